@@ -1,0 +1,3 @@
+"""trading-bot backend."""
+
+__version__ = "0.1.0"
