@@ -1,0 +1,16 @@
+"""All REST routes under /api/: public ones first, then those that need a login."""
+
+from fastapi import APIRouter, Depends
+
+from app.api.deps import current_user
+from app.api.routes import auth, health
+
+PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login"})
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(auth.router)
+
+# Routers included here need a bearer token for every route they hold.
+protected_router = APIRouter(dependencies=[Depends(current_user)])
+api_router.include_router(protected_router)
