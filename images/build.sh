@@ -42,9 +42,10 @@ build_from_dockerfile() {
   inputs=$( { docker image inspect -f '{{.Id}}' "$(standin_tag debian)"; (cd "$ctx" && find . -type f | sort | xargs sha256sum); } | sha256sum | cut -c1-16)
   if ! image_is_current "$tag" "$inputs"; then
     log "building $tag"
-    DOCKER_BUILDKIT=0 docker build -q --label "$STANDIN_LABEL=$inputs" \
-      --build-arg "BASE=$(standin_tag debian)" -t "$tag" "$ctx" >/dev/null \
-      || { rm -rf "$ctx"; die "building $tag failed (run: DOCKER_BUILDKIT=0 docker build $here/$name)"; }
+    DOCKER_BUILDKIT=0 docker build --label "$STANDIN_LABEL=$inputs" \
+      --build-arg "BASE=$(standin_tag debian)" -t "$tag" "$ctx" >"$ctx.log" 2>&1 \
+      || { tail -n 30 "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "building $tag failed (log above)"; }
+    rm -f "$ctx.log"
   fi
   rm -rf "$ctx"
 }
