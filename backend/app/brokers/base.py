@@ -1,0 +1,202 @@
+"""The one interface every broker speaks, so the engine never knows which exchange it trades on.
+
+Contract for implementers and callers:
+
+- Every method is a coroutine and never blocks the event loop.
+- Quantities are positive on orders (direction is `side`) and signed on positions (short < 0).
+- Errors are the small hierarchy below, never an SDK or HTTP exception:
+  `BrokerUnavailable` is transient (timeout, 429, 5xx: retry later, with backoff),
+  `OrderRejected` is final (the broker said no; `reason` says why),
+  `DuplicateClientOrderId` means an order with that client id already exists (`existing`).
+- `submit_order` is idempotent per `client_order_id`: the broker refuses a second order with the
+  same id, so a retry, a crash or a restart can never place an order twice.
+- `trade_updates()` yields order status changes and fills as they happen. A stream can drop and
+  miss events while it reconnects; callers must also poll (`get_orders`) to be safe.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from app.domain import Account, Bar, Fill, Order, OrderRequest, Position
+
+
+class OrderQuery(StrEnum):
+    """Which orders `get_orders` returns, as Alpaca's `status` filter."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+class TradeEvent(StrEnum):
+    """What happened to an order; the names Alpaca's trade_updates stream uses."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    PARTIAL_FILL = "partial_fill"
+    FILL = "fill"
+    CANCELED = "canceled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    REPLACED = "replaced"
+    OTHER = "other"  # pending_* and similar events that change nothing the engine tracks
+
+
+@dataclass(frozen=True, slots=True)
+class TradeUpdate:
+    """One order event: the order as it is after the event, and the fill if the event was one."""
+
+    event: TradeEvent
+    order: Order
+    time: datetime
+    fill: Fill | None = None
+    position_qty: float | None = None  # signed position in the symbol after the event, if known
+
+
+@dataclass(frozen=True, slots=True)
+class MarketClock:
+    """Whether the market trades now, and when it next opens and closes."""
+
+    timestamp: datetime
+    is_open: bool
+    next_open: datetime
+    next_close: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TradingDay:
+    """One session of the exchange calendar, with its (possibly early) close."""
+
+    date: date
+    open: datetime
+    close: datetime
+
+
+class BrokerError(Exception):
+    """Anything a broker call can fail with; subclasses say whether retrying can help."""
+
+
+class BrokerUnavailable(BrokerError):
+    """Transient fault (timeout, connection, 429, 5xx): the same call may succeed later.
+
+    `maybe_processed` is True when the broker may have acted on the request before failing
+    (a read timeout, a 5xx), so only idempotent calls may be retried blindly.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, maybe_processed: bool) -> None:
+        super().__init__(message)
+        self.status = status
+        self.maybe_processed = maybe_processed
+
+
+class AuthenticationFailed(BrokerError):
+    """The broker refused the credentials: a configuration problem, retrying will not help."""
+
+
+class NotFound(BrokerError):
+    """The order or position the call names does not exist at the broker."""
+
+
+class OrderRejected(BrokerError):
+    """The broker refused the request for a reason that retrying will not change."""
+
+    def __init__(self, reason: str, *, status: int | None = None, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.code = code
+
+
+class DuplicateClientOrderId(OrderRejected):
+    """An order with this client_order_id already exists; `existing` is it, when it was found."""
+
+    def __init__(
+        self,
+        client_order_id: str,
+        *,
+        existing: Order | None = None,
+        status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        super().__init__(
+            f"client_order_id {client_order_id!r} must be unique", status=status, code=code
+        )
+        self.client_order_id = client_order_id
+        self.existing = existing
+
+
+class Broker(abc.ABC):
+    """Account, market clock, positions and orders at one broker."""
+
+    @abc.abstractmethod
+    async def get_account(self) -> Account:
+        """Cash, equity and buying power, for sizing orders and the P&L of the day."""
+
+    @abc.abstractmethod
+    async def get_clock(self) -> MarketClock:
+        """Whether the market is open now, so the engine trades only when it is."""
+
+    @abc.abstractmethod
+    async def get_calendar(self, start: date, end: date) -> list[TradingDay]:
+        """Trading sessions from start to end inclusive, for scheduling and warm-up windows."""
+
+    @abc.abstractmethod
+    async def get_positions(self) -> list[Position]:
+        """Every open position; the broker's word is the truth for reconciliation."""
+
+    @abc.abstractmethod
+    async def get_orders(
+        self,
+        status: OrderQuery = OrderQuery.OPEN,
+        *,
+        symbols: Sequence[str] | None = None,
+        limit: int = 500,
+    ) -> list[Order]:
+        """Orders by status, newest first, for reconciliation and polling when a stream drops."""
+
+    @abc.abstractmethod
+    async def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The order with that client id, or None: answers 'did my submit land?' after a crash."""
+
+    @abc.abstractmethod
+    async def submit_order(self, request: OrderRequest) -> Order:
+        """Place one order; raises `DuplicateClientOrderId` if its client id was used before."""
+
+    @abc.abstractmethod
+    async def cancel_order(self, order_id: str) -> None:
+        """Ask the broker to cancel an open order; the outcome arrives as a trade update."""
+
+    @abc.abstractmethod
+    async def replace_order(
+        self,
+        order_id: str,
+        *,
+        qty: float | None = None,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """Change an open order; the broker returns the new order that replaces it."""
+
+    @abc.abstractmethod
+    async def close_position(self, symbol: str, qty: float | None = None) -> Order:
+        """Flatten one position (or `qty` of it) with a market order."""
+
+    @abc.abstractmethod
+    async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
+        """Flatten everything, for the kill switch; cancels open orders first by default."""
+
+    @abc.abstractmethod
+    def trade_updates(self) -> AsyncIterator[TradeUpdate]:
+        """Order events as they happen; each call is an independent subscriber."""
+
+    def on_bar(self, bar: Bar) -> None:  # noqa: B027 - a deliberate no-op default
+        """Let a simulated exchange match orders against the bar; real brokers ignore it."""
+
+    async def close(self) -> None:  # noqa: B027 - a deliberate no-op default
+        """Release connections and background tasks."""

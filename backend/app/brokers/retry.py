@@ -1,0 +1,60 @@
+"""Retry with exponential backoff and jitter, so a 429 storm or a blip does not stop the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from app.brokers.base import BrokerUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently to retry a transient broker fault."""
+
+    attempts: int = 6
+    base_delay: float = 0.5  # seconds before the first retry; doubles each time
+    max_delay: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"RetryPolicy.attempts must be at least 1, got {self.attempts}")
+        if self.base_delay < 0 or self.max_delay < self.base_delay:
+            raise ValueError(
+                "RetryPolicy needs 0 <= base_delay <= max_delay, "
+                f"got base_delay={self.base_delay} max_delay={self.max_delay}"
+            )
+
+    def delay(self, retry: int) -> float:
+        """Seconds before retry number `retry` (from 1): equal jitter on a capped doubling."""
+        capped = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+        return float(capped / 2 + random.uniform(0, capped / 2))  # noqa: S311 - jitter, not crypto
+
+
+async def with_retry(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    what: str,
+    idempotent: bool = True,
+) -> T:
+    """Run `call`, retrying `BrokerUnavailable`; non-idempotent calls only if unprocessed."""
+    retry = 0
+    while True:
+        try:
+            return await call()
+        except BrokerUnavailable as exc:
+            retry += 1
+            if retry >= policy.attempts or (exc.maybe_processed and not idempotent):
+                raise
+            wait = policy.delay(retry)
+            logger.warning("%s failed (%s); retry %d in %.2fs", what, exc, retry, wait)
+            await asyncio.sleep(wait)

@@ -1,0 +1,486 @@
+"""An offline paper exchange, so the bot trades with no Alpaca account and tests need no network.
+
+Feed it prices with `on_bar(bar)` (or `on_price`): orders resting before the bar are matched
+against it by the rules in `sim_matching`, then the bar's close marks positions. Orders placed
+after a bar therefore fill on the next one, never on prices they were decided on. Everything is
+deterministic: order ids count up, times come from the bars. The exchange never closes.
+Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.brokers.base import (
+    Broker,
+    DuplicateClientOrderId,
+    MarketClock,
+    NotFound,
+    OrderQuery,
+    OrderRejected,
+    TradeEvent,
+    TradeUpdate,
+    TradingDay,
+)
+from app.brokers.sim_ledger import Ledger
+from app.brokers.sim_matching import limit_fill, open_crossed, slipped, stop_trigger, tick_round
+from app.domain import (
+    Account,
+    Bar,
+    Fill,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Position,
+    Side,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SimBrokerConfig(BaseModel):
+    """Costs and limits of the simulated account."""
+
+    model_config = ConfigDict(frozen=True)
+
+    initial_cash: float = Field(100_000.0, gt=0)
+    slippage_bps: float = Field(5.0, ge=0, le=1_000)
+    commission_per_share: float = Field(0.0, ge=0)
+    commission_bps: float = Field(0.0, ge=0, le=1_000)
+    buying_power_multiplier: float = Field(1.0, gt=0, le=4)  # 1 = cash account, 2 = Reg T margin
+    allow_short: bool = True
+
+
+@dataclass(slots=True)
+class _Leg:
+    """A bracket exit waiting for its entry to fill."""
+
+    take_profit: float
+    stop_loss: float
+
+
+@dataclass(slots=True)
+class _Resting:
+    """Exchange-side state of an order that the domain `Order` does not carry."""
+
+    order: Order
+    bracket: _Leg | None = None
+    oco_with: str | None = None  # id of the other leg: when one fills, the other is canceled
+    triggered: bool = False  # stop-limit: the stop was reached, it now rests as a limit
+
+
+class SimBroker(Broker):
+    """A deterministic exchange and account in memory."""
+
+    def __init__(self, config: SimBrokerConfig | None = None) -> None:
+        self.config = config or SimBrokerConfig()
+        self._ledger = Ledger(self.config.initial_cash)
+        self._orders: dict[str, _Resting] = {}  # by id, in submission order
+        self._by_client_id: dict[str, str] = {}
+        self._subscribers: set[asyncio.Queue[TradeUpdate]] = set()
+        self._now: datetime | None = None
+        self._last_equity = self.config.initial_cash
+        self._sequence = 0
+
+    # ----------------------------------------------------------------- prices in
+    def on_bar(self, bar: Bar) -> None:
+        """Match resting orders of `bar.symbol` against the bar, then mark at its close."""
+        if self._now is not None and bar.time.date() > self._now.date():
+            self._last_equity = self._ledger.equity()
+        self._now = bar.time if self._now is None else max(self._now, bar.time)
+        self._ledger.marks.setdefault(bar.symbol, bar.open)
+        for resting in [r for r in self._orders.values() if r.order.symbol == bar.symbol]:
+            if resting.order.status.is_open:
+                self._match(resting, bar)
+        self._ledger.marks[bar.symbol] = bar.close
+
+    def on_price(self, symbol: str, price: float, at: datetime) -> None:
+        """A single trade print: a bar whose open, high, low and close are all `price`."""
+        self.on_bar(Bar(symbol, at, price, price, price, price, 0.0))
+
+    @property
+    def realized_pl(self) -> float:
+        """P&L realized by closing trades, before commission."""
+        return self._ledger.realized_pl
+
+    @property
+    def commission_paid(self) -> float:
+        """Commission charged on every fill so far."""
+        return self._ledger.commission_paid
+
+    # ----------------------------------------------------------------- reads
+    async def get_account(self) -> Account:
+        equity = self._ledger.equity()
+        return Account(
+            cash=self._ledger.cash,
+            equity=equity,
+            buying_power=self._buying_power(equity),
+            last_equity=self._last_equity,
+        )
+
+    async def get_clock(self) -> MarketClock:
+        now = self._clock()
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+        return MarketClock(timestamp=now, is_open=True, next_open=now, next_close=tomorrow)
+
+    async def get_calendar(self, start: date, end: date) -> list[TradingDay]:
+        if end < start:
+            raise ValueError(f"calendar end {end} is before start {start}")
+        days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+        return [
+            TradingDay(
+                date=d,
+                open=datetime.combine(d, time(), tzinfo=UTC),
+                close=datetime.combine(d + timedelta(days=1), time(), tzinfo=UTC),
+            )
+            for d in days
+        ]
+
+    async def get_positions(self) -> list[Position]:
+        return self._ledger.positions()
+
+    async def get_orders(
+        self,
+        status: OrderQuery = OrderQuery.OPEN,
+        *,
+        symbols: Sequence[str] | None = None,
+        limit: int = 500,
+    ) -> list[Order]:
+        def wanted(order: Order) -> bool:
+            if status is OrderQuery.ALL:
+                return True
+            return order.status.is_open == (status is OrderQuery.OPEN)
+
+        found = [
+            r.order
+            for r in reversed(self._orders.values())
+            if wanted(r.order) and (symbols is None or r.order.symbol in symbols)
+        ]
+        return found[:limit]
+
+    async def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        order_id = self._by_client_id.get(client_order_id)
+        return self._orders[order_id].order if order_id else None
+
+    # ----------------------------------------------------------------- orders
+    async def submit_order(self, request: OrderRequest) -> Order:
+        if request.client_order_id in self._by_client_id:
+            existing = self._orders[self._by_client_id[request.client_order_id]].order
+            raise DuplicateClientOrderId(request.client_order_id, existing=existing, status=422)
+        _validate(request)
+        self._check_affordable(request)
+        bracket = None
+        if request.take_profit is not None and request.stop_loss is not None:
+            bracket = _Leg(take_profit=request.take_profit, stop_loss=request.stop_loss)
+        order = self._open(
+            request.client_order_id,
+            request.symbol,
+            request.side,
+            request.qty,
+            request.type,
+            limit_price=request.limit_price,
+            stop_price=request.stop_price,
+            bracket=bracket,
+        )
+        return order
+
+    async def cancel_order(self, order_id: str) -> None:
+        resting = self._resting(order_id)
+        if not resting.order.status.is_open:
+            raise OrderRejected(f"order {order_id} is already {resting.order.status}", status=422)
+        self._finish(resting, OrderStatus.CANCELED, TradeEvent.CANCELED)
+        sibling = self._orders.get(resting.oco_with or "")
+        if sibling is not None and sibling.order.status.is_open:
+            self._finish(sibling, OrderStatus.CANCELED, TradeEvent.CANCELED)
+
+    async def replace_order(
+        self,
+        order_id: str,
+        *,
+        qty: float | None = None,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        old = self._resting(order_id)
+        if not old.order.status.is_open:
+            raise OrderRejected(f"order {order_id} is already {old.order.status}", status=422)
+        if qty is not None and qty <= 0:
+            raise OrderRejected(f"qty must be > 0, got {qty}", status=422)
+        new_client_id = client_order_id or f"{old.order.client_order_id}.r{self._sequence + 1}"
+        if new_client_id in self._by_client_id:
+            raise DuplicateClientOrderId(new_client_id, status=422)
+        self._finish(old, OrderStatus.CANCELED, TradeEvent.REPLACED)
+        o = old.order
+        new = self._open(
+            new_client_id,
+            o.symbol,
+            o.side,
+            qty if qty is not None else o.qty,
+            o.type,
+            limit_price=limit_price if limit_price is not None else o.limit_price,
+            stop_price=stop_price if stop_price is not None else o.stop_price,
+            bracket=old.bracket,
+            oco_with=old.oco_with,
+        )
+        if old.oco_with is not None:
+            self._orders[old.oco_with].oco_with = new.id
+        return new
+
+    async def close_position(self, symbol: str, qty: float | None = None) -> Order:
+        held = self._ledger.position_qty(symbol)
+        if held == 0:
+            raise NotFound(f"position does not exist: {symbol}")
+        if qty is not None and not 0 < qty <= abs(held):
+            raise OrderRejected(f"close qty must be in (0, {abs(held)}], got {qty}", status=422)
+        side = Side.SELL if held > 0 else Side.BUY
+        return self._open(
+            f"close-{symbol}-{self._sequence + 1}", symbol, side, qty or abs(held), OrderType.MARKET
+        )
+
+    async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
+        if cancel_orders:
+            for resting in list(self._orders.values()):
+                if resting.order.status.is_open:
+                    self._finish(resting, OrderStatus.CANCELED, TradeEvent.CANCELED)
+        return [await self.close_position(p.symbol) for p in self._ledger.positions()]
+
+    async def trade_updates(self) -> AsyncIterator[TradeUpdate]:
+        queue: asyncio.Queue[TradeUpdate] = asyncio.Queue()
+        self._subscribers.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers.discard(queue)
+
+    # ----------------------------------------------------------------- internals
+    def _clock(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def _buying_power(self, equity: float) -> float:
+        """Equity times the multiplier, less open positions and orders that would add to them."""
+        reserved = sum(
+            r.order.qty
+            * self._reference_price(r.order.symbol, r.order.limit_price, r.order.stop_price)
+            for r in self._orders.values()
+            if r.order.status.is_open and self._adds_exposure(r.order.symbol, r.order.side)
+        )
+        multiplier = self.config.buying_power_multiplier
+        return max(0.0, equity * multiplier - self._ledger.gross_exposure() - reserved)
+
+    def _adds_exposure(self, symbol: str, side: Side) -> bool:
+        held = self._ledger.position_qty(symbol)
+        return held == 0 or (held > 0) == (side is Side.BUY)
+
+    def _reference_price(self, symbol: str, limit: float | None, stop: float | None) -> float:
+        return limit or stop or self._ledger.marks.get(symbol, 0.0)
+
+    def _check_affordable(self, request: OrderRequest) -> None:
+        held = self._ledger.position_qty(request.symbol)
+        signed = request.qty if request.side is Side.BUY else -request.qty
+        if not self.config.allow_short and held + signed < 0:
+            raise OrderRejected(
+                f"insufficient qty available for order (requested {request.qty}, "
+                f"available {max(held, 0.0)}); short selling is disabled",
+                status=403,
+            )
+        added = max(0.0, abs(held + signed) - abs(held))
+        price = self._reference_price(request.symbol, request.limit_price, request.stop_price)
+        cost = added * price
+        buying_power = self._buying_power(self._ledger.equity())
+        if cost > buying_power:
+            raise OrderRejected(
+                f"insufficient buying power (order needs {cost:.2f}, available {buying_power:.2f})",
+                status=403,
+            )
+
+    def _open(
+        self,
+        client_order_id: str,
+        symbol: str,
+        side: Side,
+        qty: float,
+        order_type: OrderType,
+        *,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        bracket: _Leg | None = None,
+        oco_with: str | None = None,
+    ) -> Order:
+        self._sequence += 1
+        now = self._clock()
+        order = Order(
+            id=str(UUID(int=self._sequence)),
+            client_order_id=client_order_id,
+            symbol=symbol,
+            side=side,
+            qty=qty,
+            type=order_type,
+            status=OrderStatus.NEW,
+            limit_price=limit_price,
+            stop_price=stop_price,
+            submitted_at=now,
+            updated_at=now,
+        )
+        self._orders[order.id] = _Resting(order=order, bracket=bracket, oco_with=oco_with)
+        self._by_client_id[client_order_id] = order.id
+        self._publish(TradeUpdate(TradeEvent.NEW, order, now))
+        return order
+
+    def _resting(self, order_id: str) -> _Resting:
+        resting = self._orders.get(order_id)
+        if resting is None:
+            raise NotFound(f"order not found: {order_id}")
+        return resting
+
+    def _finish(self, resting: _Resting, status: OrderStatus, event: TradeEvent) -> None:
+        resting.order = replace(resting.order, status=status, updated_at=self._clock())
+        self._publish(TradeUpdate(event, resting.order, self._clock()))
+
+    def _match(self, resting: _Resting, bar: Bar) -> None:
+        sibling = self._orders.get(resting.oco_with or "")
+        if sibling is not None and sibling.order.status.is_open:
+            self._match_oco(resting, sibling, bar)
+            return
+        price = self._fill_price(resting, bar)
+        if price is not None:
+            self._fill(resting, price, bar.time)
+
+    def _match_oco(self, first: _Resting, second: _Resting, bar: Bar) -> None:
+        """Bracket exits reached in one bar: a gapped-through leg wins, else the stop-loss."""
+        prices = {r.order.id: self._fill_price(r, bar) for r in (first, second)}
+        hit = [r for r in (first, second) if prices[r.order.id] is not None]
+        if not hit:
+            return
+        if len(hit) == 2:
+            gapped = [
+                r
+                for r in hit
+                if open_crossed(
+                    r.order.side, _trigger_of(r.order), bar, is_stop=r.order.type is OrderType.STOP
+                )
+            ]
+            stops = [r for r in hit if r.order.type is OrderType.STOP]
+            hit = gapped or stops
+        winner = hit[0]
+        loser = second if winner is first else first
+        self._fill(winner, prices[winner.order.id] or 0.0, bar.time)
+        self._finish(loser, OrderStatus.CANCELED, TradeEvent.CANCELED)
+
+    def _fill_price(self, resting: _Resting, bar: Bar) -> float | None:
+        order, slippage = resting.order, self.config.slippage_bps
+        if order.type is OrderType.MARKET:
+            return slipped(bar.open, order.side, slippage)
+        if order.type is OrderType.LIMIT:
+            return limit_fill(order.side, order.limit_price or 0.0, bar)
+        if order.type is OrderType.STOP:
+            trigger = stop_trigger(order.side, order.stop_price or 0.0, bar)
+            return None if trigger is None else slipped(trigger, order.side, slippage)
+        limit = order.limit_price or 0.0
+        if resting.triggered:
+            return limit_fill(order.side, limit, bar)
+        trigger = stop_trigger(order.side, order.stop_price or 0.0, bar)
+        if trigger is None:
+            return None
+        resting.triggered = True
+        within = trigger <= limit if order.side is Side.BUY else trigger >= limit
+        return tick_round(trigger) if within else None
+
+    def _fill(self, resting: _Resting, price: float, at: datetime) -> None:
+        order = resting.order
+        qty = order.qty - order.filled_qty
+        commission = (
+            qty * self.config.commission_per_share
+            + qty * price * self.config.commission_bps / 10_000
+        )
+        self._ledger.book(order.symbol, order.side, qty, price, commission)
+        resting.order = replace(
+            order,
+            status=OrderStatus.FILLED,
+            filled_qty=order.qty,
+            filled_avg_price=price,
+            updated_at=at,
+        )
+        fill = Fill(
+            order.id, order.client_order_id, order.symbol, order.side, qty, price, at, commission
+        )
+        position = self._ledger.position_qty(order.symbol)
+        self._publish(
+            TradeUpdate(TradeEvent.FILL, resting.order, at, fill=fill, position_qty=position)
+        )
+        if resting.bracket is not None:
+            self._open_exits(resting)
+
+    def _open_exits(self, entry: _Resting) -> None:
+        """The entry filled: place its take-profit and stop-loss as one-cancels-other."""
+        order, bracket = entry.order, entry.bracket
+        assert bracket is not None
+        exit_side = order.side.opposite
+        take = self._open(
+            f"{order.client_order_id}.tp",
+            order.symbol,
+            exit_side,
+            order.qty,
+            OrderType.LIMIT,
+            limit_price=bracket.take_profit,
+        )
+        stop = self._open(
+            f"{order.client_order_id}.sl",
+            order.symbol,
+            exit_side,
+            order.qty,
+            OrderType.STOP,
+            stop_price=bracket.stop_loss,
+        )
+        self._orders[take.id].oco_with = stop.id
+        self._orders[stop.id].oco_with = take.id
+
+    def _publish(self, update: TradeUpdate) -> None:
+        for queue in self._subscribers:
+            queue.put_nowait(update)
+
+
+def _trigger_of(order: Order) -> float:
+    """The price that makes an exit leg trade: its stop for a stop, its limit for a limit."""
+    return (order.stop_price if order.type is OrderType.STOP else order.limit_price) or 0.0
+
+
+def _validate(request: OrderRequest) -> None:
+    """Refuse malformed orders the way Alpaca does, naming the offending field."""
+    problems: list[str] = []
+    if not request.client_order_id or len(request.client_order_id) > 128:
+        problems.append("client_order_id must be 1 to 128 characters")
+    if not request.symbol:
+        problems.append("symbol is required")
+    if request.qty <= 0:
+        problems.append(f"qty must be > 0, got {request.qty}")
+    needs_limit = request.type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+    needs_stop = request.type in (OrderType.STOP, OrderType.STOP_LIMIT)
+    if needs_limit and (request.limit_price is None or request.limit_price <= 0):
+        problems.append(f"limit_price is required and > 0 for {request.type} orders")
+    if needs_stop and (request.stop_price is None or request.stop_price <= 0):
+        problems.append(f"stop_price is required and > 0 for {request.type} orders")
+    if (request.take_profit is None) != (request.stop_loss is None):
+        problems.append("bracket orders need both take_profit and stop_loss")
+    elif request.take_profit is not None and request.stop_loss is not None:
+        below, above = (
+            (request.stop_loss, request.take_profit)
+            if request.side is Side.BUY
+            else (request.take_profit, request.stop_loss)
+        )
+        if not below < above:
+            problems.append(
+                f"bracket take_profit {request.take_profit} and stop_loss {request.stop_loss} "
+                f"are on the wrong sides for a {request.side} entry"
+            )
+    if problems:
+        raise OrderRejected("; ".join(problems), status=422)

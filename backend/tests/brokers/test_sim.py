@@ -1,0 +1,295 @@
+"""SimBroker behaves like a small honest exchange: fills, accounting, brackets, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.brokers.base import (
+    DuplicateClientOrderId,
+    NotFound,
+    OrderQuery,
+    OrderRejected,
+    TradeEvent,
+)
+from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.domain import Bar, OrderRequest, OrderStatus, OrderType, Side
+
+T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+
+
+def bar(minute: int, o: float, h: float, l: float, c: float, symbol: str = "AAPL") -> Bar:  # noqa: E741
+    return Bar(symbol, T0 + timedelta(minutes=minute), o, h, l, c, 1000.0)
+
+
+def flat(minute: int, price: float, symbol: str = "AAPL") -> Bar:
+    return bar(minute, price, price, price, price, symbol)
+
+
+def market(cid: str, side: Side, qty: float, symbol: str = "AAPL") -> OrderRequest:
+    return OrderRequest(client_order_id=cid, symbol=symbol, side=side, qty=qty)
+
+
+def free_broker(**config: float) -> SimBroker:
+    return SimBroker(SimBrokerConfig(slippage_bps=0, **config))
+
+
+async def test_market_order_fills_at_next_bar_open_with_slippage_and_commission() -> None:
+    broker = SimBroker(SimBrokerConfig(slippage_bps=10, commission_per_share=0.01))
+    broker.on_bar(flat(0, 100.0))
+    order = await broker.submit_order(market("a", Side.BUY, 10))
+    assert order.status is OrderStatus.NEW
+    broker.on_bar(bar(1, 101.0, 103.0, 99.0, 102.0))
+    filled = await broker.get_order_by_client_id("a")
+    assert filled is not None and filled.status is OrderStatus.FILLED
+    assert filled.filled_avg_price == 101.10  # open 101 worse by 10 bps, rounded to the cent
+    account = await broker.get_account()
+    assert account.cash == pytest.approx(100_000 - 10 * 101.10 - 0.10)
+    assert account.equity == pytest.approx(account.cash + 10 * 102.0)  # marked at the close
+    [position] = await broker.get_positions()
+    assert (position.qty, position.avg_entry_price, position.market_price) == (10, 101.10, 102.0)
+
+
+async def test_partial_close_realizes_only_the_closed_part() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 50.0))
+    await broker.submit_order(market("open1", Side.BUY, 100))
+    broker.on_bar(flat(1, 50.0))
+    await broker.submit_order(market("open2", Side.BUY, 100))
+    broker.on_bar(flat(2, 60.0))
+    [position] = await broker.get_positions()
+    assert position.avg_entry_price == pytest.approx(55.0)
+    await broker.close_position("AAPL", qty=50)
+    broker.on_bar(flat(3, 70.0))
+    [position] = await broker.get_positions()
+    assert position.qty == 150
+    assert position.avg_entry_price == pytest.approx(55.0)  # reducing keeps the basis
+    assert broker.realized_pl == pytest.approx(50 * (70 - 55))
+
+
+async def test_reversing_long_to_short_opens_the_rest_at_the_fill_price() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 10.0))
+    await broker.submit_order(market("long", Side.BUY, 30))
+    broker.on_bar(flat(1, 10.0))
+    await broker.submit_order(market("flip", Side.SELL, 50))
+    broker.on_bar(flat(2, 12.0))
+    [position] = await broker.get_positions()
+    assert position.qty == -20
+    assert position.avg_entry_price == 12.0
+    assert broker.realized_pl == pytest.approx(30 * 2.0)
+    broker.on_bar(flat(3, 11.0))
+    account = await broker.get_account()
+    assert account.cash == pytest.approx(100_000 - 300 + 600)
+    assert account.equity == pytest.approx(100_000 + 60 + 20)  # short gained 1 per share
+
+
+async def test_equity_always_equals_start_plus_realized_minus_commission_plus_unrealized() -> None:
+    broker = SimBroker(
+        SimBrokerConfig(slippage_bps=7, commission_per_share=0.005, commission_bps=1)
+    )
+    prices = [100, 101.3, 99.2, 104.7, 98.1, 97.5, 103.2, 105.0]
+    sides = [Side.BUY, Side.BUY, Side.SELL, Side.SELL, Side.SELL, Side.BUY, Side.BUY, Side.SELL]
+    qtys = [10, 5, 20, 3, 7, 12, 8, 5]
+    for minute, (price, side, qty) in enumerate(zip(prices, sides, qtys, strict=True)):
+        broker.on_bar(bar(minute, price, price + 1, price - 1, price + 0.5))
+        await broker.submit_order(market(f"o{minute}", side, qty))
+    broker.on_bar(flat(len(prices), 101.0))
+    account = await broker.get_account()
+    unrealized = sum(p.unrealized_pl for p in await broker.get_positions())
+    assert broker.commission_paid > 0
+    assert account.equity == pytest.approx(
+        100_000 + broker.realized_pl - broker.commission_paid + unrealized
+    )
+
+
+async def test_limit_order_waits_for_the_price_and_takes_a_better_open() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(
+        OrderRequest("lim", "AAPL", Side.BUY, 5, type=OrderType.LIMIT, limit_price=98.0)
+    )
+    broker.on_bar(bar(1, 100.0, 101.0, 98.5, 99.0))
+    assert (await broker.get_order_by_client_id("lim")).status is OrderStatus.NEW  # type: ignore[union-attr]
+    broker.on_bar(bar(2, 97.0, 99.0, 96.0, 98.0))  # gapped below the limit
+    order = await broker.get_order_by_client_id("lim")
+    assert order is not None and order.filled_avg_price == 97.0
+
+
+async def test_stop_limit_that_gaps_past_its_limit_rests_as_a_limit() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    request = OrderRequest(
+        "sl", "AAPL", Side.BUY, 1, type=OrderType.STOP_LIMIT, stop_price=102.0, limit_price=103.0
+    )
+    await broker.submit_order(request)
+    broker.on_bar(bar(1, 105.0, 106.0, 104.0, 105.0))  # triggered at 105, above the limit
+    assert (await broker.get_orders())[0].status is OrderStatus.NEW
+    broker.on_bar(bar(2, 104.0, 104.0, 102.5, 103.0))
+    order = await broker.get_order_by_client_id("sl")
+    assert order is not None and order.filled_avg_price == 103.0
+
+
+async def bracket_broker() -> SimBroker:
+    """Long 10 from 100 with take-profit 110 and stop-loss 95, exits live."""
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(
+        OrderRequest("b", "AAPL", Side.BUY, 10, take_profit=110.0, stop_loss=95.0)
+    )
+    broker.on_bar(bar(1, 100.0, 120.0, 80.0, 100.0))  # entry fills; exits not live this bar
+    return broker
+
+
+async def test_bracket_exits_wait_for_the_bar_after_the_entry() -> None:
+    broker = await bracket_broker()
+    [position] = await broker.get_positions()
+    assert position.qty == 10
+    open_orders = {o.client_order_id: o for o in await broker.get_orders()}
+    assert set(open_orders) == {"b.tp", "b.sl"}
+    assert open_orders["b.tp"].side is Side.SELL and open_orders["b.tp"].limit_price == 110.0
+
+
+async def test_bracket_with_both_exits_in_one_bar_takes_the_stop_loss() -> None:
+    broker = await bracket_broker()
+    broker.on_bar(bar(2, 100.0, 111.0, 94.0, 100.0))
+    stop = await broker.get_order_by_client_id("b.sl")
+    take = await broker.get_order_by_client_id("b.tp")
+    assert stop is not None and stop.status is OrderStatus.FILLED and stop.filled_avg_price == 95.0
+    assert take is not None and take.status is OrderStatus.CANCELED
+    assert await broker.get_positions() == []
+    assert broker.realized_pl == pytest.approx(-50.0)
+
+
+async def test_bracket_gap_through_take_profit_fills_it_at_the_open() -> None:
+    broker = await bracket_broker()
+    broker.on_bar(bar(2, 112.0, 113.0, 94.0, 100.0))
+    take = await broker.get_order_by_client_id("b.tp")
+    assert take is not None and take.filled_avg_price == 112.0
+    assert (await broker.get_order_by_client_id("b.sl")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+
+
+async def test_canceling_one_exit_cancels_the_other() -> None:
+    broker = await bracket_broker()
+    take = await broker.get_order_by_client_id("b.tp")
+    assert take is not None
+    await broker.cancel_order(take.id)
+    assert await broker.get_orders() == []
+    with pytest.raises(OrderRejected, match="already canceled"):
+        await broker.cancel_order(take.id)
+
+
+async def test_duplicate_client_order_id_is_refused_even_after_the_order_closed() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 10.0))
+    first = await broker.submit_order(market("same", Side.BUY, 1))
+    broker.on_bar(flat(1, 10.0))
+    with pytest.raises(DuplicateClientOrderId) as refused:
+        await broker.submit_order(market("same", Side.BUY, 1))
+    assert refused.value.existing is not None and refused.value.existing.id == first.id
+    assert len(await broker.get_orders(OrderQuery.ALL)) == 1
+
+
+async def test_orders_beyond_buying_power_or_malformed_are_rejected_with_the_reason() -> None:
+    broker = free_broker(initial_cash=1_000)
+    broker.on_bar(flat(0, 100.0))
+    with pytest.raises(OrderRejected, match="insufficient buying power"):
+        await broker.submit_order(market("big", Side.BUY, 11))
+    with pytest.raises(OrderRejected, match="qty must be > 0"):
+        await broker.submit_order(market("zero", Side.BUY, 0))
+    with pytest.raises(OrderRejected, match="limit_price is required"):
+        await broker.submit_order(
+            OrderRequest("nolimit", "AAPL", Side.BUY, 1, type=OrderType.LIMIT)
+        )
+    with pytest.raises(OrderRejected, match="wrong sides"):
+        await broker.submit_order(
+            OrderRequest("br", "AAPL", Side.BUY, 1, take_profit=90.0, stop_loss=95.0)
+        )
+    await broker.submit_order(market("fits", Side.BUY, 9))
+    with pytest.raises(OrderRejected, match="insufficient buying power"):
+        await broker.submit_order(market("second", Side.BUY, 2))  # the first one holds 900
+
+
+async def test_short_selling_can_be_disabled() -> None:
+    broker = SimBroker(SimBrokerConfig(allow_short=False))
+    broker.on_bar(flat(0, 10.0))
+    with pytest.raises(OrderRejected, match="short selling is disabled"):
+        await broker.submit_order(market("short", Side.SELL, 1))
+
+
+async def test_trade_updates_stream_new_then_fill() -> None:
+    broker = SimBroker(SimBrokerConfig(commission_per_share=0.01))
+    broker.on_bar(flat(0, 20.0))
+    updates = broker.trade_updates()
+    first = asyncio.ensure_future(anext(updates))
+    await asyncio.sleep(0)  # let the subscriber register before anything happens
+    await broker.submit_order(market("u", Side.SELL, 4))
+    broker.on_bar(flat(1, 21.0))
+    new = await first
+    fill = await anext(updates)
+    await updates.aclose()
+    assert new.event is TradeEvent.NEW and new.order.client_order_id == "u"
+    assert fill.event is TradeEvent.FILL and fill.fill is not None
+    assert (fill.fill.qty, fill.fill.commission, fill.position_qty) == (4, 0.04, -4)
+    assert fill.time == T0 + timedelta(minutes=1)
+
+
+async def test_replace_changes_the_limit_and_closes_the_old_order() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    old = await broker.submit_order(
+        OrderRequest("r", "AAPL", Side.BUY, 2, type=OrderType.LIMIT, limit_price=90.0)
+    )
+    new = await broker.replace_order(old.id, limit_price=99.0, client_order_id="r2")
+    broker.on_bar(bar(1, 100.0, 100.0, 98.0, 99.0))
+    assert (await broker.get_order_by_client_id("r")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+    filled = await broker.get_order_by_client_id("r2")
+    assert filled is not None and filled.id == new.id and filled.filled_avg_price == 99.0
+
+
+async def test_close_all_cancels_orders_and_flattens() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 10.0))
+    broker.on_bar(flat(0, 20.0, "MSFT"))
+    await broker.submit_order(market("a", Side.BUY, 3))
+    await broker.submit_order(market("m", Side.SELL, 2, "MSFT"))
+    broker.on_bar(flat(1, 10.0))
+    broker.on_bar(flat(1, 20.0, "MSFT"))
+    await broker.submit_order(
+        OrderRequest("rest", "AAPL", Side.BUY, 1, type=OrderType.LIMIT, limit_price=5.0)
+    )
+    closing = await broker.close_all_positions()
+    assert sorted((o.symbol, o.side) for o in closing) == [("AAPL", Side.SELL), ("MSFT", Side.BUY)]
+    broker.on_bar(flat(2, 11.0))
+    broker.on_bar(flat(2, 19.0, "MSFT"))
+    assert await broker.get_positions() == []
+    assert (await broker.get_order_by_client_id("rest")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+    assert broker.realized_pl == pytest.approx(3 * 1 + 2 * 1)
+    with pytest.raises(NotFound):
+        await broker.close_position("AAPL")
+
+
+async def test_same_inputs_give_identical_results() -> None:
+    async def run() -> list[object]:
+        broker = SimBroker()
+        for minute in range(5):
+            broker.on_bar(bar(minute, 100 + minute, 102 + minute, 99 + minute, 101 + minute))
+            await broker.submit_order(
+                market(f"d{minute}", Side.BUY if minute % 2 else Side.SELL, 3)
+            )
+        return [await broker.get_orders(OrderQuery.ALL), await broker.get_account()]
+
+    assert await run() == await run()
+
+
+async def test_last_equity_is_the_equity_at_the_previous_day_end() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 10.0))
+    await broker.submit_order(market("d", Side.BUY, 100))
+    broker.on_bar(bar(1, 12.0, 13.0, 12.0, 13.0))  # bought at 12, closed the day at 13
+    broker.on_bar(flat(24 * 60, 15.0))
+    account = await broker.get_account()
+    assert account.last_equity == pytest.approx(100_000 + 100)
+    assert account.equity == pytest.approx(100_000 + 300)
