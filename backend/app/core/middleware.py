@@ -69,27 +69,33 @@ class BodySizeLimitMiddleware:
             await self._reject(scope, receive, send)
             return
         received = 0
+        rejected = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    rejected = True
+                    await self._reject(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def send_unless_rejected(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await self._reject(scope, receive, send)
+            await self.app(scope, counting_receive, send_unless_rejected)
+        except Exception:
+            if not rejected:
+                raise
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
             413, "request_too_large", f"The request body is larger than {self.max_bytes} bytes."
         )
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass

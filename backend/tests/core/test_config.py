@@ -1,0 +1,92 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.config import Settings, describe_error
+from app.core.security import hash_password
+from tests.conftest import BACKEND_DIR
+
+GOOD_SECRET = "x" * 40
+
+
+def production(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "production",
+        "token_secret": GOOD_SECRET,
+        "admin_password_hash": hash_password("a long enough password"),
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_production_accepts_real_secrets_and_no_alpaca_keys() -> None:
+    settings = production()
+    assert not settings.alpaca_configured
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"token_secret": "changethis"}, "TOKEN_SECRET is a placeholder"),
+        ({"token_secret": "short-secret"}, "TOKEN_SECRET is shorter than 32"),
+        ({"admin_password_hash": None}, "ADMIN_PASSWORD_HASH is missing"),
+        ({"admin_password_hash": "plain"}, "ADMIN_PASSWORD_HASH is not an argon2 hash"),
+        (
+            {"alpaca_api_key": "your_paper_api_key_here", "alpaca_secret_key": "s" * 20},
+            "ALPACA_API_KEY is a placeholder",
+        ),
+        ({"alpaca_api_key": "k" * 20}, "ALPACA_API_KEY is set but ALPACA_SECRET_KEY is not"),
+    ],
+)
+def test_production_refuses_placeholders(overrides: dict[str, object], named: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        production(**overrides)
+    assert named in describe_error(caught.value)
+
+
+def test_development_allows_defaults() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.environment == "development"
+    assert settings.admin_password_hash is None
+
+
+def test_bad_url_names_the_variable() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(database_url="mysql://db/x", _env_file=None)  # type: ignore[call-arg]
+    assert describe_error(caught.value).startswith("DATABASE_URL: must be a postgresql")
+
+
+def test_plain_postgres_url_gets_the_async_driver() -> None:
+    settings = Settings(database_url="postgresql://u:p@h:5432/d", _env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == "postgresql+asyncpg://u:p@h:5432/d"
+
+
+def test_live_trading_needs_flag_and_live_url() -> None:
+    assert not production(alpaca_base_url="https://api.alpaca.markets").is_live_trading
+    assert not production(alpaca_live_trading=True).is_live_trading
+    assert production(
+        alpaca_live_trading=True, alpaca_base_url="https://api.alpaca.markets"
+    ).is_live_trading
+
+
+def test_process_start_with_placeholder_prints_one_line_not_a_traceback() -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENVIRONMENT": "production",
+        "TOKEN_SECRET": "changethis",
+        "ADMIN_PASSWORD_HASH": hash_password("a long enough password"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.main"],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "configuration error: TOKEN_SECRET is a placeholder or empty"
