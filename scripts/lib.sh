@@ -3,7 +3,8 @@
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$REPO_ROOT/.venv"
-CACHE_DIR="${TRADING_BOT_CACHE:-$REPO_ROOT/.cache}"
+# Outside the checkout, so that a fresh clone on a warm machine reuses it (a cold one builds it).
+CACHE_DIR="${TRADING_BOT_CACHE:-$HOME/.cache/trading-bot}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
