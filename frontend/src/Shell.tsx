@@ -1,0 +1,11 @@
+/** The signed-in part of the app, split off so the login page never downloads Socket.IO. */
+import { Layout } from "./components/Layout";
+import { LiveProvider } from "./live/LiveContext";
+
+export default function Shell() {
+  return (
+    <LiveProvider>
+      <Layout />
+    </LiveProvider>
+  );
+}

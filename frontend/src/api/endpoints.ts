@@ -1,0 +1,71 @@
+/** Every REST call the dashboard makes, in one place so the contract lives in one file. */
+import { request } from "./client";
+import type {
+  Account,
+  AuditEntry,
+  Backtest,
+  EngineState,
+  EquityPoint,
+  Health,
+  Order,
+  OrderForm,
+  Page,
+  Position,
+  RiskSettings,
+  SignalRow,
+  StrategyInfo,
+  StrategyInstance,
+  Token,
+} from "./types";
+
+/** Lists may come bare or wrapped as {items}; callers always get an array. */
+function items<T>(value: T[] | { items: T[] }): T[] {
+  return Array.isArray(value) ? value : value.items;
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<Token>("/auth/login", { method: "POST", body: { username, password } }),
+  health: () => request<Health>("/health"),
+
+  account: () => request<Account>("/account"),
+  equity: (since?: string) =>
+    request<EquityPoint[] | { items: EquityPoint[] }>("/equity", { query: { since } }).then(items),
+
+  positions: () => request<Position[] | { items: Position[] }>("/positions").then(items),
+  closePosition: (symbol: string) =>
+    request<Order>(`/positions/${encodeURIComponent(symbol)}/close`, { method: "POST" }),
+
+  orders: (query: { status?: string; symbol?: string; limit?: number; offset?: number }) =>
+    request<Page<Order>>("/orders", { query }),
+  placeOrder: (order: OrderForm) => request<Order>("/orders", { method: "POST", body: order }),
+  cancelOrder: (id: string) => request<unknown>(`/orders/${encodeURIComponent(id)}`, { method: "DELETE" }),
+
+  signals: (limit = 100) =>
+    request<SignalRow[] | Page<SignalRow>>("/signals", { query: { limit } }).then(items),
+
+  strategies: () => request<StrategyInfo[] | { items: StrategyInfo[] }>("/strategies").then(items),
+  instances: () =>
+    request<StrategyInstance[] | { items: StrategyInstance[] }>("/strategies/instances").then(items),
+  addInstance: (body: { strategy: string; symbol: string; params: Record<string, unknown>; enabled: boolean }) =>
+    request<StrategyInstance>("/strategies/instances", { method: "POST", body }),
+  setInstanceEnabled: (id: StrategyInstance["id"], enabled: boolean) =>
+    request<StrategyInstance>(`/strategies/instances/${id}`, { method: "PATCH", body: { enabled } }),
+  deleteInstance: (id: StrategyInstance["id"]) =>
+    request<unknown>(`/strategies/instances/${id}`, { method: "DELETE" }),
+
+  risk: () => request<RiskSettings>("/risk"),
+  saveRisk: (settings: RiskSettings) => request<RiskSettings>("/risk", { method: "PUT", body: settings }),
+
+  engine: () => request<EngineState>("/engine"),
+  startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),
+  stopEngine: () => request<EngineState>("/engine/stop", { method: "POST" }),
+  killEngine: (flatten: boolean) => request<EngineState>("/engine/kill", { method: "POST", body: { flatten } }),
+
+  startBacktest: (body: Record<string, unknown> | FormData) =>
+    request<Backtest>("/backtests", { method: "POST", body }),
+  backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
+
+  audit: (query: { limit?: number; offset?: number } = {}) =>
+    request<AuditEntry[] | Page<AuditEntry>>("/audit", { query }).then(items),
+};
