@@ -1,0 +1,166 @@
+"""Vectorised building blocks (window sums, extremes, linear recurrences, weighted windows) that
+keep indicators within a small factor of TA-Lib's C loops without a compiler."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.indicators._scratch import scratch
+
+FloatArray = NDArray[np.float64]
+
+_BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
+
+
+def window_sum(x: FloatArray, n: int, out: FloatArray) -> None:
+    """out[i] = sum(x[i : i + n]) for the len(x) - n + 1 full windows, built up along n's binary
+    digits (double the width, or add one value) so a window of n costs about log2(n) passes."""
+    count = x.size - n + 1
+    if count <= 0:
+        return
+    digits = bin(n)[3:]
+    if not digits:
+        out[:count] = x[:count]
+        return
+    steps = _steps(digits)
+    with scratch() as take:
+        buffers = (take(x.size), take(x.size))
+        current, width = x, 1
+        for index, step in enumerate(steps):
+            new_width = width * 2 if step == "double" else width + 1
+            size = x.size - new_width + 1
+            target = out[:count] if index == len(steps) - 1 else buffers[index % 2][:size]
+            addend = current[width : width + size] if step == "double" else x[width : width + size]
+            np.add(current[:size], addend, out=target)
+            current, width = target, new_width
+
+
+def _steps(digits: str) -> list[str]:
+    """How a window of width 1 grows to n (binary digits after the leading 1): double per digit,
+    then add one value when the digit is 1."""
+    return [step for digit in digits for step in ("double", "one")[: 1 + (digit == "1")]]
+
+
+def window_spread(x: FloatArray, n: int, sums: FloatArray, squares: FloatArray) -> None:
+    """Window sums and sums of squared deviations from the window mean, merged pairwise along
+    n's binary digits (Chan et al.), so a flat window has a spread of exactly zero."""
+    count = x.size - n + 1
+    if count <= 0:
+        return
+    digits = bin(n)[3:]
+    if not digits:
+        sums[:count] = x[:count]
+        squares[:count] = 0.0
+        return
+    steps = _steps(digits)
+    with scratch() as take:
+        sum_buffers = (take(x.size), take(x.size))
+        square_buffers = (take(x.size), take(x.size))
+        gap = take(x.size)
+        spread = take(x.size)
+        spread[:] = 0.0
+        total, width = x, 1
+        for index, step in enumerate(steps):
+            last = index == len(steps) - 1
+            new_width = width * 2 if step == "double" else width + 1
+            size = x.size - new_width + 1
+            new_total = sums[:count] if last else sum_buffers[index % 2][:size]
+            new_spread = squares[:count] if last else square_buffers[index % 2][:size]
+            delta = gap[:size]
+            if step == "double":
+                np.subtract(total[width : width + size], total[:size], out=delta)
+                np.add(spread[:size], spread[width : width + size], out=new_spread)
+                weight = 1.0 / (2 * width)
+            else:
+                np.multiply(total[:size], 1.0 / width, out=delta)
+                np.subtract(x[width : width + size], delta, out=delta)
+                np.copyto(new_spread, spread[:size])
+                weight = width / (width + 1)
+            addend = x[width : width + size] if step == "one" else total[width : width + size]
+            np.add(total[:size], addend, out=new_total)
+            np.multiply(delta, delta, out=delta)
+            delta *= weight
+            new_spread += delta
+            total, spread, width = new_total, new_spread, new_width
+
+
+def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None:
+    """out[i] = op-reduction of x[i : i + n] for a max or min ufunc (np.fmax ignores NaN)."""
+    count = x.size - n + 1
+    if count <= 0:
+        return
+    with scratch() as take:
+        buffers = (take(x.size), take(x.size))
+        power, width, flip = x, 1, 0
+        while width * 2 <= n:
+            target = buffers[flip][: power.size - width]
+            op(power[:-width], power[width:], out=target)
+            power, width, flip = target, width * 2, 1 - flip
+        op(power[:count], power[n - width : n - width + count], out=out[:count])
+
+
+def linear_recurrence(u: FloatArray, a: float, out: FloatArray) -> None:
+    """out[0] = u[0], out[t] = a * out[t-1] + u[t]: blocks solved by a matrix product, then
+    each block carries its predecessor's last value."""
+    n = u.size
+    if n == 0 or a == 0.0:
+        out[:n] = u
+        return
+    rows = -(-n // _BLOCK)
+    with scratch() as take:
+        padded = take(rows * _BLOCK)
+        padded[:n] = u
+        padded[n:] = 0.0
+        local = take(rows * _BLOCK).reshape(rows, _BLOCK)
+        lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
+        within = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
+        np.matmul(padded.reshape(rows, _BLOCK), within, out=local)
+        if rows > 1:
+            ends = np.empty(rows)
+            linear_recurrence(np.ascontiguousarray(local[:, -1]), a**_BLOCK, ends)
+            carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
+            spill = padded.reshape(rows, _BLOCK)[1:]
+            np.multiply(ends[:-1, None], carry[None, :], out=spill)
+            local[1:] += spill
+        out[:n] = local.reshape(-1)[:n]
+
+
+def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:
+    """The recurrence as TA-Lib's loops compute it: a NaN poisons every later value."""
+    nan_at = first_nan(u)
+    linear_recurrence(u[:nan_at], a, out[:nan_at])
+    out[nan_at : u.size] = np.nan
+
+
+def first_nan(x: FloatArray) -> int:
+    """Index of the first NaN in x, or len(x) when there is none."""
+    hits = np.flatnonzero(np.isnan(x))
+    return int(hits[0]) if hits.size else x.size
+
+
+def weighted_window(x: FloatArray, weights: FloatArray, out: FloatArray) -> None:
+    """out[i] = sum(weights[k] * x[i + n - 1 - k]) for every full window of n = len(weights):
+    a block of outputs is its rows' inputs times two Toeplitz matrices."""
+    n = weights.size
+    count = x.size - n + 1
+    if count <= 0:
+        return
+    block = max(_BLOCK, -(-(n - 1) // 4) * 4)
+    rows = -(-x.size // block)
+    lag = np.arange(block)[None, :] - np.arange(block)[:, None]  # output j minus input i
+    own = np.where((lag >= 0) & (lag < n), weights[np.clip(lag, 0, n - 1)], 0.0)
+    prior_lag = lag + block
+    prior = np.where(prior_lag < n, weights[np.clip(prior_lag, 0, n - 1)], 0.0)
+    with scratch() as take:
+        padded = take(rows * block)
+        padded[: x.size] = x
+        padded[x.size :] = 0.0
+        grid = padded.reshape(rows, block)
+        result = take(rows * block).reshape(rows, block)
+        spill = take((rows - 1) * block).reshape(rows - 1, block)
+        np.matmul(grid, own, out=result)
+        if rows > 1:
+            np.matmul(grid[:-1], prior, out=spill)
+            result[1:] += spill
+        out[:count] = result.reshape(-1)[n - 1 : n - 1 + count]

@@ -1,0 +1,147 @@
+"""Moving averages and what is built on them (MACD, Bollinger bands), computed as TA-Lib does."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.indicators._inputs import bars, first_complete, nan_array, positive_number, series
+from app.indicators._kernels import (
+    FloatArray,
+    first_nan,
+    recurrence_until_nan,
+    weighted_window,
+    window_spread,
+    window_sum,
+)
+
+
+def sma(x: object, period: int) -> FloatArray:
+    """Simple moving average of the last period values."""
+    values = series("x", x)
+    n = bars("period", period)
+    out = nan_array(values.size)
+    start = first_complete(values)
+    _sma_into(values[start:], n, out[start:])
+    return out
+
+
+def ema(x: object, period: int) -> FloatArray:
+    """Exponential moving average, k = 2 / (period + 1), seeded with the first period's SMA."""
+    values = series("x", x)
+    n = bars("period", period)
+    out = nan_array(values.size)
+    if n == 1:
+        return values.copy()  # TA-Lib's EMA of one bar is the input, NaN only where it is NaN
+    start = first_complete(values)
+    _ema_into(values[start:], n, n - 1, out[start:])
+    return out
+
+
+def wma(x: object, period: int) -> FloatArray:
+    """Linearly weighted moving average: the newest value weighs period, the oldest 1."""
+    values = series("x", x)
+    n = bars("period", period)
+    out = nan_array(values.size)
+    start = first_complete(values)
+    body = values[start:]
+    weights = np.arange(n, 0, -1, dtype=np.float64) / (n * (n + 1) / 2)
+    missing = np.isnan(body)
+    if not missing.any():
+        weighted_window(body, weights, out[start + n - 1 :])
+        return out
+    weighted_window(np.where(missing, 0.0, body), weights, out[start + n - 1 :])
+    out[start:][_wma_unknown(missing, n)] = np.nan
+    return out
+
+
+def macd(
+    close: object, fast: int = 12, slow: int = 26, signal: int = 9
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """MACD line (fast EMA - slow EMA), its signal EMA and the histogram, as (macd, signal, hist).
+
+    Both EMAs start on the slow EMA's first bar (the fast one seeded with the SMA of the fast
+    period ending there), which is TA-Lib's convention."""
+    values = series("close", close)
+    fast_n = bars("fast", fast, minimum=2)
+    slow_n = bars("slow", slow, minimum=2)
+    signal_n = bars("signal", signal)
+    fast_n, slow_n = min(fast_n, slow_n), max(fast_n, slow_n)
+    line, trigger, hist = nan_array(values.size), nan_array(values.size), nan_array(values.size)
+    start = first_complete(values)
+    body = values[start:]
+    if body.size < slow_n:
+        return line, trigger, hist
+    slow_ema, fast_ema = nan_array(body.size), nan_array(body.size)
+    _ema_into(body, slow_n, slow_n - 1, slow_ema)
+    _ema_into(body, fast_n, slow_n - 1, fast_ema)
+    full_line = fast_ema - slow_ema
+    lookback = slow_n - 1 + signal_n - 1
+    _ema_into(full_line[slow_n - 1 :], signal_n, signal_n - 1, trigger[start + slow_n - 1 :])
+    line[start + lookback :] = full_line[lookback:]
+    np.subtract(line, trigger, out=hist)
+    return line, trigger, hist
+
+
+def bollinger(
+    close: object, period: int = 20, nbdev: float = 2.0
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Bollinger bands (upper, middle, lower): SMA plus and minus nbdev population deviations."""
+    values = series("close", close)
+    n = bars("period", period)
+    width = positive_number("nbdev", nbdev)
+    upper, middle, lower = nan_array(values.size), nan_array(values.size), nan_array(values.size)
+    start = first_complete(values)
+    body = values[start:]
+    if body.size < n:
+        return upper, middle, lower
+    mean = middle[start + n - 1 :]
+    deviation = np.empty(mean.size)
+    window_spread(body, n, mean, deviation)
+    mean /= n
+    deviation /= n
+    np.sqrt(deviation, out=deviation)
+    _poison(body, middle[start:])
+    deviation[np.isnan(mean)] = np.nan
+    band = deviation if width == 1.0 else deviation * width
+    np.add(mean, band, out=upper[start + n - 1 :])
+    np.subtract(mean, band, out=lower[start + n - 1 :])
+    return upper, middle, lower
+
+
+def _sma_into(body: FloatArray, n: int, out: FloatArray) -> None:
+    """SMA of a series without leading NaN into out (same length, NaN already in place)."""
+    if body.size < n:
+        return
+    tail = out[n - 1 : body.size]
+    window_sum(body, n, tail)
+    tail /= n
+    _poison(body, out)
+
+
+def _ema_into(body: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
+    """EMA whose first value, at seed_at, is the SMA of the n values ending there."""
+    if body.size <= seed_at:
+        return
+    k = 2.0 / (n + 1)
+    drive = body[seed_at:] * k
+    drive[0] = body[seed_at - n + 1 : seed_at + 1].sum() / n
+    recurrence_until_nan(drive, 1.0 - k, out[seed_at : body.size])
+
+
+def _wma_unknown(missing: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:
+    """Bars TA-Lib's WMA reports as NaN: from a NaN input until its running sums are rebuilt
+    from a NaN-free window, which it does every 8 * n outputs (period 1 is a plain copy)."""
+    if n == 1:
+        return missing
+    index = np.arange(missing.size)
+    last_missing = np.maximum.accumulate(np.where(missing, index, -1))
+    rebuilds_passed = np.maximum(index - (n - 2), 0) // (8 * n)
+    last_rebuild = np.where(rebuilds_passed > 0, n - 2 + rebuilds_passed * 8 * n, -1)
+    unknown: NDArray[np.bool_] = (last_missing >= 0) & (last_missing > last_rebuild - n)
+    return unknown
+
+
+def _poison(body: FloatArray, out: FloatArray) -> None:
+    """NaN from the first NaN input onward, as TA-Lib's running sums produce."""
+    out[first_nan(body) : body.size] = np.nan

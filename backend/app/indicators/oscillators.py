@@ -1,0 +1,90 @@
+"""Bounded oscillators (RSI, stochastic), computed as TA-Lib does."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.indicators._inputs import aligned, bars, first_complete, nan_array, series
+from app.indicators._kernels import (
+    FloatArray,
+    first_nan,
+    recurrence_until_nan,
+    window_extreme,
+    window_sum,
+)
+
+
+def is_zero(values: FloatArray) -> NDArray[np.bool_]:
+    """TA-Lib's zero test as its current build behaves: exactly zero, or NaN (comparisons fail)."""
+    return ~(np.abs(values) > 0.0)
+
+
+def rsi(close: object, period: int = 14) -> FloatArray:
+    """Relative strength index with Wilder's smoothing of average gain and loss."""
+    values = series("close", close)
+    n = bars("period", period, minimum=2)
+    out = nan_array(values.size)
+    start = first_complete(values)
+    body = values[start:]
+    if body.size <= n:
+        return out
+    change = np.diff(body)
+    gain = np.where(change < 0, 0.0, change)  # a NaN change lands here, as in TA-Lib's branch
+    loss = np.where(change < 0, -change, 0.0)
+    average_gain = _wilder(gain, n)
+    average_loss = _wilder(loss, n)
+    total = average_gain + average_loss
+    strength = 100.0 * (average_gain / np.where(total == 0.0, 1.0, total))
+    strength[is_zero(total)] = 0.0
+    out[start + n :] = strength
+    return out
+
+
+def stoch(
+    high: object, low: object, close: object, fastk: int = 5, slowk: int = 3, slowd: int = 3
+) -> tuple[FloatArray, FloatArray]:
+    """Slow stochastic (k, d): fast %K over fastk bars, smoothed by an SMA of slowk, then slowd."""
+    highs, lows, closes = aligned(high=high, low=low, close=close)
+    fast_n = bars("fastk", fastk)
+    slow_k_n = bars("slowk", slowk)
+    slow_d_n = bars("slowd", slowd)
+    k_out, d_out = nan_array(closes.size), nan_array(closes.size)
+    start = first_complete(highs, lows, closes)
+    size = closes.size - start
+    lookback = fast_n - 1 + slow_k_n - 1 + slow_d_n - 1
+    if size <= lookback:
+        return k_out, d_out
+    highest, lowest = np.empty(size - fast_n + 1), np.empty(size - fast_n + 1)
+    # TA-Lib's running extremes pass over a NaN high or low, as fmax and fmin do.
+    window_extreme(highs[start:], fast_n, np.fmax, highest)
+    window_extreme(lows[start:], fast_n, np.fmin, lowest)
+    scale = (highest - lowest) / 100.0
+    fast = (closes[start + fast_n - 1 :] - lowest) / np.where(scale == 0.0, 1.0, scale)
+    fast[scale == 0.0] = 0.0
+    slow_k = _running_mean(fast, slow_k_n)
+    slow_d = _running_mean(slow_k, slow_d_n)
+    k_out[start + lookback :] = slow_k[slow_d_n - 1 :]
+    d_out[start + lookback :] = slow_d
+    return k_out, d_out
+
+
+def _wilder(step: FloatArray, n: int) -> FloatArray:
+    """Wilder's average of step[0:] from index n - 1 on: the first n mean, then (prev*(n-1)+x)/n."""
+    drive = step[n - 1 :] / n
+    drive[0] = step[:n].sum() / n
+    smoothed = np.empty(drive.size)
+    recurrence_until_nan(drive, (n - 1) / n, smoothed)
+    return smoothed
+
+
+def _running_mean(values: FloatArray, n: int) -> FloatArray:
+    """Full-window means of values (len - n + 1), NaN forever after a NaN as in TA-Lib's SMA;
+    a mean of one value is the value itself, as TA-Lib's MA copies it."""
+    if n == 1:
+        return values.copy()
+    means = np.empty(values.size - n + 1)
+    window_sum(values, n, means)
+    means /= n
+    means[max(first_nan(values) - n + 1, 0) :] = np.nan
+    return means
