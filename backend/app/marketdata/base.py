@@ -35,6 +35,10 @@ def parse_timeframe(text: str) -> timedelta:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
+class MarketDataError(Exception):
+    """A bar source failed for good (bad credentials, no subscription for the feed)."""
+
+
 class MarketData(abc.ABC):
     """Historical and live closed bars for a set of symbols."""
 

@@ -1,0 +1,111 @@
+"""What every alpaca-py REST call needs here: off the event loop, bounded in time, typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import requests
+from alpaca.common.exceptions import APIError
+from requests.adapters import HTTPAdapter
+
+from app.brokers.base import (
+    AuthenticationFailed,
+    BrokerError,
+    BrokerUnavailable,
+    DuplicateClientOrderId,
+    NotFound,
+    OrderRejected,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PAPER_URL = "https://paper-api.alpaca.markets"
+LIVE_HOST = "api.alpaca.markets"
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """requests waits forever by default; a hung broker must become a retriable timeout."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def tune_sdk_client(client: Any, timeout: float) -> None:
+    """Give an alpaca-py REST client a request timeout and turn off its own blocking retries.
+
+    alpaca-py retries 429s by sleeping 3 s inside the call, three times, with no jitter and no
+    timeout on the request; we retry on the event loop instead (`app.brokers.retry`).
+    """
+    client._retry = 0
+    adapter = _TimeoutAdapter(timeout)
+    client._session.mount("http://", adapter)
+    client._session.mount("https://", adapter)
+
+
+def is_live_url(url: str | None) -> bool:
+    """Whether a base URL points at Alpaca's live (real money) trading API."""
+    return url is not None and urlparse(url).hostname == LIVE_HOST
+
+
+def stream_url_for(base_url: str) -> str:
+    """Trading stream endpoint of a trading API base URL (Alpaca serves it at /stream)."""
+    parsed = urlparse(base_url)
+    scheme = "wss" if parsed.scheme == "https" else "ws"
+    return parsed._replace(scheme=scheme, path=parsed.path.rstrip("/") + "/stream").geturl()
+
+
+async def call_sdk(
+    fn: Callable[..., T], *args: Any, order: bool = False, client_order_id: str = ""
+) -> T:
+    """Run one blocking SDK call in a worker thread and translate its failure."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except APIError as exc:
+        raise translate_api_error(exc, order=order, client_order_id=client_order_id) from exc
+    except requests.ConnectTimeout as exc:
+        raise BrokerUnavailable(f"connect timeout: {exc}", maybe_processed=False) from exc
+    except requests.Timeout as exc:
+        raise BrokerUnavailable(f"timeout: {exc}", maybe_processed=True) from exc
+    except requests.ConnectionError as exc:
+        raise BrokerUnavailable(f"connection failed: {exc}", maybe_processed=True) from exc
+
+
+def translate_api_error(exc: APIError, *, order: bool, client_order_id: str = "") -> BrokerError:
+    """Map an Alpaca HTTP error to our hierarchy, keeping Alpaca's own message as the reason."""
+    status = exc.status_code
+    code, message = _code_and_message(str(exc))
+    if status == 429 or status is None or status >= 500:
+        return BrokerUnavailable(
+            f"alpaca answered {status}: {message}", status=status, maybe_processed=status != 429
+        )
+    if status == 401 or (status == 403 and not order):
+        return AuthenticationFailed(f"alpaca refused the credentials ({status}): {message}")
+    if status == 404:
+        return NotFound(message)
+    if "client_order_id must be unique" in message:
+        return DuplicateClientOrderId(client_order_id, status=status, code=code)
+    return OrderRejected(message, status=status, code=code)
+
+
+def _code_and_message(body: str) -> tuple[int | None, str]:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None, body
+    if not isinstance(parsed, dict):
+        return None, body
+    code = parsed.get("code")
+    return (code if isinstance(code, int) else None), str(parsed.get("message", body))

@@ -1,0 +1,130 @@
+"""Alpaca bars through alpaca-py: StockHistoricalDataClient for warm-up, StockDataStream live.
+
+The live stream yields one-minute bars (Alpaca's "b" messages, sent once a minute has closed).
+The SDK's stream loop reconnects by itself with exponential backoff and jitter; bars that
+closed while it was disconnected are not replayed, so a consumer that must not miss any should
+fill the gap with `history`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from alpaca.data.enums import Adjustment, DataFeed
+from alpaca.data.historical.stock import StockHistoricalDataClient
+from alpaca.data.live.stock import StockDataStream
+from alpaca.data.requests import StockBarsRequest
+from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.brokers.alpaca_http import call_sdk, tune_sdk_client
+from app.brokers.retry import RetryPolicy, with_retry
+from app.domain import Bar
+from app.marketdata.base import MarketData, MarketDataError, parse_timeframe
+
+logger = logging.getLogger(__name__)
+
+_UNITS = {"Min": TimeFrameUnit.Minute, "Hour": TimeFrameUnit.Hour, "Day": TimeFrameUnit.Day}
+
+
+class AlpacaDataConfig(BaseModel):
+    """Where and how to read Alpaca market data; None URLs mean Alpaca's own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_key: str = Field(min_length=1)
+    secret_key: str = Field(min_length=1)
+    feed: str = Field("iex", pattern="^(iex|sip)$")
+    data_url: str | None = None  # REST, e.g. https://data.alpaca.markets
+    stream_url: str | None = None  # WebSocket, e.g. wss://stream.data.alpaca.markets/v2/iex
+    request_timeout: float = Field(10.0, gt=0)
+    retry: RetryPolicy = RetryPolicy()
+
+
+def sdk_timeframe(text: str) -> TimeFrame:
+    """alpaca-py's TimeFrame for an Alpaca-style timeframe string such as "5Min"."""
+    parse_timeframe(text)  # validates, with a clear message
+    amount = int("".join(c for c in text if c.isdigit()))
+    unit = text.lstrip("0123456789")
+    return TimeFrame(amount, _UNITS[unit])
+
+
+class AlpacaMarketData(MarketData):
+    """`MarketData` on Alpaca's historical REST API and live stock data stream."""
+
+    source = "alpaca"
+
+    def __init__(self, config: AlpacaDataConfig) -> None:
+        self._config = config
+        self._client = StockHistoricalDataClient(
+            config.api_key, config.secret_key, url_override=config.data_url
+        )
+        tune_sdk_client(self._client, config.request_timeout)
+
+    async def history(
+        self, symbol: str, timeframe: str, start: datetime, end: datetime
+    ) -> list[Bar]:
+        request = StockBarsRequest(
+            symbol_or_symbols=symbol,
+            timeframe=sdk_timeframe(timeframe),
+            start=start,
+            end=end,
+            feed=DataFeed(self._config.feed),
+            adjustment=Adjustment.RAW,
+        )
+        barset: Any = await with_retry(
+            lambda: call_sdk(self._client.get_stock_bars, request),
+            self._config.retry,
+            what=f"bars of {symbol}",
+        )
+        bars = [_bar(symbol, b) for b in barset.data.get(symbol, [])]
+        return [b for b in bars if b.time < end]  # Alpaca's end is inclusive; ours is not
+
+    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
+        if not symbols:
+            raise ValueError("stream needs at least one symbol")
+        queue: asyncio.Queue[Bar | None] = asyncio.Queue()
+
+        async def on_bar(raw: Any) -> None:
+            queue.put_nowait(_bar(raw.symbol, raw))
+
+        stream = StockDataStream(
+            self._config.api_key,
+            self._config.secret_key,
+            feed=DataFeed(self._config.feed),
+            url_override=self._config.stream_url,
+        )
+        stream.subscribe_bars(on_bar, *symbols)
+        # run() would start a second event loop; the SDK's own coroutine (with its
+        # reconnect-with-backoff loop) runs on ours instead.
+        task = asyncio.create_task(stream._run_forever(), name="alpaca-bars")
+        task.add_done_callback(lambda _: queue.put_nowait(None))
+        try:
+            while (bar := await queue.get()) is not None:
+                yield bar
+            raise MarketDataError(
+                "the Alpaca data stream stopped (is the feed covered by the subscription?)"
+            )
+        finally:
+            await stream.stop_ws()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await stream.close()
+
+
+def _bar(symbol: str, raw: Any) -> Bar:
+    return Bar(
+        symbol=symbol,
+        time=raw.timestamp,
+        open=float(raw.open),
+        high=float(raw.high),
+        low=float(raw.low),
+        close=float(raw.close),
+        volume=float(raw.volume),
+    )

@@ -1,0 +1,587 @@
+"""A fake Alpaca on loopback, so the real alpaca-py clients can be tested without Alpaca.
+
+It speaks what TradingClient, StockHistoricalDataClient, TradingStream and StockDataStream use:
+
+- REST under /v2: account, clock, calendar, orders (submit, list, by id, by client order id,
+  replace, cancel, cancel all), positions (list, close one, close all), stocks/bars (paged).
+- /stream: the trade_updates WebSocket (JSON; authenticate, then listen), frames sent binary
+  like Alpaca's.
+- /v2/iex and /v2/sip: the market data WebSocket (msgpack; connected, auth, subscribe, bars).
+
+Tests steer it: `fill()` an order, `publish_bar()`, queue faults with `fail_next()` (429/5xx
+storms, rejections) or `stall_next()` (the request is processed, the answer comes too late),
+and `drop_streams()` to cut WebSockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgpack
+from aiohttp import WSMsgType, web
+
+KEY_ID = "FAKEKEYID"
+SECRET = "FAKESECRET"
+
+Json = dict[str, Any]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Fault:
+    """The next `count` matching requests fail with `status`, or are answered `delay` late."""
+
+    count: int
+    method: str | None
+    path: str | None
+    status: int | None = None
+    message: str = "fault injected by the fake"
+    delay: float = 0.0
+
+    def matches(self, request: web.Request) -> bool:
+        return (
+            self.count > 0
+            and (self.method is None or request.method == self.method)
+            and (self.path is None or request.path.startswith(self.path))
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return web.json_response({"code": code, "message": message}, status=status)
+
+
+@dataclass
+class FakeAlpaca:
+    """Server state and controls; `async with FakeAlpaca() as fake:` runs it on a free port."""
+
+    cash: float = 100_000.0
+    prices: dict[str, float] = field(default_factory=dict)
+    bars: dict[str, list[Json]] = field(default_factory=dict)
+    bars_page_size: int = 1000
+    is_open: bool = True
+    orders: dict[str, Json] = field(default_factory=dict)
+    positions: dict[str, Json] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    trade_logins: int = 0
+    data_logins: int = 0
+    data_subscriptions: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._trade_sockets: set[web.WebSocketResponse] = set()
+        self._data_sockets: set[web.WebSocketResponse] = set()
+        self._changed = asyncio.Condition()
+        self.base_url = ""
+
+    # ------------------------------------------------------------------ lifecycle
+    async def __aenter__(self) -> FakeAlpaca:
+        app = web.Application(middlewares=[self._faults_middleware])
+        app.add_routes(
+            [
+                web.get("/v2/account", self._account),
+                web.get("/v2/clock", self._clock),
+                web.get("/v2/calendar", self._calendar),
+                web.get("/v2/positions", self._list_positions),
+                web.delete("/v2/positions", self._close_all),
+                web.delete("/v2/positions/{symbol}", self._close_position),
+                web.get("/v2/orders", self._list_orders),
+                web.post("/v2/orders", self._submit),
+                web.delete("/v2/orders", self._cancel_all),
+                web.get("/v2/orders:by_client_order_id", self._by_client_id),
+                web.get("/v2/orders/{id}", self._get_order),
+                web.patch("/v2/orders/{id}", self._replace),
+                web.delete("/v2/orders/{id}", self._cancel),
+                web.get("/v2/stocks/bars", self._stock_bars),
+                web.get("/stream", self._trade_stream),
+                web.get("/v2/{feed:iex|sip}", self._data_stream),
+            ]
+        )
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.drop_streams()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def trading_stream_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/stream"
+
+    @property
+    def data_stream_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/v2/iex"
+
+    # ------------------------------------------------------------------ controls
+    def fail_next(
+        self,
+        count: int,
+        status: int,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        message: str = "fault injected by the fake",
+    ) -> Fault:
+        """The next `count` matching requests get `status` without being processed."""
+        fault = Fault(count, method, path, status=status, message=message)
+        self.faults.append(fault)
+        return fault
+
+    def stall_next(
+        self, count: int, delay: float, *, method: str | None = None, path: str | None = None
+    ) -> Fault:
+        """The next `count` matching requests are processed, but answered `delay` seconds late."""
+        fault = Fault(count, method, path, delay=delay)
+        self.faults.append(fault)
+        return fault
+
+    def count(self, method: str, path: str) -> int:
+        """How many requests with this method and path the fake received."""
+        return sum(1 for m, p in self.requests if (m, p) == (method, path))
+
+    async def wait_until(self, condition: Callable[[], bool], within: float = 10.0) -> None:
+        """Block until `condition()` holds, re-checked whenever the fake's state changes."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), within)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def fill(self, order_id: str, price: float, qty: float | None = None) -> Json:
+        """Fill (part of) an open order at `price` and tell the trade_updates listeners."""
+        order = self.orders[order_id]
+        total, done = float(order["qty"]), float(order["filled_qty"])
+        qty = total - done if qty is None else qty
+        before = float(order["filled_avg_price"] or 0.0)
+        filled = done + qty
+        order["filled_avg_price"] = str((before * done + price * qty) / filled)
+        order["filled_qty"] = str(filled)
+        order["status"] = "filled" if filled >= total else "partially_filled"
+        order["updated_at"] = order["filled_at"] = _iso(datetime.now(UTC))
+        signed = qty if order["side"] == "buy" else -qty
+        self.cash -= signed * price
+        position_qty = self._book(order["symbol"], signed, price)
+        event = "fill" if order["status"] == "filled" else "partial_fill"
+        await self.push_trade_update(
+            event,
+            order,
+            execution_id=str(uuid.uuid4()),
+            price=str(price),
+            qty=str(qty),
+            position_qty=str(position_qty),
+        )
+        return order
+
+    async def push_trade_update(self, event: str, order: Json, **extra: str) -> None:
+        """Send one trade_updates message to every listening stream client."""
+        data = {"event": event, "order": order, "timestamp": _iso(datetime.now(UTC)), **extra}
+        frame = json.dumps({"stream": "trade_updates", "data": data}).encode()
+        for socket in list(self._trade_sockets):
+            await socket.send_bytes(frame)
+
+    async def publish_bar(self, symbol: str, time: datetime, ohlcv: tuple[float, ...]) -> None:
+        """Send a closed minute bar to data stream clients subscribed to `symbol`."""
+        o, h, low, c, v = ohlcv
+        bar = {
+            "T": "b",
+            "S": symbol,
+            "o": o,
+            "h": h,
+            "l": low,
+            "c": c,
+            "v": v,
+            "t": msgpack.Timestamp.from_datetime(time),
+            "n": 10,
+            "vw": (h + low + c) / 3,
+        }
+        if symbol in self.data_subscriptions or "*" in self.data_subscriptions:
+            for socket in list(self._data_sockets):
+                await socket.send_bytes(msgpack.packb([bar]))
+
+    async def drop_streams(self) -> None:
+        """Cut every WebSocket connection, as a network blip or a server restart would."""
+        for socket in list(self._trade_sockets | self._data_sockets):
+            await socket.close(code=1011, message=b"dropped by the fake")
+
+    # ------------------------------------------------------------------ plumbing
+    @web.middleware
+    async def _faults_middleware(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        self.requests.append((request.method, request.path))
+        fault = next((f for f in self.faults if f.matches(request)), None)
+        if fault is not None:
+            fault.count -= 1
+        if request.path.startswith("/v2/") and not self._authorized(request):
+            return _error(401, 40110000, "request is not authorized")
+        if fault is not None and fault.status is not None:
+            return _error(fault.status, fault.status * 100_000, fault.message)
+        response = await handler(request)
+        await self._notify()
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        return response
+
+    def _authorized(self, request: web.Request) -> bool:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return True  # streams authenticate in-band
+        return (
+            request.headers.get("APCA-API-KEY-ID") == KEY_ID
+            and request.headers.get("APCA-API-SECRET-KEY") == SECRET
+        )
+
+    def _book(self, symbol: str, signed: float, price: float) -> float:
+        held = self.positions.get(symbol)
+        qty = float(held["qty"]) if held else 0.0
+        avg = float(held["avg_entry_price"]) if held else 0.0
+        new_qty = qty + signed
+        if abs(new_qty) < 1e-9:
+            self.positions.pop(symbol, None)
+            return 0.0
+        if qty == 0 or (qty > 0) == (signed > 0):
+            avg = (abs(qty) * avg + abs(signed) * price) / abs(new_qty)
+        elif (new_qty > 0) != (qty > 0):
+            avg = price
+        self.prices.setdefault(symbol, price)
+        self.positions[symbol] = {"symbol": symbol, "qty": new_qty, "avg_entry_price": avg}
+        return new_qty
+
+    def _position_json(self, symbol: str) -> Json:
+        held = self.positions[symbol]
+        qty, avg = float(held["qty"]), float(held["avg_entry_price"])
+        price = self.prices.get(symbol, avg)
+        return {
+            "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
+            "symbol": symbol,
+            "exchange": "NASDAQ",
+            "asset_class": "us_equity",
+            "asset_marginable": True,
+            "avg_entry_price": str(avg),
+            "qty": str(qty),
+            "side": "long" if qty > 0 else "short",
+            "market_value": str(qty * price),
+            "cost_basis": str(qty * avg),
+            "unrealized_pl": str((price - avg) * qty),
+            "current_price": str(price),
+            "qty_available": str(qty),
+        }
+
+    def _equity(self) -> float:
+        return self.cash + sum(
+            float(p["qty"]) * self.prices.get(s, float(p["avg_entry_price"]))
+            for s, p in self.positions.items()
+        )
+
+    def _new_order(self, body: Json, *, parent_class: str = "simple") -> Json:
+        now = _iso(datetime.now(UTC))
+        order_type = body.get("type", "market")
+        return {
+            "id": str(uuid.uuid4()),
+            "client_order_id": body.get("client_order_id") or str(uuid.uuid4()),
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": now,
+            "filled_at": None,
+            "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, body["symbol"])),
+            "symbol": body["symbol"],
+            "asset_class": "us_equity",
+            "qty": str(body["qty"]),
+            "filled_qty": "0",
+            "filled_avg_price": None,
+            "order_class": parent_class,
+            "order_type": order_type,
+            "type": order_type,
+            "side": body["side"],
+            "time_in_force": body.get("time_in_force", "day"),
+            "limit_price": None if body.get("limit_price") is None else str(body["limit_price"]),
+            "stop_price": None if body.get("stop_price") is None else str(body["stop_price"]),
+            "status": "accepted",
+            "extended_hours": False,
+            "legs": None,
+        }
+
+    # ------------------------------------------------------------------ REST
+    async def _account(self, request: web.Request) -> web.Response:
+        equity = self._equity()
+        return web.json_response(
+            {
+                "id": "7a6f5c1e-0000-4000-8000-000000000001",
+                "account_number": "PA0FAKE",
+                "status": "ACTIVE",
+                "currency": "USD",
+                "cash": str(self.cash),
+                "equity": str(equity),
+                "last_equity": "100000",
+                "buying_power": str(max(self.cash, 0.0)),
+                "portfolio_value": str(equity),
+                "pattern_day_trader": False,
+                "trading_blocked": False,
+                "account_blocked": False,
+                "daytrade_count": 0,
+                "multiplier": "1",
+            }
+        )
+
+    async def _clock(self, request: web.Request) -> web.Response:
+        now = datetime.now(UTC)
+        return web.json_response(
+            {
+                "timestamp": _iso(now),
+                "is_open": self.is_open,
+                "next_open": _iso(now + timedelta(hours=17)),
+                "next_close": _iso(now + timedelta(hours=1)),
+            }
+        )
+
+    async def _calendar(self, request: web.Request) -> web.Response:
+        start = date.fromisoformat(request.query["start"])
+        end = date.fromisoformat(request.query["end"])
+        days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+        return web.json_response(
+            [
+                {
+                    "date": d.isoformat(),
+                    "open": "09:30",
+                    "close": "13:00" if d.month == 12 and d.day == 24 else "16:00",
+                }
+                for d in days
+                if d.weekday() < 5
+            ]
+        )
+
+    async def _list_positions(self, request: web.Request) -> web.Response:
+        return web.json_response([self._position_json(s) for s in sorted(self.positions)])
+
+    async def _close_position(self, request: web.Request) -> web.Response:
+        symbol = request.match_info["symbol"]
+        if symbol not in self.positions:
+            return _error(404, 40410000, f"position not found: {symbol}")
+        held = float(self.positions[symbol]["qty"])
+        qty = float(request.query.get("qty", abs(held)))
+        side = "sell" if held > 0 else "buy"
+        order = self._new_order({"symbol": symbol, "qty": qty, "side": side})
+        self.orders[order["id"]] = order
+        return web.json_response(order)
+
+    async def _close_all(self, request: web.Request) -> web.Response:
+        if request.query.get("cancel_orders") in ("True", "true"):
+            await self._cancel_all(request)
+        answers = []
+        for symbol in sorted(self.positions):
+            held = float(self.positions[symbol]["qty"])
+            side = "sell" if held > 0 else "buy"
+            order = self._new_order({"symbol": symbol, "qty": abs(held), "side": side})
+            self.orders[order["id"]] = order
+            answers.append(
+                {"symbol": symbol, "status": 200, "order_id": order["id"], "body": order}
+            )
+        return web.json_response(answers, status=207)
+
+    async def _list_orders(self, request: web.Request) -> web.Response:
+        status = request.query.get("status", "open")
+        symbols = set(filter(None, request.query.get("symbols", "").split(",")))
+        limit = int(request.query.get("limit", "50"))
+        open_states = {"new", "accepted", "partially_filled", "pending_new", "held"}
+        found = [
+            o
+            for o in reversed(self.orders.values())
+            if (status == "all" or (o["status"] in open_states) == (status == "open"))
+            and (not symbols or o["symbol"] in symbols)
+        ]
+        return web.json_response(found[:limit])
+
+    async def _submit(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        client_id = body.get("client_order_id")
+        if client_id and any(o["client_order_id"] == client_id for o in self.orders.values()):
+            return _error(422, 40010001, "client_order_id must be unique")
+        if float(body.get("qty") or 0) <= 0:
+            return _error(422, 40010001, "qty must be > 0")
+        price = body.get("limit_price") or self.prices.get(body["symbol"])
+        if (
+            body["side"] == "buy"
+            and price is not None
+            and float(body["qty"]) * float(price) > self.cash
+        ):
+            return _error(403, 40310000, "insufficient buying power")
+        order = self._new_order(body, parent_class=body.get("order_class") or "simple")
+        if body.get("order_class") == "bracket":
+            exit_side = "sell" if body["side"] == "buy" else "buy"
+            take = {
+                "symbol": body["symbol"],
+                "qty": body["qty"],
+                "side": exit_side,
+                "type": "limit",
+            }
+            stop = {"symbol": body["symbol"], "qty": body["qty"], "side": exit_side, "type": "stop"}
+            take["limit_price"] = body["take_profit"]["limit_price"]
+            stop["stop_price"] = body["stop_loss"]["stop_price"]
+            order["legs"] = [self._new_order(take), self._new_order(stop)]
+            for leg in order["legs"]:
+                leg["status"] = "held"
+        self.orders[order["id"]] = order
+        await self.push_trade_update("new", order)
+        return web.json_response(order)
+
+    async def _by_client_id(self, request: web.Request) -> web.Response:
+        wanted = request.query.get("client_order_id")
+        for order in self.orders.values():
+            if order["client_order_id"] == wanted:
+                return web.json_response(order)
+        return _error(404, 40410000, "order not found")
+
+    async def _get_order(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        if order is None:
+            return _error(404, 40410000, "order not found")
+        return web.json_response(order)
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        if order is None:
+            return _error(404, 40410000, "order not found")
+        if order["status"] in ("filled", "canceled", "expired", "rejected", "replaced"):
+            return _error(422, 42210000, f'order is already in "{order["status"]}" state')
+        order["status"] = "canceled"
+        order["canceled_at"] = order["updated_at"] = _iso(datetime.now(UTC))
+        await self.push_trade_update("canceled", order)
+        return web.Response(status=204)
+
+    async def _cancel_all(self, request: web.Request) -> web.Response:
+        answers = []
+        for order in list(self.orders.values()):
+            if order["status"] in ("new", "accepted", "partially_filled", "held"):
+                order["status"] = "canceled"
+                await self.push_trade_update("canceled", order)
+                answers.append({"id": order["id"], "status": 200, "body": order})
+        return web.json_response(answers, status=207)
+
+    async def _replace(self, request: web.Request) -> web.Response:
+        old = self.orders.get(request.match_info["id"])
+        if old is None:
+            return _error(404, 40410000, "order not found")
+        if old["status"] not in ("new", "accepted", "partially_filled"):
+            return _error(422, 42210000, f'order is already in "{old["status"]}" state')
+        body = await request.json()
+        merged = {**old, **{k: v for k, v in body.items() if v is not None}}
+        if any(o["client_order_id"] == body.get("client_order_id") for o in self.orders.values()):
+            return _error(422, 40010001, "client_order_id must be unique")
+        new = self._new_order(merged, parent_class=old["order_class"])
+        new["replaces"] = old["id"]
+        old["status"] = "replaced"
+        old["replaced_by"] = new["id"]
+        self.orders[new["id"]] = new
+        await self.push_trade_update("replaced", old)
+        await self.push_trade_update("new", new)
+        return web.json_response(new)
+
+    async def _stock_bars(self, request: web.Request) -> web.Response:
+        symbols = request.query["symbols"].split(",")
+        start = datetime.fromisoformat(request.query["start"])
+        end = datetime.fromisoformat(
+            request.query.get("end", _iso(datetime.now(UTC))).replace("Z", "+00:00")
+        )
+        limit = min(int(request.query.get("limit", "1000")), self.bars_page_size)
+        skip = int(request.query.get("page_token") or 0)
+        wanted = [
+            (s, b)
+            for s in symbols
+            for b in self.bars.get(s, [])
+            if start <= datetime.fromisoformat(b["t"].replace("Z", "+00:00")) < end
+        ]
+        page = wanted[skip : skip + limit]
+        grouped = {
+            s: [b for _, b in group] for s, group in itertools.groupby(page, key=lambda p: p[0])
+        }
+        token = str(skip + limit) if skip + limit < len(wanted) else None
+        return web.json_response({"bars": grouped, "next_page_token": token})
+
+    # ------------------------------------------------------------------ WebSockets
+    async def _trade_stream(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        async for message in socket:
+            if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                break
+            payload = json.loads(message.data)
+            if payload.get("action") == "authenticate":
+                data = payload.get("data", {})
+                ok = data.get("key_id") == KEY_ID and data.get("secret_key") == SECRET
+                status = "authorized" if ok else "unauthorized"
+                reply = {
+                    "stream": "authorization",
+                    "data": {"status": status, "action": "authenticate"},
+                }
+                await socket.send_bytes(json.dumps(reply).encode())
+                if not ok:
+                    break
+                self.trade_logins += 1
+            elif payload.get("action") == "listen":
+                streams = payload["data"]["streams"]
+                self._trade_sockets.add(socket)
+                await socket.send_bytes(
+                    json.dumps({"stream": "listening", "data": {"streams": streams}}).encode()
+                )
+                await self._notify()
+        self._trade_sockets.discard(socket)
+        await self._notify()
+        return socket
+
+    @property
+    def trade_listeners(self) -> int:
+        """Trade stream clients currently listening."""
+        return len(self._trade_sockets)
+
+    @property
+    def data_listeners(self) -> int:
+        """Data stream clients currently subscribed."""
+        return len(self._data_sockets)
+
+    async def _data_stream(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_bytes(msgpack.packb([{"T": "success", "msg": "connected"}]))
+        async for message in socket:
+            if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                break
+            payload = msgpack.unpackb(message.data)
+            if payload.get("action") == "auth":
+                if payload.get("key") != KEY_ID or payload.get("secret") != SECRET:
+                    await socket.send_bytes(
+                        msgpack.packb([{"T": "error", "code": 402, "msg": "auth failed"}])
+                    )
+                    break
+                self.data_logins += 1
+                await socket.send_bytes(msgpack.packb([{"T": "success", "msg": "authenticated"}]))
+            elif payload.get("action") == "subscribe":
+                self.data_subscriptions.update(payload.get("bars", []))
+                self._data_sockets.add(socket)
+                ack = {
+                    "T": "subscription",
+                    "trades": [],
+                    "quotes": [],
+                    "bars": sorted(self.data_subscriptions),
+                }
+                await socket.send_bytes(msgpack.packb([ack]))
+                await self._notify()
+        self._data_sockets.discard(socket)
+        await self._notify()
+        return socket
