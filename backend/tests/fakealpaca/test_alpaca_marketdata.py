@@ -1,0 +1,74 @@
+"""AlpacaMarketData through the real StockHistoricalDataClient and StockDataStream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain import Bar
+from app.marketdata.alpaca import AlpacaMarketData
+
+from .server import FakeAlpaca
+
+T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+
+
+def raw_bar(minute: int) -> dict[str, object]:
+    price = 100 + minute / 100
+    stamp = (T0 + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z")
+    return {
+        "t": stamp,
+        "o": price,
+        "h": price + 1,
+        "l": price - 1,
+        "c": price + 0.5,
+        "v": 1000 + minute,
+        "n": 5,
+        "vw": price,
+    }
+
+
+async def next_bar(stream: AsyncIterator[Bar]) -> Bar:
+    return await asyncio.wait_for(anext(stream), 10)
+
+
+async def test_history_pages_through_the_sdk_and_ends_before_end(
+    fake: FakeAlpaca, market_data: AlpacaMarketData
+) -> None:
+    fake.bars["AAPL"] = [raw_bar(m) for m in range(2600)]
+    fake.bars_page_size = 1000
+    fake.fail_next(2, 429, path="/v2/stocks/bars")
+    bars = await market_data.history(
+        "AAPL", "1Min", T0 + timedelta(minutes=100), T0 + timedelta(minutes=2600)
+    )
+    assert len(bars) == 2500
+    assert bars[0] == Bar("AAPL", T0 + timedelta(minutes=100), 101.0, 102.0, 100.0, 101.5, 1100.0)
+    assert bars[-1].time == T0 + timedelta(minutes=2599)
+    assert fake.count("GET", "/v2/stocks/bars") == 2 + 3  # two refused, then three pages
+    assert market_data.source == "alpaca"
+    with pytest.raises(ValueError, match="timeframe '1Week' is not understood"):
+        await market_data.history("AAPL", "1Week", T0, T0 + timedelta(days=7))
+
+
+async def test_live_bars_arrive_and_survive_a_dropped_stream(
+    fake: FakeAlpaca, market_data: AlpacaMarketData
+) -> None:
+    stream = market_data.stream(["AAPL", "MSFT"])
+    first = asyncio.ensure_future(next_bar(stream))
+    await fake.wait_until(lambda: fake.data_listeners == 1)
+    assert fake.data_subscriptions == {"AAPL", "MSFT"}
+    await fake.publish_bar("TSLA", T0, (1, 2, 0.5, 1.5, 10))  # not subscribed
+    await fake.publish_bar("MSFT", T0, (400, 401, 399, 400.5, 300))
+    assert await first == Bar("MSFT", T0, 400, 401, 399, 400.5, 300)
+
+    await fake.drop_streams()
+    await fake.wait_until(lambda: fake.data_logins == 2 and fake.data_listeners == 1)
+    await fake.publish_bar("AAPL", T0 + timedelta(minutes=1), (100, 101, 99, 100.25, 50))
+    bar = await next_bar(stream)
+    assert (bar.symbol, bar.time, bar.close) == ("AAPL", T0 + timedelta(minutes=1), 100.25)
+    assert bar.time.tzinfo is not None
+    await stream.aclose()  # type: ignore[attr-defined]
+    await fake.wait_until(lambda: fake.data_listeners == 0)
