@@ -56,6 +56,7 @@ from app.brokers.base import (
     TradeUpdate,
     TradingDay,
 )
+from app.brokers.fanout import Fanout
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import (
     Account,
@@ -132,7 +133,7 @@ class AlpacaBroker(Broker):
         self._stream_url = config.stream_url or stream_url_for(url)
         self._stream: TradingStream | None = None
         self._stream_task: asyncio.Task[None] | None = None
-        self._subscribers: set[asyncio.Queue[TradeUpdate]] = set()
+        self._updates = Fanout()
 
     async def _call(
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
@@ -248,7 +249,13 @@ class AlpacaBroker(Broker):
             client_order_id=client_order_id,
         )
         raw = await with_retry(
-            lambda: call_sdk(self._client.replace_order_by_id, order_id, request, order=True),
+            lambda: call_sdk(
+                self._client.replace_order_by_id,
+                order_id,
+                request,
+                order=True,
+                client_order_id=client_order_id or "",
+            ),
             self._config.retry,
             what=f"replace order {order_id}",
             idempotent=False,
@@ -278,15 +285,9 @@ class AlpacaBroker(Broker):
         return closing
 
     # ----------------------------------------------------------------- trade updates
-    async def trade_updates(self) -> AsyncIterator[TradeUpdate]:
-        queue: asyncio.Queue[TradeUpdate] = asyncio.Queue()
-        self._subscribers.add(queue)
+    def trade_updates(self) -> AsyncIterator[TradeUpdate]:
         self._ensure_stream()
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._subscribers.discard(queue)
+        return self._updates.subscribe()
 
     def _ensure_stream(self) -> None:
         if self._stream_task is not None and not self._stream_task.done():
@@ -306,11 +307,10 @@ class AlpacaBroker(Broker):
         )
 
     async def _on_trade_update(self, raw: Any) -> None:
-        update = _trade_update(raw)
-        for queue in self._subscribers:
-            queue.put_nowait(update)
+        self._updates.publish(_trade_update(raw))
 
     async def close(self) -> None:
+        self._updates.close()
         if self._stream is not None and self._stream_task is not None:
             await self._stream.stop_ws()
             self._stream_task.cancel()

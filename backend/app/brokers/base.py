@@ -193,7 +193,7 @@ class Broker(abc.ABC):
 
     @abc.abstractmethod
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:
-        """Order events as they happen; each call is an independent subscriber."""
+        """Order events from this call on; each call is an independent subscriber until close()."""
 
     def on_bar(self, bar: Bar) -> None:  # noqa: B027 - a deliberate no-op default
         """Let a simulated exchange match orders against the bar; real brokers ignore it."""

@@ -9,7 +9,6 @@ Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from app.brokers.base import (
     TradeUpdate,
     TradingDay,
 )
+from app.brokers.fanout import Fanout
 from app.brokers.sim_ledger import Ledger
 from app.brokers.sim_matching import limit_fill, open_crossed, slipped, stop_trigger, tick_round
 from app.domain import (
@@ -85,7 +85,7 @@ class SimBroker(Broker):
         self._ledger = Ledger(self.config.initial_cash)
         self._orders: dict[str, _Resting] = {}  # by id, in submission order
         self._by_client_id: dict[str, str] = {}
-        self._subscribers: set[asyncio.Queue[TradeUpdate]] = set()
+        self._updates = Fanout()
         self._now: datetime | None = None
         self._last_equity = self.config.initial_cash
         self._sequence = 0
@@ -253,14 +253,11 @@ class SimBroker(Broker):
                     self._finish(resting, OrderStatus.CANCELED, TradeEvent.CANCELED)
         return [await self.close_position(p.symbol) for p in self._ledger.positions()]
 
-    async def trade_updates(self) -> AsyncIterator[TradeUpdate]:
-        queue: asyncio.Queue[TradeUpdate] = asyncio.Queue()
-        self._subscribers.add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._subscribers.discard(queue)
+    def trade_updates(self) -> AsyncIterator[TradeUpdate]:
+        return self._updates.subscribe()
+
+    async def close(self) -> None:
+        self._updates.close()
 
     # ----------------------------------------------------------------- internals
     def _clock(self) -> datetime:
@@ -445,8 +442,7 @@ class SimBroker(Broker):
         self._orders[stop.id].oco_with = take.id
 
     def _publish(self, update: TradeUpdate) -> None:
-        for queue in self._subscribers:
-            queue.put_nowait(update)
+        self._updates.publish(update)
 
 
 def _trigger_of(order: Order) -> float:

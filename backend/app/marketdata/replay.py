@@ -127,13 +127,16 @@ class ReplayMarketData(MarketData):
         speed: float = 60.0,
         start: datetime | None = None,
         timeframe: str = "1Min",
+        warmup_bars: int = 0,
     ) -> ReplayMarketData:
-        """Bars from a CSV file; the replay starts at `start` or at the file's first bar."""
+        """Bars from a CSV file; the replay starts at `start`, or `warmup_bars` into the file."""
+        if warmup_bars < 0:
+            raise ValueError(f"warmup_bars must be >= 0, got {warmup_bars}")
         bars = CsvBars(path, parse_timeframe(timeframe))
         first = min((next(bars.bars(s)).time for s in bars.symbols), default=None)
-        if start is None and first is None:
+        if first is None:
             raise ValueError(f"{path}: no bars")
-        return cls(bars, start=start or first or datetime.now(UTC), speed=speed)
+        return cls(bars, start=start or first + warmup_bars * bars.interval, speed=speed)
 
     async def history(
         self, symbol: str, timeframe: str, start: datetime, end: datetime

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -223,13 +222,10 @@ async def test_trade_updates_stream_new_then_fill() -> None:
     broker = SimBroker(SimBrokerConfig(commission_per_share=0.01))
     broker.on_bar(flat(0, 20.0))
     updates = broker.trade_updates()
-    first = asyncio.ensure_future(anext(updates))
-    await asyncio.sleep(0)  # let the subscriber register before anything happens
     await broker.submit_order(market("u", Side.SELL, 4))
     broker.on_bar(flat(1, 21.0))
-    new = await first
-    fill = await anext(updates)
-    await updates.aclose()
+    await broker.close()
+    new, fill = [update async for update in updates]
     assert new.event is TradeEvent.NEW and new.order.client_order_id == "u"
     assert fill.event is TradeEvent.FILL and fill.fill is not None
     assert (fill.fill.qty, fill.fill.commission, fill.position_qty) == (4, 0.04, -4)

@@ -212,7 +212,8 @@ async def test_trade_updates_survive_a_dropped_stream(
         100.5,
         10,
     )
-    await updates.aclose()  # type: ignore[attr-defined]
+    await broker.close()
+    assert [u async for u in updates] == []  # closing the broker ends the subscription
 
 
 async def test_wrong_keys_fail_as_authentication(fake: FakeAlpaca) -> None:

@@ -96,7 +96,7 @@ async def test_csv_replay_serves_history_before_start_and_streams_the_rest(tmp_p
     ]
     rows.append("MSFT,2026-03-02T15:03:00+00:00,50,51,49,50.5,10")
     path = write_csv(tmp_path / "bars.csv", rows)
-    market = ReplayMarketData.from_csv(path, speed=0, start=START + timedelta(minutes=3))
+    market = ReplayMarketData.from_csv(path, speed=0, warmup_bars=3)
     assert market.source == "replay"
     history = await market.history("AAPL", "1Min", START, START + timedelta(hours=1))
     assert [b.open for b in history] == [10, 11, 12]
@@ -119,6 +119,9 @@ def test_bad_csv_and_bad_settings_are_named(tmp_path: Path) -> None:
     garbled = write_csv(tmp_path / "garbled.csv", ["AAPL,yesterday,10,11,9,10,1"])
     with pytest.raises(ValueError, match=r"garbled.csv:2"):
         ReplayMarketData.from_csv(garbled)
+    empty = write_csv(tmp_path / "empty.csv", [])
+    with pytest.raises(ValueError, match=r"empty.csv: no bars"):
+        ReplayMarketData.from_csv(empty)
     with pytest.raises(ValueError, match="speed must be >= 0"):
         ReplayMarketData.simulated(speed=-1)
     with pytest.raises(ValueError, match="timeframe '2Weeks' is not understood"):
