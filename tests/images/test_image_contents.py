@@ -1,0 +1,78 @@
+"""What ships: no `.env` and no secret in any layer, and sizes within the seed's limits."""
+
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from conftest import SIZE_REPORT, Secrets
+from dockercli import docker, image_size
+
+MB = 1_000_000
+# Targets from the seed: what the project adds on top of each runtime base.
+ADDED_LIMITS = {"backend": 175 * MB, "frontend": 3 * MB}
+
+
+def _files(archive: IO[bytes], where: str) -> Iterator[tuple[str, bytes]]:
+    """Every regular file in a tar, descending into nested tars (the layers of `docker save`)."""
+    with tarfile.open(fileobj=archive, mode="r|*") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            data = tar.extractfile(member)
+            assert data is not None
+            path = f"{where}/{member.name}"
+            if member.name.endswith("layer.tar"):
+                yield from _files(data, path)
+            else:
+                yield path, data.read()
+
+
+@pytest.mark.parametrize("role", ["backend", "frontend"])
+def test_no_dotenv_nor_secret_in_any_layer(
+    role: str, request: pytest.FixtureRequest, test_secrets: Secrets, tmp_path: Path
+) -> None:
+    image: str = request.getfixturevalue(f"{role}_image")
+    saved = tmp_path / f"{role}.tar"
+    docker("save", "-o", str(saved), image)
+    needles = {name: value.encode() for name, value in test_secrets.values().items()}
+    found: list[str] = []
+    scanned = 0
+    with saved.open("rb") as archive:
+        for path, content in _files(archive, role):
+            scanned += 1
+            name = path.rsplit("/", 1)[-1]
+            if name == ".env" or name.startswith(".env."):
+                found.append(f"{path}: a .env file")
+            found += [f"{path}: holds {key}" for key, value in needles.items() if value in content]
+    assert scanned > 1000, f"only {scanned} files scanned: not a real image archive?"
+    assert not found, "\n".join(found)
+
+
+def _base_of(role: str, standins: dict[str, str]) -> str:
+    return standins["python" if role == "backend" else "nginx"]
+
+
+@pytest.mark.parametrize("role", ["backend", "frontend"])
+def test_added_size_within_limit(
+    role: str, request: pytest.FixtureRequest, standins: dict[str, str]
+) -> None:
+    image: str = request.getfixturevalue(f"{role}_image")
+    base = _base_of(role, standins)
+    total, base_size = image_size(image), image_size(base)
+    added = total - base_size
+    layers = docker("history", "--format", "{{.Size}}\t{{.CreatedBy}}", image).splitlines()
+    base_layers = len(docker("history", "-q", base).splitlines())
+    SIZE_REPORT.append(
+        f"{role}: {total / MB:.1f} MB, adds {added / MB:.1f} MB (limit"
+        f" {ADDED_LIMITS[role] / MB:.0f} MB) over {base} ({base_size / MB:.1f} MB)"
+    )
+    for line in layers[: len(layers) - base_layers]:
+        size, command = line.split("\t", 1)
+        if size != "0B":
+            SIZE_REPORT.append(f"    {size:>8}  {command[:90]}")
+    assert added < ADDED_LIMITS[role], SIZE_REPORT[-1]
