@@ -289,3 +289,40 @@ async def test_last_equity_is_the_equity_at_the_previous_day_end() -> None:
     account = await broker.get_account()
     assert account.last_equity == pytest.approx(100_000 + 100)
     assert account.equity == pytest.approx(100_000 + 300)
+
+
+async def test_short_bracket_with_a_limit_entry_mirrors_the_long_rules() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(
+        OrderRequest(
+            "s",
+            "AAPL",
+            Side.SELL,
+            4,
+            type=OrderType.LIMIT,
+            limit_price=102.0,
+            take_profit=90.0,
+            stop_loss=105.0,
+        )
+    )
+    broker.on_bar(bar(1, 100.0, 101.0, 99.0, 100.0))  # limit not reached: no exits yet
+    assert [o.client_order_id for o in await broker.get_orders()] == ["s"]
+    broker.on_bar(bar(2, 101.0, 103.0, 100.0, 102.5))  # short 4 at 102
+    broker.on_bar(bar(3, 102.0, 106.0, 89.0, 100.0))  # both exits reached: the stop wins
+    stop = await broker.get_order_by_client_id("s.sl")
+    assert stop is not None and (stop.side, stop.filled_avg_price) == (Side.BUY, 105.0)
+    assert broker.realized_pl == pytest.approx(-4 * 3.0)
+    assert await broker.get_positions() == []
+
+
+async def test_replacing_a_bracket_exit_keeps_it_one_cancels_other() -> None:
+    broker = await bracket_broker()
+    stop = await broker.get_order_by_client_id("b.sl")
+    assert stop is not None
+    await broker.replace_order(stop.id, stop_price=99.0, client_order_id="b.sl2")
+    broker.on_bar(bar(2, 100.0, 100.5, 98.0, 99.0))
+    moved = await broker.get_order_by_client_id("b.sl2")
+    assert moved is not None and moved.filled_avg_price == 99.0
+    assert (await broker.get_order_by_client_id("b.tp")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+    assert (await broker.get_order_by_client_id("b.sl")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
