@@ -101,29 +101,34 @@ def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None
 
 
 def linear_recurrence(u: FloatArray, a: float, out: FloatArray) -> None:
-    """out[0] = u[0], out[t] = a * out[t-1] + u[t]: blocks solved by a matrix product, then
-    each block carries its predecessor's last value."""
+    """out[0] = u[0], out[t] = a * out[t-1] + u[t].
+
+    The series is cut into blocks laid out as columns; one pass per row position runs the
+    recurrence inside every block at once, then each block adds its predecessors' carry.
+    Every value is computed by the same operations whatever the series length, so cutting off
+    the future never changes the past by even one rounding."""
     n = u.size
     if n == 0 or a == 0.0:
         out[:n] = u
         return
-    rows = -(-n // _BLOCK)
+    columns = -(-n // _BLOCK)
     with scratch() as take:
-        padded = take(rows * _BLOCK)
+        grid = take(columns * _BLOCK).reshape(_BLOCK, columns)
+        padded = take(columns * _BLOCK)
         padded[:n] = u
         padded[n:] = 0.0
-        local = take(rows * _BLOCK).reshape(rows, _BLOCK)
-        lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
-        within = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
-        np.matmul(padded.reshape(rows, _BLOCK), within, out=local)
-        if rows > 1:
-            ends = np.empty(rows)
-            linear_recurrence(np.ascontiguousarray(local[:, -1]), a**_BLOCK, ends)
-            carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
-            spill = padded.reshape(rows, _BLOCK)[1:]
-            np.multiply(ends[:-1, None], carry[None, :], out=spill)
-            local[1:] += spill
-        out[:n] = local.reshape(-1)[:n]
+        grid[...] = padded.reshape(columns, _BLOCK).T
+        for row in range(1, _BLOCK):
+            grid[row] += a * grid[row - 1]
+        if columns > 1:
+            ends = np.empty(columns)
+            linear_recurrence(np.ascontiguousarray(grid[-1]), a**_BLOCK, ends)
+            factor = a
+            for row in range(_BLOCK):
+                grid[row, 1:] += factor * ends[:-1]
+                factor *= a
+        padded.reshape(columns, _BLOCK)[...] = grid.T
+        out[:n] = padded[:n]
 
 
 def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:

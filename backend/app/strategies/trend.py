@@ -1,0 +1,136 @@
+"""Trend-following strategies: moving-average crossovers and MACD."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from app import indicators
+from app.domain import Side
+from app.strategies.base import (
+    SignalSeries,
+    Strategy,
+    StrategyParams,
+    crosses_above,
+    series,
+)
+from app.strategies.frame import BarFrame, FloatArray
+
+_FULL_STRENGTH_GAP = 0.01  # averages 1% apart make a signal of strength 1
+
+
+class CrossoverParams(StrategyParams):
+    fast: int = Field(10, ge=1, le=500, description="Bars in the fast moving average")
+    slow: int = Field(20, ge=2, le=1000, description="Bars in the slow moving average")
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> CrossoverParams:
+        if self.fast >= self.slow:
+            raise ValueError(f"fast ({self.fast}) must be smaller than slow ({self.slow})")
+        return self
+
+
+class _Crossover(Strategy):
+    """Buy when the fast average crosses above the slow one, sell when it crosses below."""
+
+    Params: ClassVar[type[StrategyParams]] = CrossoverParams
+    params: CrossoverParams
+    average_name: ClassVar[str]
+
+    @property
+    def warmup(self) -> int:
+        return self.params.slow + 1
+
+    @abstractmethod
+    def average(self, close: FloatArray, period: int) -> FloatArray:
+        """The moving average this crossover compares."""
+
+    def evaluate(self, frame: BarFrame) -> SignalSeries:
+        fast = self.average(frame.close, self.params.fast)
+        slow = self.average(frame.close, self.params.slow)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            strength = np.abs(fast - slow) / np.abs(slow) / _FULL_STRENGTH_GAP
+        return series(
+            self,
+            frame,
+            crosses_above(fast, slow),
+            crosses_above(slow, fast),
+            strength,
+            {"fast": fast, "slow": slow, "close": frame.close},
+        )
+
+    def explain(self, side: Side, values: dict[str, float]) -> str:
+        direction = "above" if side is Side.BUY else "below"
+        kind = self.average_name
+        return (
+            f"fast {kind} {self.params.fast} ({values['fast']:.4g}) crossed {direction} "
+            f"slow {kind} {self.params.slow} ({values['slow']:.4g})"
+        )
+
+
+class SmaCrossover(_Crossover):
+    name = "sma_crossover"
+    title = "SMA crossover"
+    average_name = "SMA"
+
+    def average(self, close: FloatArray, period: int) -> FloatArray:
+        return indicators.sma(close, period)
+
+
+class EmaCrossover(_Crossover):
+    name = "ema_crossover"
+    title = "EMA crossover"
+    average_name = "EMA"
+
+    def average(self, close: FloatArray, period: int) -> FloatArray:
+        return indicators.ema(close, period)
+
+
+class MacdParams(StrategyParams):
+    fast: int = Field(12, ge=2, le=500, description="Bars in the fast EMA")
+    slow: int = Field(26, ge=3, le=1000, description="Bars in the slow EMA")
+    signal: int = Field(9, ge=1, le=500, description="Bars in the signal-line EMA")
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> MacdParams:
+        if self.fast >= self.slow:
+            raise ValueError(f"fast ({self.fast}) must be smaller than slow ({self.slow})")
+        return self
+
+
+class MacdTrend(Strategy):
+    """Buy when the MACD line crosses above its signal line, sell when it crosses below."""
+
+    name = "macd_trend"
+    title = "MACD trend"
+    Params: ClassVar[type[StrategyParams]] = MacdParams
+    params: MacdParams
+
+    @property
+    def warmup(self) -> int:
+        return self.params.slow + self.params.signal - 1
+
+    def evaluate(self, frame: BarFrame) -> SignalSeries:
+        line, signal, hist = indicators.macd(
+            frame.close, self.params.fast, self.params.slow, self.params.signal
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            strength = np.abs(hist) / frame.close / (_FULL_STRENGTH_GAP / 10)
+        return series(
+            self,
+            frame,
+            crosses_above(line, signal),
+            crosses_above(signal, line),
+            strength,
+            {"macd": line, "signal": signal, "histogram": hist},
+        )
+
+    def explain(self, side: Side, values: dict[str, float]) -> str:
+        direction = "above" if side is Side.BUY else "below"
+        return (
+            f"MACD ({values['macd']:.4g}) crossed {direction} its signal line "
+            f"({values['signal']:.4g})"
+        )
