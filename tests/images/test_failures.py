@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import DB_NAME, DB_USER, Secrets, Stack, backend_env
-from dockercli import run_to_exit
+from dockercli import docker, run_to_exit
 
 REDIS_URL = "redis://redis:6379/0"
 
@@ -36,3 +36,21 @@ def test_wrong_database_password_exits_without_retrying(
     assert f"PostgreSQL at db:5432/{DB_NAME} refused us" in done.stderr
     assert "password authentication failed" in done.stderr
     assert test_secrets.db_password not in done.stderr
+
+
+def test_failed_migration_stops_the_container_with_its_error(
+    backend_image: str, test_secrets: Secrets, stack: Stack
+) -> None:
+    # PostgreSQL 15 lets only a database's owner create tables in its public schema.
+    password = test_secrets.db_password
+    for statement in (
+        f"CREATE ROLE no_ddl LOGIN PASSWORD '{password}'",
+        "CREATE DATABASE no_ddl_db",
+    ):
+        docker("exec", stack.db, "psql", "-U", DB_USER, "-d", DB_NAME, "-c", statement)
+    url = f"postgresql://no_ddl:{password}@db:5432/no_ddl_db"
+    env = backend_env(test_secrets, url, REDIS_URL)
+    done = run_to_exit("--network", stack.network, *env, backend_image, timeout=60)
+    assert done.returncode == 4, done.stderr
+    assert "permission denied for schema public" in done.stderr
+    assert "migration failed (error above); not starting the server" in done.stderr

@@ -11,13 +11,20 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from conftest import ADMIN_USERNAME, DB_NAME, DB_USER, REPO, Secrets, Stack
-from dockercli import docker
+from dockercli import docker, wait_until
 
 
 def test_backend_health_is_200_with_database_and_redis_ok(stack: Stack) -> None:
     response = httpx.get(f"{stack.backend_url}/api/health", timeout=5)
     assert response.status_code == 200, response.text
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_backend_docker_healthcheck_reports_healthy(stack: Stack) -> None:
+    def healthy() -> bool:
+        return docker("inspect", "-f", "{{.State.Health.Status}}", stack.backend) == "healthy"
+
+    wait_until(healthy, 60, "the backend's Docker HEALTHCHECK", [stack.backend])
 
 
 def test_spa_and_its_assets_load_through_nginx(stack: Stack) -> None:
