@@ -9,10 +9,15 @@ set -eu
 
 if [ "$#" -gt 0 ]; then exec "$@"; fi
 
+# As PID 1 the shell ignores SIGTERM unless trapped; children run in the background so that
+# `docker stop` ends the wait or the migration at once instead of after the kill timeout.
+child=
+trap 'if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; fi; exit 143' TERM INT
+
 : "${DB_WAIT_SECONDS:=60}"
 : "${FORWARDED_ALLOW_IPS:=127.0.0.1,::1}" # set it to the frontend proxy's address or network
 
-python3 - "$DB_WAIT_SECONDS" <<'PY'
+python3 - "$DB_WAIT_SECONDS" <<'PY' &
 """Waits for PostgreSQL at DATABASE_URL; gives up with one clear line after the time limit."""
 import asyncio
 import sys
@@ -36,6 +41,7 @@ async def attempt() -> None:
     await connection.close()
 
 
+print(f"entrypoint: waiting up to {limit:g} s for PostgreSQL at {where}", file=sys.stderr)
 deadline = time.monotonic() + limit
 while True:
     try:
@@ -53,9 +59,13 @@ while True:
         time.sleep(1)
 print(f"entrypoint: PostgreSQL at {where} is up", file=sys.stderr)
 PY
+child=$!
+wait "$child" || exit $?
 
 echo "entrypoint: alembic upgrade head" >&2
-alembic upgrade head || {
+alembic upgrade head &
+child=$!
+wait "$child" || {
   echo "entrypoint: migration failed (error above); not starting the server" >&2
   exit 4
 }

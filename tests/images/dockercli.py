@@ -22,7 +22,8 @@ def docker(*args: str, check: bool = True, stdin: str | None = None, timeout: fl
     )
     if check and done.returncode != 0:
         raise DockerError(
-            f"docker {' '.join(args)} exited {done.returncode}:\n{done.stderr[-4000:]}"
+            f"docker {' '.join(args)} exited {done.returncode}:\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         )
     return done.stdout.strip()
 

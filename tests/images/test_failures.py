@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import DB_NAME, DB_USER, Secrets, Stack, backend_env
-from dockercli import docker, run_to_exit
+from dockercli import docker, logs, run_to_exit, wait_until
 
 REDIS_URL = "redis://redis:6379/0"
 
@@ -54,3 +54,17 @@ def test_failed_migration_stops_the_container_with_its_error(
     assert done.returncode == 4, done.stderr
     assert "permission denied for schema public" in done.stderr
     assert "migration failed (error above); not starting the server" in done.stderr
+
+
+def test_docker_stop_ends_the_database_wait_cleanly(
+    backend_image: str, test_secrets: Secrets
+) -> None:
+    env = backend_env(test_secrets, "postgresql://u:pw@db.invalid:5432/x", REDIS_URL)
+    container = docker("run", "-d", "-e", "DB_WAIT_SECONDS=300", *env, backend_image)
+    try:
+        wait_until(lambda: "waiting up to 300 s" in logs(container), 30, "the DB wait", [container])
+        docker("stop", "-t", "30", container)
+        # 143 is SIGTERM handled by the entrypoint; 137 would mean docker had to SIGKILL it.
+        assert docker("inspect", "-f", "{{.State.ExitCode}}", container) == "143"
+    finally:
+        docker("rm", "-f", container, check=False)
