@@ -21,6 +21,7 @@ build_debian() {
       || { tail -n 30 "$tree.log" >&2; rm -rf "$tree"; die "debootstrap failed (log above)"; }
     prepare_debian_tree "$tree"
     tar --numeric-owner -C "$tree" -cf "$tarball.part" .
+    rm -f "$STANDIN_CACHE/debian-$DEBIAN_SUITE-"*.tar # trees of older inputs
     mv "$tarball.part" "$tarball"
     rm -rf "$tree" "$tree.log"
   fi
