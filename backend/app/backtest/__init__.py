@@ -1,0 +1,53 @@
+"""Backtester: the live strategy and risk chain replayed over history, bar by bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.backtest import metrics
+from app.backtest.config import BacktestConfig
+from app.backtest.data import DataError, load_csv
+from app.backtest.engine import Simulation
+from app.backtest.result import BacktestResult
+from app.backtest.trades import Trade
+from app.strategies import BarFrame, Strategy, build
+
+
+def run(
+    strategy: Strategy, frames: Sequence[BarFrame], config: BacktestConfig | None = None
+) -> BacktestResult:
+    """Backtest a strategy over one or more symbols' bars (one shared cash account)."""
+    config = config or BacktestConfig()
+    output = Simulation(strategy, frames, config).run()
+    return BacktestResult(
+        strategy=strategy.name,
+        params=strategy.params.model_dump(),
+        symbols=[frame.symbol for frame in frames],
+        config=config.model_dump(),
+        metrics=metrics.compute(
+            output.times, output.equity, output.invested, output.trades, config.cash
+        ),
+        trades=output.trades,
+        times=output.times,
+        equity=output.equity,
+        rejected=output.rejected,
+    )
+
+
+def run_csv(
+    sources: Sequence[str | Path | bytes],
+    strategy: str,
+    params: dict[str, Any] | None = None,
+    config: BacktestConfig | None = None,
+    symbols: Sequence[str] | None = None,
+) -> BacktestResult:
+    """Backtest from CSV files or uploaded bytes, by strategy name: what the REST API calls.
+    Raises DataError for a bad file, KeyError or pydantic.ValidationError for bad arguments."""
+    names = list(symbols) if symbols else [None] * len(sources)
+    frames = [load_csv(source, name) for source, name in zip(sources, names, strict=True)]
+    return run(build(strategy, params), frames, config)
+
+
+__all__ = ["BacktestConfig", "BacktestResult", "DataError", "Trade", "load_csv", "run", "run_csv"]

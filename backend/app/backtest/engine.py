@@ -1,0 +1,340 @@
+"""The bar-by-bar simulation: the same Strategy and RiskChain the live engine runs, driven over
+history for one or many symbols sharing one cash account.
+
+Conventions: a signal on bar t's close fills at bar t+1's open (plus slippage, against us);
+bracket stops and targets are checked against each bar's low and high from the entry bar on,
+a stop first when both are touched, at the open when the bar gaps through; a trade still open
+at the end is marked at the last close. Equity is cash plus positions at each bar's close.
+
+Only bars where something happens are visited one by one; the equity between them is filled
+in with array arithmetic, which is what makes long histories fast."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app import indicators
+from app.backtest.config import BacktestConfig
+from app.backtest.trades import Trade
+from app.domain import Position, Signal
+from app.risk.chain import RiskChain
+from app.risk.context import Decision, RiskContext
+from app.strategies.base import SignalSeries, Strategy
+from app.strategies.frame import BarFrame, FloatArray, to_datetime
+
+logger = logging.getLogger(__name__)
+
+_FILL, _BRACKET = 0, 1  # order of events within one bar: open fills, then intrabar brackets
+_SEARCH_CHUNK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A signal the risk chain turned down, and why."""
+
+    time: str
+    symbol: str
+    side: str
+    reason: str
+
+
+@dataclass(slots=True)
+class _Market:
+    """One symbol's bars, signals and ATR, plus where its bars sit on the shared timeline."""
+
+    frame: BarFrame
+    signals: SignalSeries
+    atr: FloatArray
+    timeline_index: NDArray[np.intp]
+
+
+@dataclass(slots=True)
+class SimulationOutput:
+    """Raw outcome: shared timeline, equity and exposure at each close, trades, rejections."""
+
+    times: NDArray[np.datetime64]
+    equity: FloatArray
+    invested: NDArray[np.bool_]
+    trades: list[Trade]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class Simulation:
+    """One run over a fixed set of frames; call run() once."""
+
+    def __init__(
+        self, strategy: Strategy, frames: Sequence[BarFrame], config: BacktestConfig
+    ) -> None:
+        if not frames:
+            raise ValueError("frames must hold at least one symbol's bars")
+        symbols = [frame.symbol for frame in frames]
+        if len(set(symbols)) != len(symbols):
+            raise ValueError(f"each symbol may appear once, got {symbols}")
+        self.strategy, self.config = strategy, config
+        self.chain = RiskChain.from_settings(
+            config.risk, config.commission_pct, config.commission_per_share
+        )
+        self.times = np.unique(np.concatenate([frame.time for frame in frames]))
+        self.markets = [
+            _Market(
+                frame,
+                strategy.evaluate(frame),
+                indicators.atr(frame.high, frame.low, frame.close, config.atr_period),
+                np.searchsorted(self.times, frame.time),
+            )
+            for frame in frames
+        ]
+        self.closes = self._forward_filled_closes()
+        self.day_start = self._previous_day_close_index()
+        self.slippage = config.slippage_bps / 10_000
+        self.cash = config.cash
+        self.equity = np.empty(self.times.size)
+        self.filled = 0
+        self.peak = config.cash
+        self.open_trades: dict[int, Trade] = {}
+        self.trades: list[Trade] = []
+        self.rejected: list[Rejected] = []
+        self.stop_outs: dict[str, datetime] = {}
+        self.day_trades: list[date] = []
+        self.events: list[tuple[int, int, int, int, int]] = []
+
+    def run(self) -> SimulationOutput:
+        """Simulate every event in time order, then fill in the equity to the last bar."""
+        self._schedule_signal_fills()
+        while self.events:
+            bar, phase, _, market_index, payload = heapq.heappop(self.events)
+            self._advance(bar)
+            if phase == _FILL:
+                self._fill_signal(market_index, payload)
+            else:
+                self._bracket_exit(market_index, payload)
+        self._advance(self.times.size)
+        for index, trade in self.open_trades.items():
+            trade.mark_price = float(self.markets[index].frame.close[-1])
+        return SimulationOutput(
+            self.times, self.equity, self._invested(), self.trades, self.rejected
+        )
+
+    # -- timeline ---------------------------------------------------------------------------
+
+    def _forward_filled_closes(self) -> FloatArray:
+        closes = np.full((len(self.markets), self.times.size), np.nan)
+        for row, market in enumerate(self.markets):
+            known = np.zeros(self.times.size, dtype=np.intp)
+            known[market.timeline_index] = market.timeline_index
+            np.maximum.accumulate(known, out=known)
+            closes[row, market.timeline_index] = market.frame.close
+            closes[row] = closes[row, known]
+        return closes
+
+    def _previous_day_close_index(self) -> NDArray[np.intp]:
+        """For each bar, the last bar of an earlier UTC day (-1 when there is none)."""
+        days = self.times.astype("datetime64[D]")
+        first_of_day = np.searchsorted(days, days, side="left")
+        return first_of_day - 1
+
+    def _advance(self, bar: int) -> None:
+        """Equity at the closes before bar, with the positions held since the last event."""
+        start = self.filled
+        if bar <= start:
+            return
+        segment = self.equity[start:bar]
+        segment.fill(self.cash)
+        for index, trade in self.open_trades.items():
+            segment += (trade.direction * trade.qty) * self.closes[index, start:bar]
+        self.peak = max(self.peak, float(segment.max()))
+        self.filled = bar
+
+    # -- events -----------------------------------------------------------------------------
+
+    def _schedule_signal_fills(self) -> None:
+        for index, market in enumerate(self.markets):
+            bars = market.signals.indices()
+            bars = bars[bars + 1 < len(market.frame)]
+            fill_bars = market.timeline_index[bars + 1]
+            self.events.extend(
+                (int(g), _FILL, int(b), index, int(b)) for g, b in zip(fill_bars, bars, strict=True)
+            )
+        heapq.heapify(self.events)
+
+    def _fill_signal(self, index: int, signal_bar: int) -> None:
+        market = self.markets[index]
+        direction = int(market.signals.side[signal_bar])
+        trade = self.open_trades.get(index)
+        if trade is not None and trade.direction == direction:
+            return
+        opens = direction > 0 or self.config.allow_short
+        if trade is None and not opens:
+            return
+        signal = market.signals.at(signal_bar)
+        assert signal is not None
+        fill_bar = signal_bar + 1
+        price = float(market.frame.open[fill_bar])
+        if trade is not None:
+            decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
+            if not decision.approved:
+                self._reject(signal, decision)
+                return
+            self._close(index, fill_bar, self._slipped(price, -trade.direction), "signal")
+        if opens:
+            decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
+            if decision.approved:
+                self._open(index, fill_bar, direction, decision)
+            else:
+                self._reject(signal, decision)
+
+    def _bracket_exit(self, index: int, trade_id: int) -> None:
+        trade = self.open_trades.get(index)
+        if trade is None or id(trade) != trade_id:
+            return  # closed by a signal before its bracket was reached
+        market = self.markets[index]
+        bar = self._bracket_bar(index, trade)
+        assert bar is not None
+        opening = float(market.frame.open[bar])
+        gapped = bar > trade.symbol_bar
+        sign = trade.direction
+        if trade.stop_loss is not None and self._touched(market, bar, trade.stop_loss, -sign):
+            worse = sign * (opening - trade.stop_loss) < 0
+            price = opening if gapped and worse else trade.stop_loss
+            self._close(index, bar, self._slipped(price, -sign), "stop_loss")
+            self.stop_outs[trade.symbol] = market.frame.time_at(bar)
+        else:
+            assert trade.take_profit is not None
+            better = sign * (opening - trade.take_profit) > 0
+            price = opening if gapped and better else trade.take_profit
+            self._close(index, bar, price, "take_profit")
+
+    # -- fills ------------------------------------------------------------------------------
+
+    def _slipped(self, price: float, direction: int) -> float:
+        return price * (1 + direction * self.slippage)
+
+    def _commission(self, qty: float, price: float) -> float:
+        return qty * (self.config.commission_per_share + price * self.config.commission_pct)
+
+    def _open(self, index: int, bar: int, direction: int, decision: Decision) -> None:
+        market = self.markets[index]
+        qty = decision.proposal.qty
+        price = self._slipped(float(market.frame.open[bar]), direction)
+        commission = self._commission(qty, price)
+        self.cash -= direction * qty * price + commission
+        stop, target = decision.proposal.stop_loss, decision.proposal.take_profit
+        if self.config.stop_loss_pct is not None:
+            stop = price * (1 - direction * self.config.stop_loss_pct)
+        if self.config.take_profit_pct is not None:
+            target = price * (1 + direction * self.config.take_profit_pct)
+        trade = Trade(
+            market.frame.symbol,
+            direction,
+            qty,
+            int(market.timeline_index[bar]),
+            bar,
+            market.frame.time_at(bar),
+            price,
+            commission,
+            stop,
+            target,
+        )
+        self.open_trades[index] = trade
+        self.trades.append(trade)
+        if stop is not None or target is not None:
+            hit = self._bracket_bar(index, trade)
+            if hit is not None:
+                heapq.heappush(
+                    self.events,
+                    (int(market.timeline_index[hit]), _BRACKET, hit, index, id(trade)),
+                )
+
+    def _close(self, index: int, bar: int, price: float, reason: str) -> None:
+        market = self.markets[index]
+        trade = self.open_trades.pop(index)
+        commission = self._commission(trade.qty, price)
+        self.cash += trade.direction * trade.qty * price - commission
+        trade.exit_bar = int(market.timeline_index[bar])
+        trade.exit_time = market.frame.time_at(bar)
+        trade.exit_price, trade.exit_commission, trade.exit_reason = price, commission, reason
+        if trade.exit_time.date() == trade.entry_time.date():
+            self.day_trades.append(trade.exit_time.date())
+
+    def _reject(self, signal: Signal, decision: Decision) -> None:
+        self.rejected.append(
+            Rejected(signal.time.isoformat(), signal.symbol, signal.side.value, decision.reason)
+        )
+
+    # -- brackets ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _touched(market: _Market, bar: int, level: float, toward: int) -> bool:
+        """Did the bar reach level going down (toward -1, the low) or up (+1, the high)?"""
+        if toward < 0:
+            return bool(market.frame.low[bar] <= level)
+        return bool(market.frame.high[bar] >= level)
+
+    def _bracket_bar(self, index: int, trade: Trade) -> int | None:
+        """First bar from the entry on where the stop or the target is touched."""
+        frame = self.markets[index].frame
+        start = trade.symbol_bar
+        adverse, favourable = (
+            (frame.low, frame.high) if trade.direction > 0 else (frame.high, frame.low)
+        )
+        sign = trade.direction
+        chunk = _SEARCH_CHUNK
+        while start < len(frame):
+            stop = start + chunk
+            hit = np.zeros(min(stop, len(frame)) - start, dtype=bool)
+            if trade.stop_loss is not None:
+                hit |= sign * (adverse[start:stop] - trade.stop_loss) <= 0
+            if trade.take_profit is not None:
+                hit |= sign * (favourable[start:stop] - trade.take_profit) >= 0
+            found = np.flatnonzero(hit)
+            if found.size:
+                return start + int(found[0])
+            start, chunk = stop, chunk * 2
+        return None
+
+    # -- context ----------------------------------------------------------------------------
+
+    def _context(self, index: int, bar: int, price: float) -> RiskContext:
+        market = self.markets[index]
+        now_bar = int(market.timeline_index[bar])
+        positions: dict[str, Position] = {}
+        equity = self.cash
+        for held_index, trade in self.open_trades.items():
+            mark = price if held_index == index else float(self.closes[held_index, now_bar - 1])
+            qty = trade.direction * trade.qty
+            equity += qty * mark
+            positions[trade.symbol] = Position(trade.symbol, qty, trade.entry_price, mark)
+        previous = int(self.day_start[now_bar])
+        now = to_datetime(self.times[now_bar])
+        today = now.date()
+        return RiskContext(
+            now=now,
+            equity=equity,
+            cash=self.cash,
+            price=price,
+            atr=float(market.atr[bar - 1]),
+            day_start_equity=float(self.equity[previous]) if previous >= 0 else self.config.cash,
+            peak_equity=max(self.peak, equity),
+            positions=positions,
+            last_stop_out=self.stop_outs,
+            day_trades=tuple(self.day_trades),
+            opened_today=frozenset(
+                t.symbol for t in self.open_trades.values() if t.entry_time.date() == today
+            ),
+        )
+
+    def _invested(self) -> NDArray[np.bool_]:
+        """Bars at whose close at least one position was held."""
+        change = np.zeros(self.times.size + 1, dtype=np.int64)
+        for trade in self.trades:
+            change[trade.entry_bar] += 1
+            change[trade.exit_bar if trade.exit_bar is not None else self.times.size] -= 1
+        invested: NDArray[np.bool_] = np.cumsum(change[:-1]) > 0
+        return invested
