@@ -7,6 +7,7 @@ import type {
   EngineState,
   EquityPoint,
   Health,
+  KillResult,
   Order,
   OrderForm,
   Page,
@@ -29,20 +30,18 @@ export const api = {
   health: () => request<Health>("/health"),
 
   account: () => request<Account>("/account"),
-  equity: (since?: string) =>
-    request<EquityPoint[] | { items: EquityPoint[] }>("/equity", { query: { since } }).then(items),
+  equity: (since?: string) => request<EquityPoint[]>("/equity", { query: { since } }),
 
-  positions: () => request<Position[] | { items: Position[] }>("/positions").then(items),
+  positions: () => request<Position[]>("/positions"),
   closePosition: (symbol: string) =>
     request<Order>(`/positions/${encodeURIComponent(symbol)}/close`, { method: "POST" }),
 
   orders: (query: { status?: string; symbol?: string; limit?: number; offset?: number }) =>
     request<Page<Order>>("/orders", { query }),
   placeOrder: (order: OrderForm) => request<Order>("/orders", { method: "POST", body: order }),
-  cancelOrder: (id: string) => request<unknown>(`/orders/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  cancelOrder: (id: Order["id"]) => request<unknown>(`/orders/${encodeURIComponent(String(id))}`, { method: "DELETE" }),
 
-  signals: (limit = 100) =>
-    request<SignalRow[] | Page<SignalRow>>("/signals", { query: { limit } }).then(items),
+  signals: (limit = 100) => request<Page<SignalRow>>("/signals", { query: { limit } }).then(items),
 
   strategies: () => request<StrategyInfo[] | { items: StrategyInfo[] }>("/strategies").then(items),
   instances: () =>
@@ -60,12 +59,11 @@ export const api = {
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),
   stopEngine: () => request<EngineState>("/engine/stop", { method: "POST" }),
-  killEngine: (flatten: boolean) => request<EngineState>("/engine/kill", { method: "POST", body: { flatten } }),
+  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { flatten } }),
 
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
 
-  audit: (query: { limit?: number; offset?: number } = {}) =>
-    request<AuditEntry[] | Page<AuditEntry>>("/audit", { query }).then(items),
+  audit: (query: { limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),
 };

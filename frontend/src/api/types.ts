@@ -1,79 +1,34 @@
-/** Shapes of the API's responses; aliases of the generated OpenAPI types where they exist. */
+/** Shapes the API speaks: aliases of the types generated from its OpenAPI spec where it has them. */
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
 
-export type DataSource = "simulated" | "alpaca_paper" | "alpaca_live";
-export type Side = "buy" | "sell";
-export type OrderType = "market" | "limit" | "stop" | "stop_limit";
-export type TimeInForce = "day" | "gtc";
-
 export type Token = Schemas["TokenResponse"];
 export type Health = Schemas["HealthResponse"];
 export type ApiErrorResponse = Schemas["ErrorResponse"];
-
-export interface Account {
-  cash: number;
-  equity: number;
-  buying_power: number;
-  last_equity: number;
-  market_open: boolean;
-  data_source: DataSource;
-  currency?: string;
-}
-
-export interface Position {
-  symbol: string;
-  qty: number;
-  avg_entry_price: number;
-  market_price: number;
-  market_value?: number;
-  unrealized_pl?: number;
-}
-
-export interface Order {
-  id: string;
-  client_order_id?: string;
-  symbol: string;
-  side: Side;
-  qty: number;
-  type: OrderType;
-  status: string;
-  filled_qty: number;
-  filled_avg_price: number | null;
-  limit_price: number | null;
-  stop_price: number | null;
-  time_in_force?: TimeInForce;
-  submitted_at: string | null;
-  updated_at?: string | null;
-  reject_reason?: string | null;
-}
+export type Account = Schemas["AccountOut"];
+export type DataSource = Account["data_source"];
+export type Position = Schemas["PositionOut"];
+export type Order = Schemas["OrderOut"];
+export type OrderForm = Schemas["OrderCreate"];
+export type Side = Schemas["Side"];
+export type OrderType = Schemas["OrderType"];
+export type TimeInForce = Schemas["TimeInForce"];
+export type Fill = Schemas["FillOut"];
+export type SignalRow = Schemas["SignalOut"];
+export type EquityPoint = Schemas["EquityPointOut"];
+export type AuditEntry = Schemas["AuditOut"];
+export type EngineState = Schemas["EngineStatusOut"];
+export type KillResult = Schemas["KillResult"];
 
 export interface Page<T> {
   items: T[];
   total: number;
+  limit: number;
+  offset: number;
 }
 
-export interface OrderForm {
-  symbol: string;
-  side: Side;
-  qty: number;
-  type: OrderType;
-  limit_price?: number | null;
-  stop_price?: number | null;
-  time_in_force: TimeInForce;
-}
-
-export interface SignalRow {
-  id?: string | number;
-  symbol: string;
-  time: string;
-  side: Side;
-  strength: number;
-  reason: string;
-  strategy: string;
-  values?: Record<string, number>;
-}
+/** Planned routes not in the OpenAPI spec yet: written by hand until they land. */
 
 export interface JsonSchemaProperty {
   type?: string | string[];
@@ -103,7 +58,7 @@ export interface StrategyInfo {
 }
 
 export interface StrategyInstance {
-  id: string | number;
+  id: number;
   strategy: string;
   symbol: string;
   params: Record<string, unknown>;
@@ -112,20 +67,6 @@ export interface StrategyInstance {
 }
 
 export type RiskSettings = Record<string, number | boolean | string | null>;
-
-export interface EngineState {
-  state: string;
-  running?: boolean;
-  killed?: boolean;
-  started_at?: string | null;
-  message?: string | null;
-  [key: string]: unknown;
-}
-
-export interface EquityPoint {
-  time: string;
-  equity: number;
-}
 
 export interface BacktestTrade {
   symbol?: string;
@@ -148,21 +89,13 @@ export interface Candle {
 export interface BacktestResult {
   metrics: Record<string, number | string | null>;
   trades: BacktestTrade[];
-  equity_curve: EquityPoint[];
+  equity_curve: { time: string; equity: number }[];
   bars?: Candle[];
 }
 
 export interface Backtest {
-  id: string | number;
+  id: number | string;
   status: string;
   error?: string | null;
   result?: BacktestResult | null;
-}
-
-export interface AuditEntry {
-  id: string | number;
-  time: string;
-  actor?: string | null;
-  action: string;
-  details?: unknown;
 }

@@ -31,7 +31,7 @@ function ascendingUnique<T extends { time: number }>(points: T[]): T[] {
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
 
-export function equitySeries(points: EquityPoint[]): LinePoint[] {
+export function equitySeries(points: Pick<EquityPoint, "time" | "equity">[]): LinePoint[] {
   return ascendingUnique(points.map((p) => ({ time: toSeconds(p.time), value: p.equity })));
 }
 

@@ -2,15 +2,48 @@
 import { useState } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { EngineState } from "../api/types";
+import type { EngineState, KillResult } from "../api/types";
+import { fmtTime } from "../format";
 import { asApiError, useResource } from "../hooks/useResource";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorMessage } from "./ErrorMessage";
 import { Loading } from "./Loading";
 
-export function isRunning(engine: EngineState): boolean {
-  return engine.running ?? ["running", "starting"].includes(engine.state);
+export function killSummary(result: KillResult): string {
+  const parts = [`${result.canceled_orders} open order(s) canceled`, `${result.disabled_instances} strategy instance(s) disabled`];
+  if (result.flatten_orders.length) parts.push(`${result.flatten_orders.length} closing order(s) sent`);
+  return `Engine killed: ${parts.join(", ")}.`;
+}
+
+function RunFacts({ engine }: { engine: EngineState }) {
+  const run = engine.run;
+  return (
+    <dl className="facts">
+      <dt>Broker</dt>
+      <dd>{engine.broker === "sim" ? "Simulator" : "Alpaca"}</dd>
+      <dt>Market data</dt>
+      <dd>{engine.market_data}</dd>
+      {run && (
+        <>
+          <dt>Symbols</dt>
+          <dd>{run.symbols.join(", ") || "—"}</dd>
+          <dt>Since</dt>
+          <dd>{fmtTime(run.started_at)}</dd>
+          <dt>Bars · signals</dt>
+          <dd>
+            {run.bars ?? 0} · {run.signals ?? 0}
+          </dd>
+          <dt>Orders · rejected</dt>
+          <dd>
+            {run.orders ?? 0} · {run.rejections ?? 0}
+          </dd>
+          <dt>Last bar</dt>
+          <dd>{fmtTime(run.last_bar_time)}</dd>
+        </>
+      )}
+    </dl>
+  );
 }
 
 export function EnginePanel() {
@@ -20,7 +53,8 @@ export function EnginePanel() {
   const [killOpen, setKillOpen] = useState(false);
   const [flatten, setFlatten] = useState(true);
   const [typed, setTyped] = useState("");
-  useLiveEvent("engine", (next) => engine.setData((prev) => ({ ...prev, ...next })));
+  const [killed, setKilled] = useState<KillResult | null>(null);
+  useLiveEvent("engine", (next) => engine.setData(next));
   useLiveReload([], engine.reload);
 
   async function act(call: () => Promise<EngineState>) {
@@ -28,7 +62,21 @@ export function EnginePanel() {
     setActionError(null);
     try {
       engine.setData(await call());
-      setKillOpen(false);
+    } catch (err) {
+      setActionError(asApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function kill() {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const result = await api.killEngine(flatten);
+      engine.setData(result.status);
+      setKilled(result);
+      closeKill();
     } catch (err) {
       setActionError(asApiError(err));
     } finally {
@@ -42,6 +90,7 @@ export function EnginePanel() {
   }
 
   const state = engine.data;
+  const running = state?.state === "running";
   return (
     <section className="card" aria-labelledby="engine-title">
       <h2 id="engine-title">Engine</h2>
@@ -53,10 +102,12 @@ export function EnginePanel() {
             <span className={`pill state-${state.state}`} data-testid="engine-state">
               {state.state}
             </span>
-            {state.message && <span className="muted"> {state.message}</span>}
+            {state.desired !== state.state && <span className="muted"> · {state.desired === "running" ? "starting…" : "stopping…"}</span>}
           </p>
+          {state.last_error && <p className="hint down">Last error: {state.last_error}</p>}
+          <RunFacts engine={state} />
           <div className="actions">
-            {isRunning(state) ? (
+            {running || state.desired === "running" ? (
               <button type="button" className="btn" disabled={busy} onClick={() => act(api.stopEngine)}>
                 Stop engine
               </button>
@@ -72,17 +123,15 @@ export function EnginePanel() {
         </>
       )}
       <ErrorMessage error={killOpen ? null : actionError} />
+      {killed && (
+        <p className="notice" role="status">
+          {killSummary(killed)}
+          {killed.errors.length > 0 && ` Problems: ${killed.errors.join("; ")}`}
+        </p>
+      )}
       {killOpen && (
-        <ConfirmDialog
-          title="Kill switch"
-          confirmLabel="Kill now"
-          danger
-          busy={busy}
-          ready={typed === "KILL"}
-          onCancel={closeKill}
-          onConfirm={() => act(() => api.killEngine(flatten))}
-        >
-          <p>Stops the engine at once and cancels every open order. Trading stays halted until you start it again.</p>
+        <ConfirmDialog title="Kill switch" confirmLabel="Kill now" danger busy={busy} ready={typed === "KILL"} onCancel={closeKill} onConfirm={kill}>
+          <p>Stops the engine at once, cancels every open order and disables every strategy. Nothing trades until you start it again.</p>
           <label className="check">
             <input type="checkbox" checked={flatten} onChange={(e) => setFlatten(e.target.checked)} />
             Also close every position at market (flatten)

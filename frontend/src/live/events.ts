@@ -3,13 +3,13 @@ import type { Account, EngineState, EquityPoint, Order, Position, SignalRow } fr
 
 export interface LiveEvents {
   order: Order;
-  fill: { order_id: string; symbol: string; side: string; qty: number; price: number; time: string };
+  fill: { order_id: number | string; symbol: string; side: string; qty: number; price: number; filled_at?: string };
   signal: SignalRow;
   position: Position;
   equity: EquityPoint;
   account: Account;
   engine: EngineState;
-  risk_rejection: { symbol?: string; reason?: string; message?: string; [key: string]: unknown };
+  risk_rejection: { signal_id?: number; symbol: string; side?: string; reason: string; time?: string };
 }
 
 export type LiveEventName = keyof LiveEvents;

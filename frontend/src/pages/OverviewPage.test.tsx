@@ -1,34 +1,27 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { Account } from "../api/types";
+import { anAccount, anEngine } from "../test/fixtures";
 import { RequireAuth } from "../auth/RequireAuth";
 import { apiError, installFakeApi } from "../test/fakeApi";
 import { renderApp } from "../test/render";
 import OverviewPage, { pnl } from "./OverviewPage";
 
-const account: Account = {
-  cash: 50_000,
-  equity: 101_000,
-  buying_power: 100_000,
-  last_equity: 100_000,
-  market_open: true,
-  data_source: "simulated",
-};
+const account = anAccount();
 
 function backend() {
   const fake = installFakeApi();
   fake.on("GET /api/account", { body: account });
   fake.on("GET /api/equity", { body: [] });
-  fake.on("GET /api/engine", { body: { state: "stopped" } });
+  fake.on("GET /api/engine", { body: anEngine() });
   return fake;
 }
 
 describe("pnl", () => {
   it("measures today against the last close and overall against the first point", () => {
     const result = pnl(account, [
-      { time: "2026-01-02T00:00:00Z", equity: 99_000 },
-      { time: "2026-01-01T00:00:00Z", equity: 95_000 },
+      { time: "2026-01-02T00:00:00Z", equity: 99_000, cash: 0 },
+      { time: "2026-01-01T00:00:00Z", equity: 95_000, cash: 0 },
     ]);
     expect(result.today).toBe(1_000);
     expect(result.todayPct).toBeCloseTo(0.01);
@@ -68,7 +61,9 @@ describe("OverviewPage", () => {
 
   it("guards the kill switch behind a typed confirmation and sends flatten", async () => {
     const fake = backend();
-    fake.on("POST /api/engine/kill", ({ body }) => ({ body: { state: "killed", echo: body } }));
+    fake.on("POST /api/engine/kill", {
+      body: { disabled_instances: 2, canceled_orders: 3, flatten_orders: ["c1"], errors: [], status: anEngine() },
+    });
     renderApp(<OverviewPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Kill switch…" }));
     const dialog = screen.getByRole("dialog", { name: "Kill switch" });
@@ -76,7 +71,7 @@ describe("OverviewPage", () => {
     expect(confirm).toBeDisabled();
     await userEvent.type(within(dialog).getByLabelText("Type KILL to confirm"), "KILL");
     await userEvent.click(confirm);
-    await waitFor(() => expect(screen.getByTestId("engine-state")).toHaveTextContent("killed"));
+    expect(await screen.findByText(/Engine killed: 3 open order\(s\) canceled, 2 strategy instance\(s\) disabled, 1 closing order\(s\) sent/)).toBeInTheDocument();
     expect(fake.calls.find((c) => c.path === "/api/engine/kill")?.body).toEqual({ flatten: true });
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });

@@ -1,0 +1,25 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { installFakeApi } from "../test/fakeApi";
+import { anAuditEntry } from "../test/fixtures";
+import { renderApp } from "../test/render";
+import AuditPage, { changes } from "./AuditPage";
+
+describe("AuditPage", () => {
+  it("summarises what changed", () => {
+    expect(changes(anAuditEntry({ before: { enabled: false, n: 1 }, after: { enabled: true, n: 1 } }))).toBe(
+      "enabled: false → true",
+    );
+  });
+
+  it("lists entries with who did what", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/audit", {
+      body: { items: [anAuditEntry({ message: "flatten=true" })], total: 1, limit: 100, offset: 0 },
+    });
+    renderApp(<AuditPage />);
+    expect(await screen.findByText("engine.kill")).toBeInTheDocument();
+    expect(screen.getByText("admin")).toBeInTheDocument();
+    expect(screen.getByText("flatten=true")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,124 @@
+/** Open positions, live, each closable after a confirmation. */
+import { useState } from "react";
+import { api } from "../api/endpoints";
+import type { ApiError } from "../api/errors";
+import type { Position } from "../api/types";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { Loading } from "../components/Loading";
+import { fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
+import { asApiError, useResource } from "../hooks/useResource";
+import { useLiveEvent, useLiveReload } from "../live/LiveContext";
+
+export function unrealized(p: Position): number {
+  return p.unrealized_pl ?? (p.market_price - p.avg_entry_price) * p.qty;
+}
+
+/** Applies one live position update: replace, add, or drop when flat. */
+export function mergePosition(list: Position[], next: Position): Position[] {
+  const rest = list.filter((p) => p.symbol !== next.symbol);
+  return next.qty === 0 ? rest : [...rest, next].sort((a, b) => a.symbol.localeCompare(b.symbol));
+}
+
+export default function PositionsPage() {
+  const positions = useResource(() => api.positions());
+  const [closing, setClosing] = useState<Position | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [closeError, setCloseError] = useState<{ symbol: string; error: ApiError } | null>(null);
+  useLiveEvent("position", (next) => positions.setData((prev) => mergePosition(prev ?? [], next)));
+  useLiveReload(["fill"], positions.reload);
+
+  async function close(position: Position) {
+    setBusy(true);
+    setCloseError(null);
+    try {
+      await api.closePosition(position.symbol);
+      setClosing(null);
+      positions.reload();
+    } catch (err) {
+      setClosing(null);
+      setCloseError({ symbol: position.symbol, error: asApiError(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const list = positions.data;
+  const total = (list ?? []).reduce((sum, p) => sum + unrealized(p), 0);
+  return (
+    <div className="page">
+      <h1>Positions</h1>
+      <ErrorMessage error={positions.error} onRetry={positions.reload} />
+      {!list && positions.loading && <Loading />}
+      {list && (
+        <section className="card">
+          <div className="table-wrap">
+            <table aria-label="Open positions">
+              <thead>
+                <tr>
+                  <th>Symbol</th>
+                  <th className="num">Qty</th>
+                  <th className="num">Avg entry</th>
+                  <th className="num">Price</th>
+                  <th className="num">Market value</th>
+                  <th className="num">Unrealized P&L</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((p) => {
+                  const pl = unrealized(p);
+                  const cost = Math.abs(p.avg_entry_price * p.qty);
+                  return (
+                    <tr key={p.symbol} data-testid={`position-${p.symbol}`}>
+                      <td>
+                        <strong>{p.symbol}</strong> {p.qty < 0 && <span className="pill side-sell">short</span>}
+                      </td>
+                      <td className="num">{fmtQty(p.qty)}</td>
+                      <td className="num">{fmtMoney(p.avg_entry_price)}</td>
+                      <td className="num">{fmtMoney(p.market_price)}</td>
+                      <td className="num">{fmtMoney(p.market_value ?? p.qty * p.market_price)}</td>
+                      <td className={`num ${trend(pl)}`}>
+                        {fmtSignedMoney(pl)} <span className="hint">{cost ? fmtPct(pl / cost) : ""}</span>
+                      </td>
+                      <td className="num">
+                        <button type="button" className="btn small" onClick={() => setClosing(p)}>
+                          Close
+                        </button>
+                        {closeError?.symbol === p.symbol && <ErrorMessage error={closeError.error} />}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+              {list.length > 0 && (
+                <tfoot>
+                  <tr>
+                    <td colSpan={5}>Total unrealized</td>
+                    <td className={`num ${trend(total)}`}>{fmtSignedMoney(total)}</td>
+                    <td />
+                  </tr>
+                </tfoot>
+              )}
+            </table>
+          </div>
+          {list.length === 0 && <p className="empty">No open positions.</p>}
+        </section>
+      )}
+      {closing && (
+        <ConfirmDialog
+          title={`Close ${closing.symbol}?`}
+          confirmLabel="Close position"
+          danger
+          busy={busy}
+          onCancel={() => setClosing(null)}
+          onConfirm={() => close(closing)}
+        >
+          <p>
+            Sends a market order to {closing.qty > 0 ? "sell" : "buy back"} {fmtQty(Math.abs(closing.qty))} {closing.symbol}.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

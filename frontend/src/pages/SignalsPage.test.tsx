@@ -1,0 +1,26 @@
+import { act, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { aSignal } from "../test/fixtures";
+import { installFakeApi } from "../test/fakeApi";
+import { renderApp } from "../test/render";
+import SignalsPage from "./SignalsPage";
+
+const signal = aSignal();
+
+describe("SignalsPage", () => {
+  it("puts live signals on top with their reason and marks risk rejections", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/signals", { body: { items: [signal], total: 1 } });
+    const { sockets } = renderApp(<SignalsPage />);
+    expect(await screen.findByText("fast SMA 10 crossed above slow SMA 20")).toBeInTheDocument();
+    act(() =>
+      sockets.last()?.serverEmit("signal", { ...signal, id: 2, side: "sell", reason: "RSI 14 rose above 70 (78.2)" }),
+    );
+    const items = screen.getAllByTestId("signal");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent("RSI 14 rose above 70 (78.2)");
+    act(() => sockets.last()?.serverEmit("risk_rejection", { signal_id: 2, symbol: "AAPL", reason: "max position size reached" }));
+    expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("Risk: max position size reached");
+    expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("rejected");
+  });
+});
