@@ -6,8 +6,8 @@ ensure_services_packages
 ensure_venv
 cd "$REPO_ROOT/backend"
 log "ruff"
-"$VENV/bin/ruff" check app tests bench alembic
-"$VENV/bin/ruff" format --check app tests bench alembic
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 log "mypy"
 "$VENV/bin/mypy"
 log "pytest"
