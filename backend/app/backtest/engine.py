@@ -331,10 +331,10 @@ class Simulation:
         )
 
     def _invested(self) -> NDArray[np.bool_]:
-        """Bars at whose close at least one position was held."""
+        """Bars during which at least one position was held (entry and exit bars included)."""
         change = np.zeros(self.times.size + 1, dtype=np.int64)
         for trade in self.trades:
             change[trade.entry_bar] += 1
-            change[trade.exit_bar if trade.exit_bar is not None else self.times.size] -= 1
+            change[trade.exit_bar + 1 if trade.exit_bar is not None else self.times.size] -= 1
         invested: NDArray[np.bool_] = np.cumsum(change[:-1]) > 0
         return invested

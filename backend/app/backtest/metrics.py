@@ -32,8 +32,8 @@ def compute(
     gains = sum(trade.pnl for trade in closed if trade.pnl > 0)
     losses = -sum(trade.pnl for trade in closed if trade.pnl < 0)
     return {
-        "start": str(times[0]),
-        "end": str(times[-1]),
+        "start": str(times[0].astype("datetime64[s]")),
+        "end": str(times[-1].astype("datetime64[s]")),
         "bars": int(equity.size),
         "initial_cash": cash,
         "final_equity": final,

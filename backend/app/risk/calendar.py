@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-import exchange_calendars
+if TYPE_CHECKING:
+    import exchange_calendars
 
 
 class MarketCalendar:
@@ -16,6 +18,8 @@ class MarketCalendar:
 
     @functools.cached_property
     def _calendar(self) -> exchange_calendars.ExchangeCalendar:
+        import exchange_calendars  # pandas-heavy: only loaded when hours are actually checked
+
         return exchange_calendars.get_calendar(self.name)
 
     def is_open(self, moment: datetime) -> bool:

@@ -47,8 +47,13 @@ def reference_run(
                     self.sell()
 
     data = pd.DataFrame(
-        {"Open": frame.open, "High": frame.high, "Low": frame.low, "Close": frame.close,
-         "Volume": frame.volume},
+        {
+            "Open": frame.open,
+            "High": frame.high,
+            "Low": frame.low,
+            "Close": frame.close,
+            "Volume": frame.volume,
+        },
         index=pd.DatetimeIndex(frame.time),
     )
     with warnings.catch_warnings():

@@ -1,0 +1,7 @@
+"""Entry point of python -m app.backtest."""
+
+import sys
+
+from app.backtest.cli import main
+
+sys.exit(main())

@@ -1,0 +1,165 @@
+"""Command line: python -m app.backtest --data FILE.csv --strategy NAME [--param k=v ...]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.backtest import run_csv
+from app.backtest.config import BacktestConfig
+from app.backtest.data import DataError
+from app.backtest.report import write_report
+from app.backtest.result import BacktestResult
+from app.risk.settings import RiskSettings
+from app.strategies import STRATEGIES
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m app.backtest",
+        description="Backtest a strategy on CSV bars. A signal on bar t's close fills at bar "
+        "t+1's open; long-only unless --allow-short.",
+    )
+    p.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        metavar="FILE.csv",
+        help="bars: a date/timestamp column and open, high, low, close, volume; "
+        "repeat for a portfolio (symbol = file name)",
+    )
+    p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES))
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="strategy parameter, repeatable (e.g. --param fast=10)",
+    )
+    p.add_argument("--cash", type=float, default=10_000.0)
+    p.add_argument(
+        "--commission",
+        type=float,
+        default=0.0,
+        help="commission as a fraction of traded value (0.001 = 0.1%%)",
+    )
+    p.add_argument("--commission-per-share", type=float, default=0.0)
+    p.add_argument("--slippage-bps", type=float, default=0.0)
+    p.add_argument("--stop-loss", type=float, help="bracket stop, fraction from entry")
+    p.add_argument("--take-profit", type=float, help="bracket target, fraction from entry")
+    p.add_argument(
+        "--sizing",
+        choices=("all_in", "atr_risk"),
+        default="all_in",
+        help="all_in: whole shares cash allows; atr_risk: 1%% of equity at a 2 ATR stop",
+    )
+    p.add_argument("--allow-short", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        params = _params(args.param)
+        config = BacktestConfig(
+            cash=args.cash,
+            commission_pct=args.commission,
+            commission_per_share=args.commission_per_share,
+            slippage_bps=args.slippage_bps,
+            allow_short=args.allow_short,
+            stop_loss_pct=args.stop_loss,
+            take_profit_pct=args.take_profit,
+            risk=RiskSettings.permissive(args.sizing),
+        )
+        result = run_csv(args.data, args.strategy, params, config)
+    except (DataError, ValueError) as exc:
+        print(f"error: {_message(exc)}", file=sys.stderr)
+        return 2
+    if args.report:
+        write_report(result, args.report)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(table(result))
+        if args.report:
+            print(f"\nreport written to {args.report}")
+    return 0
+
+
+def _params(pairs: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--param {pair!r}: expected NAME=VALUE, e.g. fast=10")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            ": ".join(
+                part
+                for part in (
+                    ".".join(str(p) for p in error["loc"]),
+                    error["msg"].removeprefix("Value error, "),
+                )
+                if part
+            )
+            for error in exc.errors()
+        )
+    return str(exc)
+
+
+def table(result: BacktestResult, shown_trades: int = 20) -> str:
+    """A readable summary: metrics, then the latest trades."""
+    lines = [f"{result.strategy} {result.params} on {', '.join(result.symbols)}", ""]
+    for name, value in result.metrics.items():
+        lines.append(f"  {name:<24}{_format(name, value)}")
+    trades = result.trades[-shown_trades:]
+    lines += [
+        "",
+        f"trades ({len(result.trades)}, latest {len(trades)}):",
+        f"  {'symbol':<8}{'side':<6}{'size':>8}  {'entry':<20}{'price':>11}  "
+        f"{'exit':<20}{'price':>11}{'pnl':>12}",
+    ]
+    for trade in trades:
+        exit_time = trade.exit_time.isoformat()[:19] if trade.exit_time else "open"
+        exit_price = f"{trade.exit_price:.4f}" if trade.exit_price is not None else "-"
+        lines.append(
+            f"  {trade.symbol:<8}{'long' if trade.direction > 0 else 'short':<6}"
+            f"{trade.qty:>8g}  {trade.entry_time.isoformat()[:19]:<20}{trade.entry_price:>11.4f}  "
+            f"{exit_time:<20}{exit_price:>11}{trade.pnl:>12.2f}"
+        )
+    if result.rejected:
+        lines.append(
+            f"\n{len(result.rejected)} signals rejected by the risk chain, e.g. "
+            f"{result.rejected[0].reason}"
+        )
+    return "\n".join(lines)
+
+
+def _format(name: str, value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        percent = name in {
+            "total_return",
+            "cagr",
+            "volatility",
+            "max_drawdown",
+            "win_rate",
+            "exposure_time",
+        }
+        return f"{value:.2%}" if percent else f"{value:,.4f}"
+    return str(value)

@@ -1,0 +1,135 @@
+"""Backtester conventions on hand-made bars, where every number can be worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app import backtest
+from app.backtest import BacktestConfig
+from app.risk import RiskSettings
+from app.strategies import BarFrame, build
+from tests.backtest.reference import random_frame
+
+SMA = build("sma_crossover", {"fast": 2, "slow": 3})
+
+
+def frame(
+    closes: list[float],
+    opens: list[float] | None = None,
+    symbol: str = "X",
+    lows: list[float] | None = None,
+    highs: list[float] | None = None,
+) -> BarFrame:
+    close = np.array(closes, dtype=np.float64)
+    open_ = np.array(opens, dtype=np.float64) if opens else close.copy()
+    low = np.array(lows, dtype=np.float64) if lows else np.minimum(open_, close)
+    high = np.array(highs, dtype=np.float64) if highs else np.maximum(open_, close)
+    days = (np.datetime64("2024-01-02", "D") + np.arange(close.size)).astype("datetime64[us]")
+    return BarFrame(symbol, days, open_, high, low, close, np.full(close.size, 1000.0))
+
+
+# SMA2 crosses above SMA3 on bar 3's close (10, 10, 9, 12): fill at bar 4's open.
+RISE = [10.0, 10.0, 9.0, 12.0, 13.0, 14.0, 15.0, 16.0]
+RISE_OPENS = [10.0, 10.0, 9.0, 11.0, 12.5, 13.5, 14.5, 15.5]
+
+
+def test_signal_on_close_fills_next_open_all_in() -> None:
+    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], BacktestConfig(cash=1000.0))
+    (trade,) = result.trades
+    # 1000 / 12.5 is exactly 80, but like backtesting.py we never spend the last rounding: 79
+    assert (trade.entry_bar, trade.entry_price, trade.qty) == (4, 12.5, 79.0)
+    assert not trade.closed and trade.pnl == pytest.approx(79 * (16 - 12.5))
+    assert result.equity[3] == 1000.0 and result.equity[4] == pytest.approx(1000 + 79 * 0.5)
+    assert result.metrics["final_equity"] == pytest.approx(1000 + 79 * 3.5)
+
+
+def test_commission_and_slippage_are_charged_on_each_fill() -> None:
+    config = BacktestConfig(
+        cash=1000.0, commission_pct=0.01, commission_per_share=0.1, slippage_bps=100
+    )
+    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], config)
+    (trade,) = result.trades
+    fill = 12.5 * 1.01  # 1% slippage against the buyer
+    assert trade.entry_price == pytest.approx(fill)
+    # all-in counts the commission: each share costs 12.5 * 1.01 + 0.1 (unslipped quote)
+    assert trade.qty == 1000 // (12.5 * 1.01 + 0.1)
+    assert trade.entry_commission == pytest.approx(trade.qty * (0.1 + fill * 0.01))
+    cash = 1000 - trade.qty * fill - trade.entry_commission
+    assert result.equity[-1] == pytest.approx(cash + trade.qty * 16.0)
+
+
+def test_stop_loss_fills_at_the_stop_or_at_the_open_when_gapped() -> None:
+    closes = [10.0, 10.0, 9.0, 12.0, 12.0, 11.0, 9.0, 9.0]
+    opens = [10.0, 10.0, 9.0, 11.0, 12.0, 12.0, 10.0, 9.0]
+    lows = [10.0, 10.0, 9.0, 11.0, 11.9, 10.5, 9.0, 9.0]
+    config = BacktestConfig(cash=1200.0, stop_loss_pct=0.1)  # entry 12 -> stop 10.8
+    (trade,) = backtest.run(SMA, [frame(closes, opens, lows=lows)], config).trades
+    assert (trade.exit_bar, trade.exit_price, trade.exit_reason) == (5, 10.8, "stop_loss")
+    gapped = [10.0, 10.0, 9.0, 11.0, 12.0, 10.0, 10.0, 9.0]
+    (trade,) = backtest.run(SMA, [frame(closes, gapped, lows=lows)], config).trades
+    assert (trade.exit_bar, trade.exit_price) == (5, 10.0)
+
+
+def test_take_profit_fills_at_the_target_or_the_better_open() -> None:
+    highs = [10.0, 10.0, 9.0, 12.0, 12.9, 13.5, 15.0, 16.0]
+    touched = BacktestConfig(cash=1000.0, take_profit_pct=0.02)  # 12.5 -> 12.75, on entry bar
+    (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], touched).trades
+    assert (trade.exit_bar, trade.exit_reason) == (4, "take_profit")
+    assert trade.exit_price == pytest.approx(12.75)
+    gapped = BacktestConfig(cash=1000.0, take_profit_pct=0.05)  # 13.125; bar 5 opens at 13.5
+    (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], gapped).trades
+    assert (trade.exit_bar, trade.exit_price) == (5, 13.5)
+
+
+def test_signal_on_the_last_bar_is_not_filled() -> None:
+    result = backtest.run(SMA, [frame(RISE[:4], RISE_OPENS[:4])], BacktestConfig())
+    assert result.trades == [] and result.metrics["final_equity"] == 10_000.0
+
+
+def test_atr_sizing_through_the_risk_chain_sets_a_working_stop() -> None:
+    config = BacktestConfig(risk=RiskSettings.permissive("atr_risk"), cash=100_000.0)
+    result = backtest.run(build("sma_crossover"), [random_frame(800, 5)], config)
+    assert result.trades
+    for trade in result.trades:
+        assert trade.stop_loss is not None and trade.stop_loss < trade.entry_price
+        assert trade.qty * (trade.entry_price - trade.stop_loss) <= 0.011 * 100_000 * 1.5
+    assert "stop_loss" in {t.exit_reason for t in result.trades}
+
+
+def test_portfolio_shares_one_cash_account_and_keeps_rejections() -> None:
+    frames = [random_frame(600, seed, symbol=f"S{seed}") for seed in range(4)]
+    result = backtest.run(build("sma_crossover"), frames, BacktestConfig())
+    assert {t.symbol for t in result.trades} == {"S0", "S1", "S2", "S3"}
+    # all-in sizing leaves (almost) no cash for a second symbol while one is held
+    assert any("buys no share" in r.reason for r in result.rejected)
+    for trade in result.trades:  # never more than the cash there was: no leverage
+        assert trade.qty * trade.entry_price <= result.equity[trade.entry_bar - 1]
+
+
+def test_risk_limits_bind_in_a_portfolio() -> None:
+    risk = RiskSettings(
+        sizing="atr_risk",
+        market_hours=False,
+        pdt_guard=False,
+        max_open_positions=2,
+        cooldown_minutes=0,
+    )
+    frames = [random_frame(600, seed, symbol=f"S{seed}") for seed in range(6)]
+    result = backtest.run(
+        build("sma_crossover"), frames, BacktestConfig(cash=1_000_000.0, risk=risk)
+    )
+    assert any("2 positions open" in r.reason for r in result.rejected)
+    held = np.zeros(result.times.size, dtype=int)
+    for trade in result.trades:
+        held[trade.entry_bar : (trade.exit_bar or result.times.size)] += 1
+    assert held.max() <= 2
+
+
+def test_metrics_on_a_known_curve() -> None:
+    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], BacktestConfig(cash=1000.0))
+    metrics = result.metrics
+    assert metrics["total_return"] == pytest.approx(79 * 3.5 / 1000)
+    assert metrics["max_drawdown"] == 0.0 and metrics["trades"] == 1
+    assert metrics["exposure_time"] == pytest.approx(4 / 8)
+    assert metrics["win_rate"] is None  # no closed trade yet
