@@ -2,7 +2,7 @@
 # Container images: stand-in bases, both app images, the four containers on one network.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-ensure_apt debootstrap
+ensure_apt debootstrap chromium
 ensure_docker
 ensure_venv
 log "ruff (tests/images)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import httpx
 import pytest
@@ -124,3 +125,19 @@ def test_migrations_ran_to_head(stack: Stack) -> None:
         "SELECT version_num FROM alembic_version",
     )  # fmt: skip
     assert current.split() == heads
+
+
+def test_dashboard_renders_in_a_browser_under_the_csp(stack: Stack) -> None:
+    done = subprocess.run(
+        [
+            "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+            "--dump-dom", f"{stack.frontend_url}/login",
+        ],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert 'id="password"' in done.stdout, f"the login form did not render:\n{done.stdout[:3000]}"
+    violations = [line for line in done.stderr.splitlines() if "Content Security Policy" in line]
+    assert not violations, "\n".join(violations)
