@@ -6,7 +6,8 @@ import { renderApp } from "../test/render";
 import AuditPage, { changes } from "./AuditPage";
 
 describe("AuditPage", () => {
-  it("summarises what changed", () => {
+  it("lists a created thing's fields and a changed thing's differences", () => {
+    expect(changes(anAuditEntry({ after: { symbol: "SIMA", qty: 25, stop_price: null } }))).toBe("symbol=SIMA, qty=25");
     expect(changes(anAuditEntry({ before: { enabled: false, n: 1 }, after: { enabled: true, n: 1 } }))).toBe(
       "enabled: false → true",
     );

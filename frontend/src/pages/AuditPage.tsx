@@ -9,14 +9,22 @@ import { useResource } from "../hooks/useResource";
 
 const PAGE_SIZE = 100;
 
-/** "key: before → after" for each field that changed. */
+const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** A created thing lists its set fields; a changed one lists "key: before → after" per changed field. */
 export function changes(entry: AuditEntry): string {
-  const before = entry.before ?? {};
+  const before = entry.before;
   const after = entry.after ?? {};
+  if (!before) {
+    return Object.entries(after)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}=${show(v)}`)
+      .join(", ");
+  }
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   return keys
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-    .map((k) => `${k}: ${k in before ? JSON.stringify(before[k]) : "—"} → ${k in after ? JSON.stringify(after[k]) : "—"}`)
+    .map((k) => `${k}: ${show(before[k] ?? null)} → ${show(after[k] ?? null)}`)
     .join("; ");
 }
 

@@ -1,0 +1,206 @@
+// End-to-end run in a real Chromium against the real stack (see scripts/test-e2e.sh).
+// Each step is a user story; a failing step saves a screenshot and stops the run.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8080";
+const USER = process.env.E2E_USERNAME ?? "admin";
+const PASSWORD = process.env.E2E_PASSWORD ?? "";
+const SHOTS = process.env.E2E_SCREENSHOTS ?? "artifacts/screenshots";
+const TIMEOUT = 20_000;
+mkdirSync(SHOTS, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: "dark" });
+context.setDefaultTimeout(TIMEOUT);
+const page = await context.newPage();
+const pageErrors = [];
+page.on("pageerror", (error) => pageErrors.push(error.message));
+const socketErrors = [];
+page.on("websocket", (ws) => ws.on("socketerror", (error) => socketErrors.push(String(error))));
+
+const shot = (name, target = page) => target.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const expect = (condition, message) => {
+  if (!condition) throw new Error(message);
+};
+const numberIn = (text) => Number(String(text).replace(/[^0-9.-]/g, ""));
+
+/** Waits until the text of a locator differs from `before`, i.e. the page changed without a reload. */
+async function waitForChange(locator, before, what, timeout = 45_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const now = await locator.textContent();
+    if (now !== before) return now;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what} did not change within ${timeout / 1000} s (stayed "${before}")`);
+}
+
+async function navigateInApp(label) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).click();
+}
+
+const steps = [];
+const step = (name, fn) => steps.push({ name, fn });
+
+step("a signed-out visitor is sent to login, which remembers the page", async () => {
+  await page.goto(`${BASE}/orders`);
+  await page.getByLabel("Username").waitFor();
+  expect(page.url().endsWith("/login?next=%2Forders"), `expected the login page to remember /orders, got ${page.url()}`);
+  await shot("01-login");
+});
+
+step("a wrong password shows the API's message next to the form", async () => {
+  await page.getByLabel("Username").fill(USER);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  expect((await alert.textContent()).trim().length > 0, "the login error is empty");
+});
+
+step("login lands on the remembered page and the live link comes up", async () => {
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Orders" }).waitFor();
+  try {
+    await page.getByTestId("live-status").filter({ hasText: /^Live$/ }).waitFor();
+  } catch {
+    const why = socketErrors.at(-1) ?? "no WebSocket error seen";
+    const hint = /403/.test(why)
+      ? " (Socket.IO refuses an Origin that differs from the Host it is given: nginx must pass the port, e.g. Host $http_host)"
+      : "";
+    throw new Error(`the live link did not come up: ${why}${hint}`);
+  }
+  const badge = await page.getByTestId("data-source").textContent();
+  expect(badge === "SIMULATED", `expected the SIMULATED badge, got "${badge}"`);
+});
+
+step("a manual market order fills and shows up live", async () => {
+  await page.locator("#order-symbol").fill("SIMA");
+  await page.getByLabel("Quantity").fill("25");
+  await page.getByRole("button", { name: "Review buy order…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Send this order?" });
+  await shot("02-order-confirm");
+  await dialog.getByRole("button", { name: "Send buy order" }).click();
+  await page.getByText(/Order \d+ sent/).waitFor();
+  const row = page.locator("tbody tr", { hasText: "SIMA" }).first();
+  await row.getByTestId("order-status").filter({ hasText: "filled" }).waitFor();
+});
+
+step("a limit order far from the market rests, then cancels", async () => {
+  await page.locator("#order-symbol").fill("SIMB");
+  await page.getByLabel("Quantity").fill("3");
+  await page.getByLabel("Type", { exact: true }).selectOption("limit");
+  await page.getByLabel("Limit price").fill("1");
+  await page.getByRole("button", { name: "Review buy order…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Send buy order" }).click();
+  const sent = await page.getByText(/Order \d+ sent/).textContent();
+  const id = sent.match(/Order (\d+) sent/)[1];
+  const row = page.getByTestId(`order-${id}`);
+  await row.getByRole("button", { name: /^Cancel order/ }).waitFor();
+  await shot("03-orders");
+  await row.getByRole("button", { name: /^Cancel order/ }).click();
+  await row.getByTestId("order-status").filter({ hasText: "canceled" }).waitFor();
+});
+
+step("positions move live", async () => {
+  await navigateInApp("Positions");
+  const row = page.getByTestId("position-SIMA");
+  await row.waitFor();
+  const before = await row.textContent();
+  await waitForChange(row, before, "the SIMA position's price and P&L");
+  await shot("04-positions");
+});
+
+step("the overview's equity moves live and the chart draws", async () => {
+  await navigateInApp("Overview");
+  const equity = page.getByTestId("equity");
+  await equity.waitFor();
+  const before = await equity.textContent();
+  expect(numberIn(before) > 0, `equity should be a positive amount, got "${before}"`);
+  await waitForChange(equity, before, "the equity figure");
+  await page.locator(".chart canvas").first().waitFor();
+  await page.getByTestId("engine-state").waitFor();
+  await shot("05-overview");
+});
+
+step("signals arrive with their reason", async () => {
+  await navigateInApp("Signals");
+  const first = page.getByTestId("signal").first();
+  await first.waitFor({ timeout: 60_000 });
+  expect((await first.locator(".feed-reason").textContent()).trim().length > 0, "a signal without a reason");
+  await shot("06-signals");
+});
+
+step("the audit log records the manual orders", async () => {
+  await navigateInApp("Audit");
+  await page.getByRole("table", { name: "Audit log" }).locator("tbody tr").first().waitFor();
+  await shot("07-audit");
+});
+
+step("on a phone-sized screen the menu folds away and the overview still reads", async () => {
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(`${BASE}/`);
+  await phone.getByTestId("equity").waitFor();
+  expect(!(await phone.getByRole("navigation", { name: "Main" }).isVisible()), "the side menu should be folded on a phone");
+  await shot("08-overview-phone", phone);
+  await phone.getByRole("button", { name: "Menu" }).click();
+  await phone.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
+  await phone.getByRole("heading", { name: "Orders" }).waitFor();
+  await shot("09-orders-phone", phone);
+  await phone.close();
+});
+
+step("a reload of a deep link is served by nginx's SPA fallback", async () => {
+  await page.goto(`${BASE}/signals`);
+  await page.getByRole("heading", { name: "Signals" }).waitFor();
+});
+
+step("first paint of the overview (figure, not a limit)", async () => {
+  const fresh = await context.newPage();
+  const start = Date.now();
+  await fresh.goto(`${BASE}/`);
+  await fresh.getByTestId("equity").waitFor();
+  const ready = Date.now() - start;
+  const fcp = await fresh.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1);
+  console.log(`  overview: first contentful paint ${Math.round(fcp)} ms, equity on screen after ${ready} ms`);
+  await fresh.close();
+});
+
+step("log out returns to the login page and the API refuses the old session", async () => {
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("Username").waitFor();
+  await page.goto(`${BASE}/positions`);
+  await page.getByLabel("Username").waitFor();
+});
+
+let passed = 0;
+let failed = 0;
+for (const { name, fn } of steps) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${error.message.split("\n")[0]}`);
+    await shot(`failure-${passed + failed}`).catch(() => undefined);
+    break;
+  }
+}
+if (pageErrors.length) {
+  failed += 1;
+  console.log(`FAIL uncaught errors in the page: ${pageErrors.join(" | ")}`);
+}
+await browser.close();
+const skipped = steps.length - passed - (failed ? 1 : 0);
+if (skipped > 0 && failed) console.log(`(${skipped} later step(s) not run after the failure)`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
