@@ -15,7 +15,7 @@ import heapq
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +27,7 @@ from app.domain import Position, Signal
 from app.risk.chain import RiskChain
 from app.risk.context import Decision, RiskContext
 from app.strategies.base import SignalSeries, Strategy
-from app.strategies.frame import BarFrame, FloatArray, to_datetime
+from app.strategies.frame import BarFrame, FloatArray
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,11 @@ class Simulation:
         self.chain = RiskChain.from_settings(
             config.risk, config.commission_pct, config.commission_per_share
         )
-        self.times = np.unique(np.concatenate([frame.time for frame in frames]))
+        self.times = (
+            frames[0].time
+            if len(frames) == 1
+            else np.unique(np.concatenate([frame.time for frame in frames]))
+        )
         self.markets = [
             _Market(
                 frame,
@@ -104,6 +108,7 @@ class Simulation:
         self.stop_outs: dict[str, datetime] = {}
         self.day_trades: list[date] = []
         self.events: list[tuple[int, int, int, int, int]] = []
+        self._last_time: tuple[int, int, datetime] = (-1, -1, datetime.min)
 
     def run(self) -> SimulationOutput:
         """Simulate every event in time order, then fill in the equity to the last bar."""
@@ -178,10 +183,11 @@ class Simulation:
         fill_bar = signal_bar + 1
         price = float(market.frame.open[fill_bar])
         if trade is not None:
-            decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
-            if not decision.approved:
-                self._reject(signal, decision)
-                return
+            if self.chain.closing_rules:  # without any, the chain cannot refuse a close
+                decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
+                if not decision.approved:
+                    self._reject(signal, decision)
+                    return
             self._close(index, fill_bar, self._slipped(price, -trade.direction), "signal")
         if opens:
             decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
@@ -204,7 +210,7 @@ class Simulation:
             worse = sign * (opening - trade.stop_loss) < 0
             price = opening if gapped and worse else trade.stop_loss
             self._close(index, bar, self._slipped(price, -sign), "stop_loss")
-            self.stop_outs[trade.symbol] = market.frame.time_at(bar)
+            self.stop_outs[trade.symbol] = self._time(index, bar)
         else:
             assert trade.take_profit is not None
             better = sign * (opening - trade.take_profit) > 0
@@ -236,7 +242,7 @@ class Simulation:
             qty,
             int(market.timeline_index[bar]),
             bar,
-            market.frame.time_at(bar),
+            self._time(index, bar),
             price,
             commission,
             stop,
@@ -258,9 +264,11 @@ class Simulation:
         commission = self._commission(trade.qty, price)
         self.cash += trade.direction * trade.qty * price - commission
         trade.exit_bar = int(market.timeline_index[bar])
-        trade.exit_time = market.frame.time_at(bar)
+        trade.exit_time = self._time(index, bar)
         trade.exit_price, trade.exit_commission, trade.exit_reason = price, commission, reason
         if trade.exit_time.date() == trade.entry_time.date():
+            recent = trade.exit_time.date() - timedelta(days=14)  # PDT looks 5 sessions back
+            self.day_trades = [day for day in self.day_trades if day >= recent]
             self.day_trades.append(trade.exit_time.date())
 
     def _reject(self, signal: Signal, decision: Decision) -> None:
@@ -301,6 +309,12 @@ class Simulation:
 
     # -- context ----------------------------------------------------------------------------
 
+    def _time(self, index: int, bar: int) -> datetime:
+        """Aware time of a symbol's bar; one fill asks several times for the same bar."""
+        if self._last_time[:2] != (index, bar):
+            self._last_time = (index, bar, self.markets[index].frame.time_at(bar))
+        return self._last_time[2]
+
     def _context(self, index: int, bar: int, price: float) -> RiskContext:
         market = self.markets[index]
         now_bar = int(market.timeline_index[bar])
@@ -312,7 +326,7 @@ class Simulation:
             equity += qty * mark
             positions[trade.symbol] = Position(trade.symbol, qty, trade.entry_price, mark)
         previous = int(self.day_start[now_bar])
-        now = to_datetime(self.times[now_bar])
+        now = self._time(index, bar)
         today = now.date()
         return RiskContext(
             now=now,
@@ -326,7 +340,7 @@ class Simulation:
             last_stop_out=self.stop_outs,
             day_trades=tuple(self.day_trades),
             opened_today=frozenset(
-                t.symbol for t in self.open_trades.values() if t.entry_time.date() == today
+                [t.symbol for t in self.open_trades.values() if t.entry_time.date() == today]
             ),
         )
 

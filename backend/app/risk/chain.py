@@ -31,6 +31,7 @@ class RiskChain:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
+        self.closing_rules = tuple(rule for rule in rules if rule.limits_closing)
 
     @classmethod
     def from_settings(
@@ -87,7 +88,7 @@ class RiskChain:
     def decide(self, proposal: Proposal, ctx: RiskContext) -> Decision:
         """Run a prepared proposal through every rule."""
         steps: list[Step] = []
-        for rule in self.rules:
+        for rule in self.closing_rules if proposal.closing else self.rules:
             before = proposal.qty
             result = rule.apply(proposal, ctx)
             if isinstance(result, Rejection):

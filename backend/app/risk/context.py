@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -47,7 +47,7 @@ class Proposal:
     take_profit: float | None = None
 
     def with_qty(self, qty: float) -> Proposal:
-        return replace(self, qty=qty)
+        return Proposal(self.signal, self.closing, qty, self.stop_loss, self.take_profit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The risk rules. Each sees a proposal and the account, and passes, sizes, shrinks or rejects
-it. Closing proposals (reducing a position) pass every rule that limits new risk."""
+it. Closing proposals (reducing a position) only meet the rules marked limits_closing."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class Rule(ABC):
     """One link of the risk chain."""
 
     name: ClassVar[str]
+    limits_closing: ClassVar[bool] = False  # True if it may stop a position being closed
 
     @abstractmethod
     def apply(self, proposal: Proposal, ctx: RiskContext) -> Proposal | Rejection:
@@ -29,6 +30,7 @@ class MarketHours(Rule):
     """Orders only while the exchange's regular session is open (holidays and half days too)."""
 
     name = "market_hours"
+    limits_closing = True
 
     def __init__(self, calendar: MarketCalendar) -> None:
         self.calendar = calendar

@@ -84,5 +84,7 @@ def to_datetime64(moment: datetime) -> np.datetime64:
 
 def to_datetime(moment: np.datetime64) -> datetime:
     """Aware UTC datetime of a datetime64 value."""
-    micros = int(moment.astype("datetime64[us]").astype(np.int64))
-    return _EPOCH + timedelta(microseconds=micros)
+    value = moment.astype("datetime64[us]").item()
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC)
+    return _EPOCH + timedelta(microseconds=int(value))  # outside datetime's year range

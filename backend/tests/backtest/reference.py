@@ -13,10 +13,12 @@ from backtesting.lib import crossover
 from app.strategies import BarFrame
 
 
-def random_frame(size: int, seed: int, symbol: str = "TEST") -> BarFrame:
+def random_frame(
+    size: int, seed: int, symbol: str = "TEST", volatility: float = 0.015, drift: float = 0.0002
+) -> BarFrame:
     """A daily random walk with realistic bars (open near the previous close)."""
     rng = np.random.default_rng(seed)
-    close = 100 * np.exp(np.cumsum(rng.normal(0.0002, 0.015, size)))
+    close = 100 * np.exp(np.cumsum(rng.normal(drift, volatility, size)))
     opens = np.concatenate(([100.0], close[:-1])) * np.exp(rng.normal(0, 0.004, size))
     high = np.maximum(opens, close) * (1 + rng.random(size) * 0.01)
     low = np.minimum(opens, close) * (1 - rng.random(size) * 0.01)
