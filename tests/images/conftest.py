@@ -3,6 +3,7 @@ Docker network the way the deployment does; the tests talk to them on 127.0.0.1 
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import shutil
 import subprocess
@@ -50,6 +51,8 @@ class Stack:
     frontend: str
     backend_url: str
     frontend_url: str
+    frontend_ip: str
+    redis_password: str
 
 
 def _token() -> str:
@@ -139,17 +142,24 @@ def _ok(url: str) -> bool:
         return False
 
 
+def _create_network_with_fixed_address(network: str) -> str:
+    """A network on a subnet Docker picked as free, re-created with that subnet declared so the
+    frontend gets a fixed address: the only one the backend trusts for proxy headers."""
+    docker("network", "create", network)
+    subnet = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", network)
+    docker("network", "rm", network)
+    docker("network", "create", "--subnet", subnet, network)
+    return str(list(ipaddress.ip_network(subnet).hosts())[9])
+
+
 @pytest.fixture(scope="session")
 def stack(
     standins: dict[str, str], backend_image: str, frontend_image: str, test_secrets: Secrets
 ) -> Iterator[Stack]:
     names = {role: f"{PREFIX}-{role}" for role in ("db", "redis", "backend", "frontend")}
     network = PREFIX
-    docker("network", "create", network)
+    frontend_ip = _create_network_with_fixed_address(network)
     try:
-        subnet = docker(
-            "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", network
-        )
         on_net = ["-d", "--network", network]
         docker(
             "run", *on_net, "--name", names["db"], "--network-alias", "db",
@@ -165,10 +175,11 @@ def stack(
         docker(
             "run", *on_net, "--name", names["backend"], "--network-alias", "backend",
             "-p", "127.0.0.1::8000", *backend_env(test_secrets, database_url, redis_url),
-            "-e", f"FORWARDED_ALLOW_IPS={subnet}", backend_image,
+            "-e", f"FORWARDED_ALLOW_IPS={frontend_ip}", backend_image,
         )  # fmt: skip
         docker(
             "run", *on_net, "--name", names["frontend"], "--network-alias", "frontend",
+            "--ip", frontend_ip,
             "-p", "127.0.0.1::8080", frontend_image,
         )  # fmt: skip
         backend_url = f"http://127.0.0.1:{published_port(names['backend'], 8000)}"
@@ -176,7 +187,10 @@ def stack(
         watch = [names["db"], names["redis"], names["backend"]]
         wait_until(lambda: _ok(f"{backend_url}/api/health"), 180, "backend health", watch)
         wait_until(lambda: _ok(f"{frontend_url}/"), 30, "frontend", [names["frontend"]])
-        yield Stack(network, **names, backend_url=backend_url, frontend_url=frontend_url)
+        yield Stack(
+            network, **names, backend_url=backend_url, frontend_url=frontend_url,
+            frontend_ip=frontend_ip, redis_password=test_secrets.redis_password,
+        )  # fmt: skip
     finally:
         for name in names.values():
             docker("rm", "-f", "-v", name, check=False)

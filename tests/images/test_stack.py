@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 
@@ -141,3 +142,25 @@ def test_dashboard_renders_in_a_browser_under_the_csp(stack: Stack) -> None:
     assert 'id="password"' in done.stdout, f"the login form did not render:\n{done.stdout[:3000]}"
     violations = [line for line in done.stderr.splitlines() if "Content Security Policy" in line]
     assert not violations, "\n".join(violations)
+
+
+def test_backend_trusts_forwarded_for_from_the_frontend_only(stack: Stack) -> None:
+    """The login limiter counts failures per client: a forged X-Forwarded-For must not reset it."""
+    redis = ["exec", stack.redis, "redis-cli", "--no-auth-warning", "-a", stack.redis_password]
+    forged = "203.0.113.7"
+    response = httpx.post(
+        f"{stack.frontend_url}/api/auth/login",
+        json={"username": ADMIN_USERNAME, "password": "not-the-password"},
+        headers={"X-Forwarded-For": forged},
+        timeout=10,
+    )
+    assert response.status_code == 401
+    keys = docker(*redis, "--scan", "--pattern", "login-failures:*").split()
+    try:
+        assert len(keys) == 1, keys
+        client = keys[0].removeprefix("login-failures:")
+        assert client != forged, "a forged X-Forwarded-For was believed"
+        assert client != stack.frontend_ip, "the backend saw nginx, not the client behind it"
+        ipaddress.ip_address(client)
+    finally:
+        docker(*redis, "del", *keys)
