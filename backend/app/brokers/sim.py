@@ -75,6 +75,7 @@ class _Resting:
     bracket: _Leg | None = None
     oco_with: str | None = None  # id of the other leg: when one fills, the other is canceled
     triggered: bool = False  # stop-limit: the stop was reached, it now rests as a limit
+    reserved: float = 0.0  # buying power held for it while it is open
 
 
 class SimBroker(Broker):
@@ -84,6 +85,8 @@ class SimBroker(Broker):
         self.config = config or SimBrokerConfig()
         self._ledger = Ledger(self.config.initial_cash)
         self._orders: dict[str, _Resting] = {}  # by id, in submission order
+        self._open_by_symbol: dict[str, dict[str, _Resting]] = {}
+        self._reserved = 0.0  # buying power held by open orders
         self._by_client_id: dict[str, str] = {}
         self._updates = Fanout()
         self._now: datetime | None = None
@@ -96,11 +99,12 @@ class SimBroker(Broker):
         if self._now is not None and bar.time.date() > self._now.date():
             self._last_equity = self._ledger.equity()
         self._now = bar.time if self._now is None else max(self._now, bar.time)
-        self._ledger.marks.setdefault(bar.symbol, bar.open)
-        for resting in [r for r in self._orders.values() if r.order.symbol == bar.symbol]:
+        if bar.symbol not in self._ledger.marks:
+            self._ledger.set_mark(bar.symbol, bar.open)
+        for resting in list(self._open_by_symbol.get(bar.symbol, {}).values()):
             if resting.order.status.is_open:
                 self._match(resting, bar)
-        self._ledger.marks[bar.symbol] = bar.close
+        self._ledger.set_mark(bar.symbol, bar.close)
 
     def on_price(self, symbol: str, price: float, at: datetime) -> None:
         """A single trade print: a bar whose open, high, low and close are all `price`."""
@@ -176,7 +180,7 @@ class SimBroker(Broker):
             existing = self._orders[self._by_client_id[request.client_order_id]].order
             raise DuplicateClientOrderId(request.client_order_id, existing=existing, status=422)
         _validate(request)
-        self._check_affordable(request)
+        cost = self._check_affordable(request)
         bracket = None
         if request.take_profit is not None and request.stop_loss is not None:
             bracket = _Leg(take_profit=request.take_profit, stop_loss=request.stop_loss)
@@ -189,6 +193,7 @@ class SimBroker(Broker):
             limit_price=request.limit_price,
             stop_price=request.stop_price,
             bracket=bracket,
+            reserve=cost,
         )
         return order
 
@@ -230,6 +235,7 @@ class SimBroker(Broker):
             stop_price=stop_price if stop_price is not None else o.stop_price,
             bracket=old.bracket,
             oco_with=old.oco_with,
+            reserve=old.reserved,
         )
         if old.oco_with is not None:
             self._orders[old.oco_with].oco_with = new.id
@@ -248,7 +254,7 @@ class SimBroker(Broker):
 
     async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
         if cancel_orders:
-            for resting in list(self._orders.values()):
+            for resting in [r for book in self._open_by_symbol.values() for r in book.values()]:
                 if resting.order.status.is_open:
                     self._finish(resting, OrderStatus.CANCELED, TradeEvent.CANCELED)
         return [await self.close_position(p.symbol) for p in self._ledger.positions()]
@@ -264,24 +270,15 @@ class SimBroker(Broker):
         return self._now or datetime.now(UTC)
 
     def _buying_power(self, equity: float) -> float:
-        """Equity times the multiplier, less open positions and orders that would add to them."""
-        reserved = sum(
-            r.order.qty
-            * self._reference_price(r.order.symbol, r.order.limit_price, r.order.stop_price)
-            for r in self._orders.values()
-            if r.order.status.is_open and self._adds_exposure(r.order.symbol, r.order.side)
-        )
+        """Equity times the multiplier, less open positions and what open orders hold."""
         multiplier = self.config.buying_power_multiplier
-        return max(0.0, equity * multiplier - self._ledger.gross_exposure() - reserved)
-
-    def _adds_exposure(self, symbol: str, side: Side) -> bool:
-        held = self._ledger.position_qty(symbol)
-        return held == 0 or (held > 0) == (side is Side.BUY)
+        return max(0.0, equity * multiplier - self._ledger.gross_exposure() - self._reserved)
 
     def _reference_price(self, symbol: str, limit: float | None, stop: float | None) -> float:
         return limit or stop or self._ledger.marks.get(symbol, 0.0)
 
-    def _check_affordable(self, request: OrderRequest) -> None:
+    def _check_affordable(self, request: OrderRequest) -> float:
+        """Refuse what the account cannot carry; returns the buying power the order holds."""
         held = self._ledger.position_qty(request.symbol)
         signed = request.qty if request.side is Side.BUY else -request.qty
         if not self.config.allow_short and held + signed < 0:
@@ -299,6 +296,7 @@ class SimBroker(Broker):
                 f"insufficient buying power (order needs {cost:.2f}, available {buying_power:.2f})",
                 status=403,
             )
+        return cost
 
     def _open(
         self,
@@ -312,6 +310,7 @@ class SimBroker(Broker):
         stop_price: float | None = None,
         bracket: _Leg | None = None,
         oco_with: str | None = None,
+        reserve: float = 0.0,
     ) -> Order:
         self._sequence += 1
         now = self._clock()
@@ -328,7 +327,10 @@ class SimBroker(Broker):
             submitted_at=now,
             updated_at=now,
         )
-        self._orders[order.id] = _Resting(order=order, bracket=bracket, oco_with=oco_with)
+        resting = _Resting(order=order, bracket=bracket, oco_with=oco_with, reserved=reserve)
+        self._orders[order.id] = resting
+        self._open_by_symbol.setdefault(symbol, {})[order.id] = resting
+        self._reserved += reserve
         self._by_client_id[client_order_id] = order.id
         self._publish(TradeUpdate(TradeEvent.NEW, order, now))
         return order
@@ -339,8 +341,14 @@ class SimBroker(Broker):
             raise NotFound(f"order not found: {order_id}")
         return resting
 
+    def _retire(self, resting: _Resting) -> None:
+        """The order is closed: stop matching it and release what it held."""
+        self._open_by_symbol[resting.order.symbol].pop(resting.order.id, None)
+        self._reserved = max(0.0, self._reserved - resting.reserved)
+
     def _finish(self, resting: _Resting, status: OrderStatus, event: TradeEvent) -> None:
         resting.order = replace(resting.order, status=status, updated_at=self._clock())
+        self._retire(resting)
         self._publish(TradeUpdate(event, resting.order, self._clock()))
 
     def _match(self, resting: _Resting, bar: Bar) -> None:
@@ -407,6 +415,7 @@ class SimBroker(Broker):
             filled_avg_price=price,
             updated_at=at,
         )
+        self._retire(resting)
         fill = Fill(
             order.id, order.client_order_id, order.symbol, order.side, qty, price, at, commission
         )

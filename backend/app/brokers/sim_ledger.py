@@ -26,7 +26,10 @@ class Ledger:
         self.realized_pl = 0.0  # gross of commission
         self.commission_paid = 0.0
         self.holdings: dict[str, Holding] = {}
-        self.marks: dict[str, float] = {}  # last known price per symbol
+        self.marks: dict[str, float] = {}  # last known price per symbol; set with set_mark
+        self._valued: dict[str, tuple[float, float]] = {}  # symbol -> (value, gross value)
+        self._value = 0.0  # running sums of the above, so equity is O(1) per order
+        self._gross = 0.0
 
     def position_qty(self, symbol: str) -> float:
         """Signed quantity held in `symbol` (0 when flat)."""
@@ -58,8 +61,23 @@ class Ledger:
             else:  # reversed through zero: what is left is a new position opened at this price
                 self.holdings[symbol] = Holding(qty=remaining, avg_entry_price=price)
         self.realized_pl += realized
-        self.marks[symbol] = self.marks.get(symbol, price)
+        self.marks.setdefault(symbol, price)
+        self._revalue(symbol)
         return realized
+
+    def set_mark(self, symbol: str, price: float) -> None:
+        """Record the last traded price of `symbol` and revalue its position."""
+        self.marks[symbol] = price
+        self._revalue(symbol)
+
+    def _revalue(self, symbol: str) -> None:
+        old_value, old_gross = self._valued.pop(symbol, (0.0, 0.0))
+        holding = self.holdings.get(symbol)
+        value = holding.qty * self.mark(symbol) if holding else 0.0
+        if holding:
+            self._valued[symbol] = (value, abs(value))
+        self._value += value - old_value
+        self._gross += abs(value) - old_gross
 
     def mark(self, symbol: str) -> float:
         """Last known price of `symbol`, falling back to the entry price when none was seen."""
@@ -77,8 +95,8 @@ class Ledger:
 
     def equity(self) -> float:
         """Cash plus the market value of every position (shorts count negative)."""
-        return self.cash + sum(h.qty * self.mark(s) for s, h in self.holdings.items())
+        return self.cash + self._value
 
     def gross_exposure(self) -> float:
         """Sum of absolute position values: what buying power is spent on."""
-        return sum(abs(h.qty) * self.mark(s) for s, h in self.holdings.items())
+        return self._gross
