@@ -7,17 +7,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../scripts/lib.sh"
 . "$here/lib.sh"
 
+# fingerprint: a short hash of stdin, stored as a label to tell a current image from a stale one.
+fingerprint() { sha256sum | cut -c1-16; }
+
+debian_inputs() {
+  echo "$DEBIAN_SUITE $DEBIAN_MIRROR $DEBIAN_INCLUDE"
+  sed -n '/^# debian-tree/,/^# end debian-tree/p' "$here/lib.sh"
+  host_ca_files | xargs cat
+}
+
 build_debian() {
   local tag inputs tarball tree
   tag=$(standin_tag debian)
-  inputs=$( { echo "$DEBIAN_SUITE $DEBIAN_MIRROR $DEBIAN_INCLUDE"; sed -n '/^# debian-tree/,/^# end debian-tree/p' "$here/lib.sh"; host_ca_files | xargs cat; } | sha256sum | cut -c1-16)
+  inputs=$(debian_inputs | fingerprint)
   image_is_current "$tag" "$inputs" && return 0
   tarball="$STANDIN_CACHE/debian-$DEBIAN_SUITE-$inputs.tar"
   if [ ! -f "$tarball" ]; then
     ensure_apt debootstrap
     tree=$(mktemp -d "$STANDIN_CACHE/tree.XXXXXX")
     log "debootstrap $DEBIAN_SUITE (minbase) into $tree"
-    debootstrap --variant=minbase --include="$DEBIAN_INCLUDE" "$DEBIAN_SUITE" "$tree" "$DEBIAN_MIRROR" >"$tree.log" 2>&1 \
+    debootstrap --variant=minbase --include="$DEBIAN_INCLUDE" \
+      "$DEBIAN_SUITE" "$tree" "$DEBIAN_MIRROR" >"$tree.log" 2>&1 \
       || { tail -n 30 "$tree.log" >&2; rm -rf "$tree"; die "debootstrap failed (log above)"; }
     prepare_debian_tree "$tree"
     tar --numeric-owner -C "$tree" -cf "$tarball.part" .
@@ -40,12 +50,15 @@ build_from_dockerfile() {
   ctx=$(mktemp -d)
   cp -a "$here/$name/." "$ctx/"
   [ "$name" = node ] && fetch_node_tarballs "$ctx"
-  inputs=$( { docker image inspect -f '{{.Id}}' "$(standin_tag debian)"; (cd "$ctx" && find . -type f | sort | xargs sha256sum); } | sha256sum | cut -c1-16)
+  inputs=$( {
+    docker image inspect -f '{{.Id}}' "$(standin_tag debian)"
+    (cd "$ctx" && find . -type f | sort | xargs sha256sum)
+  } | fingerprint)
   if ! image_is_current "$tag" "$inputs"; then
     log "building $tag"
     DOCKER_BUILDKIT=0 docker build --label "$STANDIN_LABEL=$inputs" \
       --build-arg "BASE=$(standin_tag debian)" -t "$tag" "$ctx" >"$ctx.log" 2>&1 \
-      || { tail -n 30 "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "building $tag failed (log above)"; }
+      || { tail -n 30 "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "building $tag failed (above)"; }
     rm -f "$ctx.log"
   fi
   rm -rf "$ctx"
