@@ -111,7 +111,9 @@ def resolve_trading_url(base_url: str | None, live: bool) -> str:
         )
     if live and not is_live_url(base_url):
         logger.warning("Alpaca live flag is set but the base URL is not live: trading on PAPER")
-    url = base_url or PAPER_URL
+    url = (base_url or PAPER_URL).rstrip("/")
+    if url.endswith("/v2"):  # the older SDK's convention; alpaca-py adds /v2 itself
+        url = url.removesuffix("/v2")
     if is_live_url(url):
         logger.warning("!!! ALPACA LIVE TRADING: orders to %s use REAL MONEY !!!", url)
     else:

@@ -236,3 +236,6 @@ def test_live_trading_needs_the_live_url_and_the_flag(caplog: pytest.LogCaptureF
         resolve_trading_url("https://api.alpaca.markets", live=True) == "https://api.alpaca.markets"
     )
     assert "REAL MONEY" in caplog.text
+    assert resolve_trading_url("https://paper-api.alpaca.markets/v2/", live=False) == (
+        "https://paper-api.alpaca.markets"
+    )
