@@ -163,9 +163,18 @@ class SimBroker(Broker):
                 return True
             return order.status.is_open == (status is OrderQuery.OPEN)
 
+        if status is OrderQuery.OPEN:  # the common poll: only open orders, newest first
+            books = (self._open_by_symbol.get(s, {}) for s in symbols or self._open_by_symbol)
+            candidates = sorted(
+                (r for book in books for r in book.values()),
+                key=lambda r: UUID(r.order.id).int,
+                reverse=True,
+            )
+        else:
+            candidates = list(reversed(self._orders.values()))
         found = [
             r.order
-            for r in reversed(self._orders.values())
+            for r in candidates
             if wanted(r.order) and (symbols is None or r.order.symbol in symbols)
         ]
         return found[:limit]

@@ -14,7 +14,7 @@ from app.brokers.base import (
     TradeEvent,
 )
 from app.brokers.sim import SimBroker, SimBrokerConfig
-from app.domain import Bar, OrderRequest, OrderStatus, OrderType, Side
+from app.domain import Bar, Order, OrderRequest, OrderStatus, OrderType, Side
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -326,3 +326,25 @@ async def test_replacing_a_bracket_exit_keeps_it_one_cancels_other() -> None:
     assert moved is not None and moved.filled_avg_price == 99.0
     assert (await broker.get_order_by_client_id("b.tp")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
     assert (await broker.get_order_by_client_id("b.sl")).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+
+
+async def test_order_queries_filter_by_status_and_symbol_newest_first() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 10.0))
+    broker.on_bar(flat(0, 20.0, "MSFT"))
+    for cid, symbol in (("a1", "AAPL"), ("m1", "MSFT"), ("a2", "AAPL"), ("m2", "MSFT")):
+        limit = 1.0 if cid.endswith("1") else None  # the *1 orders rest, the *2 orders fill
+        kind = OrderType.LIMIT if limit else OrderType.MARKET
+        await broker.submit_order(
+            OrderRequest(cid, symbol, Side.BUY, 1, type=kind, limit_price=limit)
+        )
+    broker.on_bar(flat(1, 10.0))
+    broker.on_bar(flat(1, 20.0, "MSFT"))
+
+    def ids(orders: list[Order]) -> list[str]:
+        return [o.client_order_id for o in orders]
+
+    assert ids(await broker.get_orders()) == ["m1", "a1"]
+    assert ids(await broker.get_orders(symbols=["AAPL"])) == ["a1"]
+    assert ids(await broker.get_orders(OrderQuery.CLOSED)) == ["m2", "a2"]
+    assert ids(await broker.get_orders(OrderQuery.ALL, limit=3)) == ["m2", "a2", "m1"]
