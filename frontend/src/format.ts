@@ -22,6 +22,11 @@ export function fmtTime(value: string | null | undefined): string {
   return date.toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 }
 
+export function fmtDate(value: string): string {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric" });
+}
+
 /** CSS class for a signed amount: up, down or flat. */
 export function trend(value: number | null | undefined): string {
   if (value == null || value === 0) return "flat";

@@ -24,6 +24,23 @@ function items<T>(value: T[] | { items: T[] }): T[] {
   return Array.isArray(value) ? value : value.items;
 }
 
+type RawStrategy = Partial<StrategyInfo> & { params?: StrategyInfo["params_schema"]; schema?: StrategyInfo["params_schema"] };
+
+/** The registry as a list, whether it comes as a list or keyed by name, its schema as params_schema, params or schema. */
+export function strategyList(raw: unknown): StrategyInfo[] {
+  const page = (raw as { items?: unknown } | null)?.items;
+  if (Array.isArray(page)) return strategyList(page);
+  const entries: [string | undefined, RawStrategy][] = Array.isArray(raw)
+    ? (raw as RawStrategy[]).map((s) => [s.name, s])
+    : Object.entries((raw ?? {}) as Record<string, RawStrategy>);
+  return entries.map(([key, s]) => ({
+    name: s.name ?? key ?? "",
+    title: s.title,
+    description: s.description,
+    params_schema: s.params_schema ?? s.params ?? s.schema ?? {},
+  }));
+}
+
 export const api = {
   login: (username: string, password: string) =>
     request<Token>("/auth/login", { method: "POST", body: { username, password } }),
@@ -43,7 +60,7 @@ export const api = {
 
   signals: (limit = 100) => request<Page<SignalRow>>("/signals", { query: { limit } }).then(items),
 
-  strategies: () => request<StrategyInfo[] | { items: StrategyInfo[] }>("/strategies").then(items),
+  strategies: () => request<unknown>("/strategies").then(strategyList),
   instances: () =>
     request<StrategyInstance[] | { items: StrategyInstance[] }>("/strategies/instances").then(items),
   addInstance: (body: { strategy: string; symbol: string; params: Record<string, unknown>; enabled: boolean }) =>

@@ -68,13 +68,18 @@ export interface StrategyInstance {
 
 export type RiskSettings = Record<string, number | boolean | string | null>;
 
+/** One round trip of a backtest, as app/backtest/trades.py writes it. */
 export interface BacktestTrade {
-  symbol?: string;
-  side: Side;
-  qty: number;
-  price: number;
-  time: string;
-  pnl?: number | null;
+  symbol: string;
+  side: "long" | "short";
+  size: number;
+  entry_time: string;
+  entry_price: number;
+  exit_time: string | null;
+  exit_price: number | null;
+  exit_reason?: string | null;
+  commission?: number;
+  pnl: number;
 }
 
 export interface Candle {
@@ -90,7 +95,9 @@ export interface BacktestResult {
   metrics: Record<string, number | string | null>;
   trades: BacktestTrade[];
   equity_curve: { time: string; equity: number }[];
+  /** Bars of the backtested symbol, for the candle chart with trade markers. */
   bars?: Candle[];
+  symbols?: string[];
 }
 
 export interface Backtest {

@@ -41,9 +41,16 @@ export function candleSeries(bars: Candle[]): CandlePoint[] {
   );
 }
 
+/** An entry and (when closed) an exit marker per round trip: longs enter with a buy, shorts with a sell. */
 export function tradeMarkers(trades: BacktestTrade[]): TradeMarker[] {
-  return trades
-    .map((t) => ({ time: toSeconds(t.time), side: t.side, text: `${t.side === "buy" ? "B" : "S"} ${t.qty}@${t.price.toFixed(2)}` }))
-    .filter((m) => Number.isFinite(m.time))
-    .sort((a, b) => a.time - b.time);
+  const markers: TradeMarker[] = [];
+  for (const t of trades) {
+    const entrySide = t.side === "long" ? "buy" : "sell";
+    const exitSide = t.side === "long" ? "sell" : "buy";
+    markers.push({ time: toSeconds(t.entry_time), side: entrySide, text: `${entrySide === "buy" ? "B" : "S"} ${t.size}@${t.entry_price.toFixed(2)}` });
+    if (t.exit_time && t.exit_price != null) {
+      markers.push({ time: toSeconds(t.exit_time), side: exitSide, text: `${exitSide === "buy" ? "B" : "S"} ${t.exit_price.toFixed(2)}` });
+    }
+  }
+  return markers.filter((m) => Number.isFinite(m.time)).sort((a, b) => a.time - b.time);
 }

@@ -56,10 +56,19 @@ describe("BacktestsPage", () => {
           id: 3,
           status: "done",
           result: {
-            metrics: { total_return: 0.1234, trades: 2 },
+            metrics: { total_return: 0.1234, trades: 1, sharpe: 1.23456 },
             trades: [
-              { side: "buy", qty: 10, price: 100, time: "2026-01-02T15:00:00Z" },
-              { side: "sell", qty: 10, price: 110, time: "2026-01-05T15:00:00Z", pnl: 100 },
+              {
+                symbol: "AAPL",
+                side: "long",
+                size: 10,
+                entry_time: "2026-01-02T15:00:00Z",
+                entry_price: 100,
+                exit_time: "2026-01-05T15:00:00Z",
+                exit_price: 110,
+                exit_reason: "signal",
+                pnl: 100,
+              },
             ],
             equity_curve: [
               { time: "2026-01-02T00:00:00Z", equity: 1000 },
@@ -82,7 +91,8 @@ describe("BacktestsPage", () => {
     await waitFor(() => expect(polls).toBe(1));
     expect(screen.getByTestId("backtest-status")).toHaveTextContent("running");
     await vi.advanceTimersByTimeAsync(1000);
-    expect(await screen.findByTestId("backtest-metrics")).toHaveTextContent("Total return0.1234");
+    expect(await screen.findByTestId("backtest-metrics")).toHaveTextContent("Total return12.34%");
+    expect(screen.getByTestId("backtest-metrics")).toHaveTextContent("Sharpe1.23");
     expect(screen.getByTestId("backtest-status")).toHaveTextContent("done");
     expect(await screen.findByRole("img", { name: "Price candles with trade markers" })).toHaveTextContent("0 points, 2 candles, 2 markers");
     expect(screen.getByRole("img", { name: "Backtest equity" })).toHaveTextContent("2 points");

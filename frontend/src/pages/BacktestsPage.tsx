@@ -9,7 +9,7 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
-import { fmtMoney, fmtQty, fmtTime } from "../format";
+import { fmtMoney, fmtQty, fmtSignedMoney, fmtTime, trend } from "../format";
 import { humanize, splitFieldErrors } from "../forms";
 import { asApiError, useResource } from "../hooks/useResource";
 
@@ -36,10 +36,16 @@ export function backtestBody(input: {
   return form;
 }
 
-function metricText(value: number | string | null): string {
+const PERCENT = new Set(["total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure_time"]);
+const MONEY = new Set(["initial_cash", "final_equity"]);
+
+/** Fractions as percentages, cash as dollars, ratios to two places, everything else as given. */
+export function metricText(key: string, value: number | string | null): string {
   if (value === null) return "—";
-  if (typeof value === "string") return value;
-  return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 2 : 4);
+  if (typeof value === "string") return value.replace("T", " ");
+  if (PERCENT.has(key)) return `${(value * 100).toFixed(2)}%`;
+  if (MONEY.has(key)) return fmtMoney(value);
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
 function Results({ result }: { result: BacktestResult }) {
@@ -52,7 +58,7 @@ function Results({ result }: { result: BacktestResult }) {
         {Object.entries(result.metrics).map(([key, value]) => (
           <div className="stat" key={key}>
             <div className="stat-label">{humanize(key)}</div>
-            <div className="stat-value small">{metricText(value)}</div>
+            <div className={`stat-value small ${key === "total_return" ? trend(Number(value)) : ""}`}>{metricText(key, value)}</div>
           </div>
         ))}
       </section>
@@ -72,23 +78,31 @@ function Results({ result }: { result: BacktestResult }) {
           <table aria-label="Backtest trades">
             <thead>
               <tr>
-                <th>Time</th>
+                <th>Symbol</th>
                 <th>Side</th>
-                <th className="num">Qty</th>
-                <th className="num">Price</th>
+                <th className="num">Size</th>
+                <th>Entry</th>
+                <th className="num">Entry price</th>
+                <th>Exit</th>
+                <th className="num">Exit price</th>
+                <th>Exit reason</th>
                 <th className="num">P&L</th>
               </tr>
             </thead>
             <tbody>
               {result.trades.map((t, i) => (
-                <tr key={`${t.time}-${i}`}>
-                  <td>{fmtTime(t.time)}</td>
+                <tr key={`${t.entry_time}-${i}`}>
+                  <td>{t.symbol}</td>
                   <td>
-                    <span className={`pill side-${t.side}`}>{t.side}</span>
+                    <span className={`pill side-${t.side === "long" ? "buy" : "sell"}`}>{t.side}</span>
                   </td>
-                  <td className="num">{fmtQty(t.qty)}</td>
-                  <td className="num">{fmtMoney(t.price)}</td>
-                  <td className={`num ${t.pnl == null ? "" : t.pnl >= 0 ? "up" : "down"}`}>{t.pnl == null ? "" : fmtMoney(t.pnl)}</td>
+                  <td className="num">{fmtQty(t.size)}</td>
+                  <td>{fmtTime(t.entry_time)}</td>
+                  <td className="num">{fmtMoney(t.entry_price)}</td>
+                  <td>{fmtTime(t.exit_time)}</td>
+                  <td className="num">{fmtMoney(t.exit_price)}</td>
+                  <td className="muted">{t.exit_reason ?? ""}</td>
+                  <td className={`num ${trend(t.pnl)}`}>{fmtSignedMoney(t.pnl)}</td>
                 </tr>
               ))}
             </tbody>

@@ -7,7 +7,7 @@ import { LazyChart } from "../charts/LazyChart";
 import { EnginePanel } from "../components/EnginePanel";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
-import { fmtMoney, fmtPct, fmtSignedMoney, trend } from "../format";
+import { fmtDate, fmtMoney, fmtPct, fmtSignedMoney, trend } from "../format";
 import { useResource } from "../hooks/useResource";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
 
@@ -16,9 +16,11 @@ export interface Pnl {
   todayPct: number;
   overall: number | null;
   overallPct: number | null;
+  /** Time of the equity point "overall" is measured from. */
+  since: string | null;
 }
 
-/** Today against the previous close; overall against the first recorded equity. */
+/** Today against the previous close; overall against the oldest equity point the API returned. */
 export function pnl(account: Account, curve: EquityPoint[]): Pnl {
   const today = account.equity - account.last_equity;
   const first = curve.length ? [...curve].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))[0] : undefined;
@@ -28,6 +30,7 @@ export function pnl(account: Account, curve: EquityPoint[]): Pnl {
     todayPct: account.last_equity ? today / account.last_equity : 0,
     overall,
     overallPct: first && first.equity ? (overall ?? 0) / first.equity : null,
+    since: first?.time ?? null,
   };
 }
 
@@ -72,7 +75,7 @@ export default function OverviewPage() {
           <Stat
             label="P&L overall"
             value={fmtSignedMoney(p.overall)}
-            sub={fmtPct(p.overallPct)}
+            sub={p.since ? `${fmtPct(p.overallPct)} since ${fmtDate(p.since)}` : undefined}
             tone={trend(p.overall)}
             testId="pnl-overall"
           />
