@@ -11,6 +11,7 @@ from app.indicators._scratch import scratch
 FloatArray = NDArray[np.float64]
 
 _BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
+_CHUNK_ROWS = 1024  # rows per matrix product: a fixed shape makes BLAS round every row alike
 
 
 def window_sum(x: FloatArray, n: int, out: FloatArray) -> None:
@@ -103,32 +104,54 @@ def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None
 def linear_recurrence(u: FloatArray, a: float, out: FloatArray) -> None:
     """out[0] = u[0], out[t] = a * out[t-1] + u[t].
 
-    The series is cut into blocks laid out as columns; one pass per row position runs the
-    recurrence inside every block at once, then each block adds its predecessors' carry.
-    Every value is computed by the same operations whatever the series length, so cutting off
-    the future never changes the past by even one rounding."""
+    Blocks of 16 values are solved at once as rows of a matrix product with a fixed 16 x 16
+    matrix of powers of a; then each block adds its predecessor's carried end value. Every
+    product runs on the same number of rows (the tail is zero-padded), so each value comes out
+    of identical arithmetic whatever the series length: cutting off the future never changes
+    the past, not even by a rounding."""
     n = u.size
     if n == 0 or a == 0.0:
         out[:n] = u
         return
-    columns = -(-n // _BLOCK)
+    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
+    powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
+    span = _CHUNK_ROWS * _BLOCK
+    direct = n // span * span
+    for first in range(0, direct, span):
+        np.matmul(
+            u[first : first + span].reshape(_CHUNK_ROWS, _BLOCK),
+            powers,
+            out=out[first : first + span].reshape(_CHUNK_ROWS, _BLOCK),
+        )
     with scratch() as take:
-        grid = take(columns * _BLOCK).reshape(_BLOCK, columns)
-        padded = take(columns * _BLOCK)
-        padded[:n] = u
-        padded[n:] = 0.0
-        grid[...] = padded.reshape(columns, _BLOCK).T
-        for row in range(1, _BLOCK):
-            grid[row] += a * grid[row - 1]
-        if columns > 1:
-            ends = np.empty(columns)
-            linear_recurrence(np.ascontiguousarray(grid[-1]), a**_BLOCK, ends)
-            factor = a
-            for row in range(_BLOCK):
-                grid[row, 1:] += factor * ends[:-1]
-                factor *= a
-        padded.reshape(columns, _BLOCK)[...] = grid.T
-        out[:n] = padded[:n]
+        if direct < n:
+            padded, solved = take(span), take(span)
+            padded[: n - direct] = u[direct:]
+            padded[n - direct :] = 0.0
+            np.matmul(
+                padded.reshape(_CHUNK_ROWS, _BLOCK),
+                powers,
+                out=solved.reshape(_CHUNK_ROWS, _BLOCK),
+            )
+            out[direct:n] = solved[: n - direct]
+        whole_rows = n // _BLOCK
+        if n <= _BLOCK:
+            return
+        ends = np.empty(-(-n // _BLOCK) - 1)
+        linear_recurrence(
+            np.ascontiguousarray(out[_BLOCK - 1 : ends.size * _BLOCK : _BLOCK]), a**_BLOCK, ends
+        )
+        carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
+        rows = out[: whole_rows * _BLOCK].reshape(whole_rows, _BLOCK)
+        buffer = take(span).reshape(_CHUNK_ROWS, _BLOCK)
+        for first in range(1, whole_rows, _CHUNK_ROWS):
+            last = min(first + _CHUNK_ROWS, whole_rows)
+            added = buffer[: last - first]
+            np.multiply(ends[first - 1 : last - 1, None], carry[None, :], out=added)
+            rows[first:last] += added
+        tail = n - whole_rows * _BLOCK
+        if tail:
+            out[whole_rows * _BLOCK : n] += ends[-1] * carry[:tail]
 
 
 def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:

@@ -13,6 +13,7 @@ from app.indicators._kernels import (
     window_extreme,
     window_sum,
 )
+from app.indicators._scratch import scratch
 
 
 def is_zero(values: FloatArray) -> NDArray[np.bool_]:
@@ -29,15 +30,23 @@ def rsi(close: object, period: int = 14) -> FloatArray:
     body = values[start:]
     if body.size <= n:
         return out
-    change = np.diff(body)
-    gain = np.where(change < 0, 0.0, change)  # a NaN change lands here, as in TA-Lib's branch
-    loss = np.where(change < 0, -change, 0.0)
-    average_gain = _wilder(gain, n)
-    average_loss = _wilder(loss, n)
-    total = average_gain + average_loss
-    strength = 100.0 * (average_gain / np.where(total == 0.0, 1.0, total))
-    strength[is_zero(total)] = 0.0
-    out[start + n :] = strength
+    with scratch() as take:
+        change = take(body.size - 1)
+        np.subtract(body[1:], body[:-1], out=change)
+        gain = take(change.size)
+        np.maximum(change, 0.0, out=gain)  # a NaN change is a NaN gain, as in TA-Lib's branch
+        np.negative(change, out=change)
+        loss = np.fmax(change, 0.0, out=change)
+        average_gain, average_loss = take(body.size - n), take(body.size - n)
+        _wilder(gain, n, average_gain)
+        _wilder(loss, n, average_loss)
+        total = average_loss
+        total += average_gain
+        strength = out[start + n :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(average_gain, total, out=strength)
+        strength *= 100.0
+        strength[is_zero(total)] = 0.0
     return out
 
 
@@ -69,13 +78,13 @@ def stoch(
     return k_out, d_out
 
 
-def _wilder(step: FloatArray, n: int) -> FloatArray:
-    """Wilder's average of step[0:] from index n - 1 on: the first n mean, then (prev*(n-1)+x)/n."""
-    drive = step[n - 1 :] / n
-    drive[0] = step[:n].sum() / n
-    smoothed = np.empty(drive.size)
-    recurrence_until_nan(drive, (n - 1) / n, smoothed)
-    return smoothed
+def _wilder(step: FloatArray, n: int, out: FloatArray) -> None:
+    """Wilder's average of step from index n - 1 on: the first n mean, then (prev*(n-1)+x)/n."""
+    with scratch() as take:
+        drive = take(step.size - n + 1)
+        np.divide(step[n - 1 :], n, out=drive)
+        drive[0] = step[:n].sum() / n
+        recurrence_until_nan(drive, (n - 1) / n, out)
 
 
 def _running_mean(values: FloatArray, n: int) -> FloatArray:

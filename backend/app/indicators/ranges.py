@@ -6,6 +6,7 @@ import numpy as np
 
 from app.indicators._inputs import aligned, bars, first_complete, nan_array
 from app.indicators._kernels import FloatArray, recurrence_until_nan
+from app.indicators._scratch import scratch
 from app.indicators.oscillators import is_zero
 
 
@@ -15,12 +16,16 @@ def atr(high: object, low: object, close: object, period: int = 14) -> FloatArra
     n = bars("period", period)
     out = nan_array(closes.size)
     start = first_complete(highs, lows, closes)
-    if closes.size - start <= n:
+    size = closes.size - start
+    if size <= n:
         return out
-    ranges = true_range(highs[start:], lows[start:], closes[start:])
-    drive = ranges[n - 1 :] / n
-    drive[0] = ranges[:n].sum() / n
-    recurrence_until_nan(drive, (n - 1) / n, out[start + n :])
+    with scratch() as take:
+        ranges = take(size - 1)
+        true_range_into(highs[start:], lows[start:], closes[start:], ranges)
+        drive = take(size - n)
+        np.divide(ranges[n - 1 :], n, out=drive)
+        drive[0] = ranges[:n].sum() / n
+        recurrence_until_nan(drive, (n - 1) / n, out[start + n :])
     return out
 
 
@@ -33,45 +38,85 @@ def adx(high: object, low: object, close: object, period: int = 14) -> FloatArra
     h, lo, c = highs[start:], lows[start:], closes[start:]
     if h.size < 2 * n:
         return out
-    up = np.diff(h)
-    down = -np.diff(lo)
-    minus_move = (down > 0) & (up < down)
-    plus_move = ~minus_move & (up > 0) & (up > down)
-    keep = 1.0 - 1.0 / n
-    plus_dm = _wilder_sum(np.where(plus_move, up, 0.0), n, keep)
-    minus_dm = _wilder_sum(np.where(minus_move, down, 0.0), n, keep)
-    ranges = _wilder_sum(true_range(h, lo, c), n, keep)
-    # From here on, index i means bar n + i.
-    plus_dm, minus_dm, ranges = plus_dm[1:], minus_dm[1:], ranges[1:]
-    counted = ~is_zero(ranges)
-    safe_ranges = np.where(counted, ranges, 1.0)
-    minus_di = 100.0 * (minus_dm / safe_ranges)
-    plus_di = 100.0 * (plus_dm / safe_ranges)
-    di_sum = minus_di + plus_di
-    counted &= ~is_zero(di_sum)
-    dx = 100.0 * (np.abs(minus_di - plus_di) / np.where(counted, di_sum, 1.0))
-    seed = np.where(counted[:n], dx[:n], 0.0).sum() / n
-    later = counted[n:]
-    drive = np.concatenate(([seed], dx[n:][later] / n))
-    smoothed = np.empty(drive.size)
-    recurrence_until_nan(drive, (n - 1) / n, smoothed)
-    out[start + 2 * n - 1 :] = smoothed[np.concatenate(([0], np.cumsum(later)))]
+    with scratch() as take:
+        up, down = take(h.size - 1), take(h.size - 1)
+        np.subtract(h[1:], h[:-1], out=up)
+        np.subtract(lo[:-1], lo[1:], out=down)
+        minus_move = (down > 0) & (up < down)
+        plus_move = (up > 0) & (up > down)
+        plus_move &= ~minus_move
+        # a move that fails its test counts as 0, a NaN move too (TA-Lib's comparisons fail)
+        np.multiply(up, plus_move, out=up)
+        np.fmax(up, 0.0, out=up)
+        np.multiply(down, minus_move, out=down)
+        np.fmax(down, 0.0, out=down)
+        keep = 1.0 - 1.0 / n
+        size = h.size - n + 1  # smoothed values from bar n - 1; bar n on are used
+        plus_dm, minus_dm, ranges = take(size), take(size), take(size)
+        _wilder_sum(up, n, keep, plus_dm)
+        _wilder_sum(down, n, keep, minus_dm)
+        true_range_into(h, lo, c, up)
+        _wilder_sum(up, n, keep, ranges)
+        # From here on, index i means bar n + i.
+        plus_dm, minus_dm, ranges = plus_dm[1:], minus_dm[1:], ranges[1:]
+        counted = ~is_zero(ranges)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(minus_dm, ranges, out=minus_dm)
+            minus_dm *= 100.0
+            np.divide(plus_dm, ranges, out=plus_dm)
+            plus_dm *= 100.0
+            di_sum = ranges  # reuse: the ranges are no longer needed
+            np.add(minus_dm, plus_dm, out=di_sum)
+            counted &= ~is_zero(di_sum)
+            dx = minus_dm
+            np.subtract(minus_dm, plus_dm, out=dx)
+            np.abs(dx, out=dx)
+            np.divide(dx, di_sum, out=dx)
+            dx *= 100.0
+        seed = np.where(counted[:n], dx[:n], 0.0).sum() / n
+        later = counted[n:]
+        if later.all():
+            drive = dx[n - 1 :]
+            drive /= n
+            drive[0] = seed
+            recurrence_until_nan(drive, (n - 1) / n, out[start + 2 * n - 1 :])
+            return out
+        drive = np.concatenate(([seed], dx[n:][later] / n))
+        smoothed = np.empty(drive.size)
+        recurrence_until_nan(drive, (n - 1) / n, smoothed)
+        # a bar whose DX does not count keeps the previous ADX
+        out[start + 2 * n - 1 :] = smoothed[np.concatenate(([0], np.cumsum(later)))]
     return out
 
 
 def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
-    """True range of bars 1.. (greatest of high-low and the gaps from the previous close),
-    with TA-Lib's comparisons so a NaN previous close is passed over as it is there."""
-    greatest = high[1:] - low[1:]
-    for gap in (np.abs(close[:-1] - high[1:]), np.abs(close[:-1] - low[1:])):
-        np.copyto(greatest, gap, where=gap > greatest)
-    return greatest
+    """True range of bars 1.. (greatest of high-low and the gaps from the previous close)."""
+    out = np.empty(high.size - 1)
+    true_range_into(high, low, close, out)
+    return out
 
 
-def _wilder_sum(step: FloatArray, n: int, keep: float) -> FloatArray:
+def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
+    """True range of bars 1.. into out, following TA-Lib's comparisons: a NaN previous close
+    is passed over (fmax), a NaN high or low makes the bar's range NaN."""
+    with scratch() as take:
+        gap = take(out.size)
+        np.subtract(high[1:], low[1:], out=out)
+        np.subtract(close[:-1], high[1:], out=gap)
+        np.abs(gap, out=gap)
+        np.fmax(out, gap, out=gap)
+        np.subtract(close[:-1], low[1:], out=out)
+        np.abs(out, out=out)
+        np.fmax(gap, out, out=out)
+        np.subtract(high[1:], low[1:], out=gap)
+        gap *= 0.0  # NaN where high - low is NaN, else 0
+        out += gap
+
+
+def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
     """Wilder's running total of step (bar i + 1): the first n - 1 summed, then prev*keep + x."""
-    drive = step[n - 2 :].copy()
-    drive[0] = step[: n - 1].sum()
-    smoothed = np.empty(drive.size)
-    recurrence_until_nan(drive, keep, smoothed)
-    return smoothed
+    with scratch() as take:
+        drive = take(step.size - n + 2)
+        drive[:] = step[n - 2 :]
+        drive[0] = step[: n - 1].sum()
+        recurrence_until_nan(drive, keep, out)
