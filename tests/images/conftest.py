@@ -69,7 +69,7 @@ def standins() -> dict[str, str]:
     return dict(zip(STANDINS, done.stdout.split(), strict=True))
 
 
-def _context_with_dotenv(src: Path, dest: Path, value: str) -> Path:
+def context_with_dotenv(src: Path, dest: Path, value: str) -> Path:
     """A copy of a build context holding a developer's `.env`, which must stay out of the image."""
     skip = shutil.ignore_patterns("node_modules", "dist", ".venv", "__pycache__", "*.egg-info")
     shutil.copytree(src, dest, ignore=skip)
@@ -86,7 +86,7 @@ def dotenv_value() -> str:
 def backend_image(
     standins: dict[str, str], dotenv_value: str, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
-    context = _context_with_dotenv(
+    context = context_with_dotenv(
         REPO / "backend", tmp_path_factory.mktemp("ctx") / "backend", dotenv_value
     )
     docker(
@@ -100,7 +100,7 @@ def backend_image(
 def frontend_image(
     standins: dict[str, str], dotenv_value: str, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
-    context = _context_with_dotenv(
+    context = context_with_dotenv(
         REPO / "frontend", tmp_path_factory.mktemp("ctx") / "frontend", dotenv_value
     )
     docker(

@@ -9,7 +9,7 @@ from typing import IO
 
 import pytest
 
-from conftest import SIZE_REPORT, Secrets
+from conftest import REPO, SIZE_REPORT, Secrets, context_with_dotenv
 from dockercli import docker, image_size
 
 MB = 1_000_000
@@ -76,3 +76,26 @@ def test_added_size_within_limit(
         if size != "0B":
             SIZE_REPORT.append(f"    {size:>8}  {command[:90]}")
     assert added < ADDED_LIMITS[role], SIZE_REPORT[-1]
+
+
+def _layers(image: str) -> list[str]:
+    return docker("image", "inspect", "-f", "{{range .RootFS.Layers}}{{.}} {{end}}", image).split()
+
+
+def test_code_change_keeps_the_dependency_layer(
+    backend_image: str, standins: dict[str, str], tmp_path: Path
+) -> None:
+    context = context_with_dotenv(REPO / "backend", tmp_path / "backend", "unused")
+    (context / "app" / "build_probe.py").write_text('"""Only here to change the code."""\n')
+    probe = f"{backend_image.split(':')[0]}:code-change-probe"
+    docker(
+        "build", "--build-arg", f"PYTHON_IMAGE={standins['python']}", "-t", probe, str(context),
+        timeout=1800,
+    )  # fmt: skip
+    try:
+        before, after = _layers(backend_image), _layers(probe)
+        venv_layer = len(_layers(standins["python"])) + 1  # after the appuser layer
+        assert before[: venv_layer + 1] == after[: venv_layer + 1], "the venv layer was rebuilt"
+        assert before != after
+    finally:
+        docker("rmi", probe, check=False)
