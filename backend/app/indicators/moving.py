@@ -14,6 +14,7 @@ from app.indicators._kernels import (
     window_spread,
     window_sum,
 )
+from app.indicators._scratch import scratch
 
 
 def sma(x: object, period: int) -> FloatArray:
@@ -72,13 +73,15 @@ def macd(
     body = values[start:]
     if body.size < slow_n:
         return line, trigger, hist
-    slow_ema, fast_ema = nan_array(body.size), nan_array(body.size)
-    _ema_into(body, slow_n, slow_n - 1, slow_ema)
-    _ema_into(body, fast_n, slow_n - 1, fast_ema)
-    full_line = fast_ema - slow_ema
     lookback = slow_n - 1 + signal_n - 1
-    _ema_into(full_line[slow_n - 1 :], signal_n, signal_n - 1, trigger[start + slow_n - 1 :])
-    line[start + lookback :] = full_line[lookback:]
+    with scratch() as take:
+        slow_ema, fast_ema = take(body.size), take(body.size)
+        _ema_into(body, slow_n, slow_n - 1, slow_ema)
+        _ema_into(body, fast_n, slow_n - 1, fast_ema)
+        full_line = fast_ema[slow_n - 1 :]  # both EMAs start at bar slow - 1
+        full_line -= slow_ema[slow_n - 1 :]
+        _ema_into(full_line, signal_n, signal_n - 1, trigger[start + slow_n - 1 :])
+        line[start + lookback :] = full_line[signal_n - 1 :]
     np.subtract(line, trigger, out=hist)
     return line, trigger, hist
 
@@ -96,16 +99,18 @@ def bollinger(
     if body.size < n:
         return upper, middle, lower
     mean = middle[start + n - 1 :]
-    deviation = np.empty(mean.size)
-    window_spread(body, n, mean, deviation)
-    mean /= n
-    deviation /= n
-    np.sqrt(deviation, out=deviation)
-    _poison(body, middle[start:])
-    deviation[np.isnan(mean)] = np.nan
-    band = deviation if width == 1.0 else deviation * width
-    np.add(mean, band, out=upper[start + n - 1 :])
-    np.subtract(mean, band, out=lower[start + n - 1 :])
+    with scratch() as take:
+        band = take(mean.size)
+        window_spread(body, n, mean, band)
+        mean /= n
+        band /= n
+        np.sqrt(band, out=band)
+        _poison(body, middle[start:])
+        band[first_nan(body) :] = np.nan
+        if width != 1.0:
+            band *= width
+        np.add(mean, band, out=upper[start + n - 1 :])
+        np.subtract(mean, band, out=lower[start + n - 1 :])
     return upper, middle, lower
 
 
@@ -124,9 +129,11 @@ def _ema_into(body: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
     if body.size <= seed_at:
         return
     k = 2.0 / (n + 1)
-    drive = body[seed_at:] * k
-    drive[0] = body[seed_at - n + 1 : seed_at + 1].sum() / n
-    recurrence_until_nan(drive, 1.0 - k, out[seed_at : body.size])
+    with scratch() as take:
+        drive = take(body.size - seed_at)
+        np.multiply(body[seed_at:], k, out=drive)
+        drive[0] = body[seed_at - n + 1 : seed_at + 1].sum() / n
+        recurrence_until_nan(drive, 1.0 - k, out[seed_at : body.size])
 
 
 def _wma_unknown(missing: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:

@@ -97,20 +97,17 @@ def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArr
 
 
 def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
-    """True range of bars 1.. into out, following TA-Lib's comparisons: a NaN previous close
-    is passed over (fmax), a NaN high or low makes the bar's range NaN."""
+    """True range of bars 1.. into out, as max(high, previous close) - min(low, previous close),
+    the same single subtraction TA-Lib ends up making. Like TA-Lib, a NaN previous close is
+    passed over (fmax/fmin) and a NaN high or low makes the bar's range NaN."""
     with scratch() as take:
-        gap = take(out.size)
-        np.subtract(high[1:], low[1:], out=out)
-        np.subtract(close[:-1], high[1:], out=gap)
-        np.abs(gap, out=gap)
-        np.fmax(out, gap, out=gap)
-        np.subtract(close[:-1], low[1:], out=out)
-        np.abs(out, out=out)
-        np.fmax(gap, out, out=out)
-        np.subtract(high[1:], low[1:], out=gap)
-        gap *= 0.0  # NaN where high - low is NaN, else 0
-        out += gap
+        floor = take(out.size)
+        np.fmax(high[1:], close[:-1], out=out)
+        np.fmin(low[1:], close[:-1], out=floor)
+        out -= floor
+        np.subtract(high[1:], low[1:], out=floor)
+        floor *= 0.0  # NaN where high - low is NaN, else 0
+        out += floor
 
 
 def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
