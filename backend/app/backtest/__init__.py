@@ -28,7 +28,8 @@ def run(
         config=config.model_dump(),
         metrics=metrics.compute(
             output.times, output.equity, output.invested, output.trades, config.cash
-        ),
+        )
+        | {"halted_at": output.halted_at.isoformat() if output.halted_at else None},
         trades=output.trades,
         times=output.times,
         equity=output.equity,

@@ -64,6 +64,7 @@ class SimulationOutput:
     invested: NDArray[np.bool_]
     trades: list[Trade]
     rejected: list[Rejected] = field(default_factory=list)
+    halted_at: datetime | None = None
 
 
 class Simulation:
@@ -109,6 +110,7 @@ class Simulation:
         self.day_trades: list[date] = []
         self.events: list[tuple[int, int, int, int, int]] = []
         self._last_time: tuple[int, int, datetime] = (-1, -1, datetime.min)
+        self.halted_at: datetime | None = None
 
     def run(self) -> SimulationOutput:
         """Simulate every event in time order, then fill in the equity to the last bar."""
@@ -124,7 +126,7 @@ class Simulation:
         for index, trade in self.open_trades.items():
             trade.mark_price = float(self.markets[index].frame.close[-1])
         return SimulationOutput(
-            self.times, self.equity, self._invested(), self.trades, self.rejected
+            self.times, self.equity, self._invested(), self.trades, self.rejected, self.halted_at
         )
 
     # -- timeline ---------------------------------------------------------------------------
@@ -175,7 +177,7 @@ class Simulation:
         trade = self.open_trades.get(index)
         if trade is not None and trade.direction == direction:
             return
-        opens = direction > 0 or self.config.allow_short
+        opens = (direction > 0 or self.config.allow_short) and self.halted_at is None
         if trade is None and not opens:
             return
         signal = market.signals.at(signal_bar)
@@ -195,6 +197,24 @@ class Simulation:
                 self._open(index, fill_bar, direction, decision)
             else:
                 self._reject(signal, decision)
+                if decision.rejection is not None and decision.rejection.halt:
+                    self._halt(index, fill_bar, flatten=decision.rejection.flatten)
+
+    def _halt(self, index: int, bar: int, flatten: bool) -> None:
+        """Kill switch: no new positions for the rest of the run, and optionally close every
+        open one at its next open."""
+        self.halted_at = self._time(index, bar)
+        logger.info("backtest halted at %s", self.halted_at.isoformat())
+        if not flatten:
+            return
+        now_bar = int(self.markets[index].timeline_index[bar])
+        for held_index in list(self.open_trades):
+            market = self.markets[held_index]
+            local = int(np.searchsorted(market.timeline_index, now_bar))
+            if local < len(market.frame):
+                price = float(market.frame.open[local])
+                direction = self.open_trades[held_index].direction
+                self._close(held_index, local, self._slipped(price, -direction), "halt")
 
     def _bracket_exit(self, index: int, trade_id: int) -> None:
         trade = self.open_trades.get(index)

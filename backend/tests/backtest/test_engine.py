@@ -133,3 +133,28 @@ def test_metrics_on_a_known_curve() -> None:
     assert metrics["max_drawdown"] == 0.0 and metrics["trades"] == 1
     assert metrics["exposure_time"] == pytest.approx(4 / 8)
     assert metrics["win_rate"] is None  # no closed trade yet
+
+
+def test_drawdown_kill_switch_halts_and_flattens() -> None:
+    risk = RiskSettings(
+        sizing="atr_risk",
+        risk_per_trade=0.02,
+        market_hours=False,
+        pdt_guard=False,
+        max_drawdown=0.05,
+        flatten_on_halt=True,
+        max_position_pct=0.3,
+        cooldown_minutes=0,
+        daily_loss_limit=1.0,
+    )
+    frames = [random_frame(1500, seed, symbol=f"S{seed}", volatility=0.03) for seed in range(6)]
+    result = backtest.run(build("sma_crossover"), frames, BacktestConfig(risk=risk))
+    halted = result.metrics["halted_at"]
+    assert halted is not None
+    assert any("halted" in r.reason for r in result.rejected)
+    assert all(t.entry_time.isoformat() <= halted for t in result.trades)
+    assert all(t.closed for t in result.trades)  # flattened, nothing left open
+    flattened = [t for t in result.trades if t.exit_reason == "halt"]
+    assert flattened, "a position was open when the switch tripped"
+    for trade in flattened:
+        assert trade.exit_time is not None and trade.exit_time.isoformat() >= halted
