@@ -1,6 +1,7 @@
 // End-to-end run in a real Chromium against the real stack (see scripts/test-e2e.sh).
 // Each step is a user story; a failing step saves a screenshot and stops the run.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -137,10 +138,72 @@ step("signals arrive with their reason", async () => {
   await shot("06-signals");
 });
 
+step("a strategy instance is added disabled, then enabled", async () => {
+  await navigateInApp("Strategies");
+  const form = page.getByRole("form", { name: "Add a strategy" });
+  await form.getByLabel("Strategy").selectOption("rsi_reversion");
+  await form.getByLabel("Symbol").fill("SIMB");
+  await form.getByRole("button", { name: "Add strategy" }).click();
+  const row = page.getByTestId("instance-SIMB-rsi_reversion");
+  await row.getByText("disabled").waitFor();
+  await row.getByRole("button", { name: "Enable rsi_reversion on SIMB" }).click();
+  await row.getByText("enabled", { exact: true }).waitFor();
+  await shot("07-strategies");
+});
+
+step("risk settings reject a bad value with the API's message next to the field", async () => {
+  await navigateInApp("Risk");
+  const form = page.getByRole("form", { name: "Risk settings" });
+  const field = form.locator("input[inputmode=decimal]").first();
+  await field.waitFor();
+  const original = await field.inputValue();
+  await field.fill("-5");
+  await form.getByRole("button", { name: "Save risk settings" }).click();
+  await form.locator(".field-error").first().waitFor();
+  await shot("08-risk-validation");
+  await field.fill(original);
+  await form.getByRole("button", { name: "Save risk settings" }).click();
+  await form.getByText(/^Saved\./).waitFor();
+});
+
+/** A year of daily bars that trend and swing, so crossovers trade. */
+function barsCsv() {
+  const rows = ["timestamp,open,high,low,close,volume"];
+  let price = 100;
+  const start = Date.UTC(2025, 0, 1);
+  for (let i = 0; i < 260; i += 1) {
+    const next = 100 + 0.05 * i + 12 * Math.sin(i / 9);
+    const open = price;
+    const close = next;
+    const high = Math.max(open, close) + 0.8;
+    const low = Math.min(open, close) - 0.8;
+    const day = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    rows.push([day, open, high, low, close, 100_000 + i].map((v) => (typeof v === "number" ? v.toFixed(4) : v)).join(","));
+    price = next;
+  }
+  return rows.join("\n") + "\n";
+}
+
+step("a backtest on an uploaded CSV runs and draws its charts", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tb-e2e-"));
+  const csv = join(dir, "swing.csv");
+  writeFileSync(csv, barsCsv());
+  await navigateInApp("Backtests");
+  await page.getByLabel("Strategy").selectOption("sma_crossover");
+  await page.getByLabel("Bars from").selectOption("csv");
+  await page.getByLabel("CSV file").setInputFiles(csv);
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  await page.getByTestId("backtest-metrics").waitFor({ timeout: 60_000 });
+  await page.locator(".chart canvas").first().waitFor();
+  const trades = await page.getByRole("table", { name: "Backtest trades" }).locator("tbody tr").count();
+  expect(trades > 0, "the swinging CSV should produce trades");
+  await shot("09-backtest");
+});
+
 step("the audit log records the manual orders", async () => {
   await navigateInApp("Audit");
   await page.getByRole("table", { name: "Audit log" }).locator("tbody tr").first().waitFor();
-  await shot("07-audit");
+  await shot("10-audit");
 });
 
 step("on a phone-sized screen the menu folds away and the overview still reads", async () => {
@@ -149,11 +212,11 @@ step("on a phone-sized screen the menu folds away and the overview still reads",
   await phone.goto(`${BASE}/`);
   await phone.getByTestId("equity").waitFor();
   expect(!(await phone.getByRole("navigation", { name: "Main" }).isVisible()), "the side menu should be folded on a phone");
-  await shot("08-overview-phone", phone);
+  await shot("11-overview-phone", phone);
   await phone.getByRole("button", { name: "Menu" }).click();
   await phone.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
   await phone.getByRole("heading", { name: "Orders" }).waitFor();
-  await shot("09-orders-phone", phone);
+  await shot("12-orders-phone", phone);
   await phone.close();
 });
 

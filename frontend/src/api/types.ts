@@ -59,6 +59,7 @@ export interface StrategyInfo {
 
 export interface StrategyInstance {
   id: number;
+  name?: string;
   strategy: string;
   symbol: string;
   params: Record<string, unknown>;

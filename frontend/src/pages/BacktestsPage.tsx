@@ -190,7 +190,7 @@ function BacktestForm({ strategies, onStarted }: { strategies: StrategyInfo[]; o
             {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} placeholder="AAPL" autoComplete="off" />}
           </Field>
         ) : (
-          <Field id="bt-file" label="CSV file" error={errors.form.file} hint="Columns: time, open, high, low, close, volume">
+          <Field id="bt-file" label="CSV file" error={errors.form.file} hint="Header: timestamp (or date), open, high, low, close, volume; oldest first">
             {(aria) => <input {...aria} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />}
           </Field>
         )}

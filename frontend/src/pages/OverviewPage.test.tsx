@@ -14,6 +14,7 @@ function backend() {
   fake.on("GET /api/account", { body: account });
   fake.on("GET /api/equity", { body: [] });
   fake.on("GET /api/engine", { body: anEngine() });
+  fake.on("GET /api/positions", { body: [] });
   return fake;
 }
 

@@ -1,5 +1,6 @@
 /** The first screen: money, today's and overall P&L, equity curve, engine controls. */
 import { useMemo } from "react";
+import { Link } from "react-router-dom";
 import { api } from "../api/endpoints";
 import type { Account, EquityPoint } from "../api/types";
 import { equitySeries } from "../charts/series";
@@ -7,7 +8,8 @@ import { LazyChart } from "../charts/LazyChart";
 import { EnginePanel } from "../components/EnginePanel";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
-import { fmtDate, fmtMoney, fmtPct, fmtSignedMoney, trend } from "../format";
+import { fmtDate, fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
+import { unrealized, usePositions } from "../hooks/usePositions";
 import { useResource } from "../hooks/useResource";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
 
@@ -47,6 +49,36 @@ function Stat({ label, value, sub, tone, testId }: { label: string; value: strin
 }
 
 const MAX_POINTS = 5000;
+
+function OpenPositions() {
+  const positions = usePositions();
+  const list = positions.data;
+  return (
+    <section className="card" aria-labelledby="open-title">
+      <h2 id="open-title">
+        <Link to="/positions">Open positions</Link>
+      </h2>
+      <ErrorMessage error={positions.error} onRetry={positions.reload} />
+      {list && list.length === 0 && <p className="muted">Flat: no open positions.</p>}
+      {list && list.length > 0 && (
+        <table aria-label="Open positions summary" className="compact">
+          <tbody>
+            {list.map((p) => (
+              <tr key={p.symbol}>
+                <td>
+                  <strong>{p.symbol}</strong>
+                </td>
+                <td className="num">{fmtQty(p.qty)}</td>
+                <td className="num">{fmtMoney(p.market_price)}</td>
+                <td className={`num ${trend(unrealized(p))}`}>{fmtSignedMoney(unrealized(p))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
 
 export default function OverviewPage() {
   const account = useResource(() => api.account());
@@ -91,7 +123,10 @@ export default function OverviewPage() {
           {curve && curve.length === 0 && <p className="muted">No equity recorded yet.</p>}
           {line.length > 0 && <LazyChart line={line} label="Equity over time" />}
         </section>
-        <EnginePanel />
+        <div>
+          <EnginePanel />
+          <OpenPositions />
+        </div>
       </div>
     </div>
   );

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { aPosition } from "../test/fixtures";
 import { installFakeApi } from "../test/fakeApi";
 import { renderApp } from "../test/render";
-import PositionsPage, { mergePosition } from "./PositionsPage";
+import { mergePosition } from "../hooks/usePositions";
+import PositionsPage from "./PositionsPage";
 
 const aapl = aPosition();
 

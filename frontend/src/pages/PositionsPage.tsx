@@ -7,26 +7,14 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
-import { asApiError, useResource } from "../hooks/useResource";
-import { useLiveEvent, useLiveReload } from "../live/LiveContext";
-
-export function unrealized(p: Position): number {
-  return p.unrealized_pl ?? (p.market_price - p.avg_entry_price) * p.qty;
-}
-
-/** Applies one live position update: replace, add, or drop when flat. */
-export function mergePosition(list: Position[], next: Position): Position[] {
-  const rest = list.filter((p) => p.symbol !== next.symbol);
-  return next.qty === 0 ? rest : [...rest, next].sort((a, b) => a.symbol.localeCompare(b.symbol));
-}
+import { unrealized, usePositions } from "../hooks/usePositions";
+import { asApiError } from "../hooks/useResource";
 
 export default function PositionsPage() {
-  const positions = useResource(() => api.positions());
+  const positions = usePositions();
   const [closing, setClosing] = useState<Position | null>(null);
   const [busy, setBusy] = useState(false);
   const [closeError, setCloseError] = useState<{ symbol: string; error: ApiError } | null>(null);
-  useLiveEvent("position", (next) => positions.setData((prev) => mergePosition(prev ?? [], next)));
-  useLiveReload(["fill"], positions.reload);
 
   async function close(position: Position) {
     setBusy(true);
