@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from app.backtest import run_csv
 from app.backtest.config import BacktestConfig
 from app.backtest.data import DataError
+from app.backtest.metrics import format_metric
 from app.backtest.report import write_report
 from app.backtest.result import BacktestResult
 from app.risk.settings import RiskSettings
@@ -125,7 +126,7 @@ def table(result: BacktestResult, shown_trades: int = 20) -> str:
     """A readable summary: metrics, then the latest trades."""
     lines = [f"{result.strategy} {result.params} on {', '.join(result.symbols)}", ""]
     for name, value in result.metrics.items():
-        lines.append(f"  {name:<24}{_format(name, value)}")
+        lines.append(f"  {name:<24}{format_metric(name, value)}")
     trades = result.trades[-shown_trades:]
     lines += [
         "",
@@ -147,19 +148,3 @@ def table(result: BacktestResult, shown_trades: int = 20) -> str:
             f"{result.rejected[0].reason}"
         )
     return "\n".join(lines)
-
-
-def _format(name: str, value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        percent = name in {
-            "total_return",
-            "cagr",
-            "volatility",
-            "max_drawdown",
-            "win_rate",
-            "exposure_time",
-        }
-        return f"{value:.2%}" if percent else f"{value:,.4f}"
-    return str(value)

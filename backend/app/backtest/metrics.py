@@ -86,3 +86,15 @@ def _drawdown(times: NDArray[np.datetime64], equity: NDArray[np.float64]) -> tup
 
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+_PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure_time"}
+
+
+def format_metric(name: str, value: object) -> str:
+    """A metric as people read it: fractions as percentages, money with separators."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2%}" if name in _PERCENT else f"{value:,.4f}"
+    return str(value)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from app.backtest.metrics import format_metric
 from app.backtest.result import BacktestResult
 
 _WIDTH, _EQUITY_HEIGHT, _DRAWDOWN_HEIGHT, _PAD = 960, 320, 120, 48
@@ -23,7 +24,7 @@ def render(result: BacktestResult) -> str:
     """The report page as one string: no external scripts, styles or fonts."""
     title = f"{result.strategy} on {', '.join(result.symbols)}"
     metrics = "".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(_show(value))}</td></tr>"
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(format_metric(name, value))}</td></tr>"
         for name, value in result.metrics.items()
     )
     trades = "".join(
@@ -143,9 +144,3 @@ def _drawdown_svg(result: BacktestResult) -> str:
         f'<svg width="{_WIDTH}" height="{_DRAWDOWN_HEIGHT}" '
         f'viewBox="0 0 {_WIDTH} {_DRAWDOWN_HEIGHT}">{label}{area}</svg>'
     )
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.4f}" if isinstance(value, float) else str(value)
