@@ -56,7 +56,7 @@ build_from_dockerfile() {
   } | fingerprint)
   if ! image_is_current "$tag" "$inputs"; then
     log "building $tag"
-    DOCKER_BUILDKIT=0 docker build --label "$STANDIN_LABEL=$inputs" \
+    DOCKER_BUILDKIT=0 docker build --force-rm --label "$STANDIN_LABEL=$inputs" \
       --build-arg "BASE=$(standin_tag debian)" -t "$tag" "$ctx" >"$ctx.log" 2>&1 \
       || { tail -n 30 "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "building $tag failed (above)"; }
     rm -f "$ctx.log"

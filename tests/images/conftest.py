@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dockercli import docker, published_port, wait_until
+from dockercli import build, docker, published_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = ("python", "node", "nginx", "postgres", "redis")
@@ -89,10 +89,7 @@ def backend_image(
     context = context_with_dotenv(
         REPO / "backend", tmp_path_factory.mktemp("ctx") / "backend", dotenv_value
     )
-    docker(
-        "build", "--build-arg", f"PYTHON_IMAGE={standins['python']}",
-        "-t", BACKEND_IMAGE, str(context), timeout=1800,
-    )  # fmt: skip
+    build(str(context), BACKEND_IMAGE, PYTHON_IMAGE=standins["python"])
     return BACKEND_IMAGE
 
 
@@ -103,11 +100,7 @@ def frontend_image(
     context = context_with_dotenv(
         REPO / "frontend", tmp_path_factory.mktemp("ctx") / "frontend", dotenv_value
     )
-    docker(
-        "build", "--build-arg", f"NODE_IMAGE={standins['node']}",
-        "--build-arg", f"NGINX_IMAGE={standins['nginx']}",
-        "-t", FRONTEND_IMAGE, str(context), timeout=1800,
-    )  # fmt: skip
+    build(str(context), FRONTEND_IMAGE, NODE_IMAGE=standins["node"], NGINX_IMAGE=standins["nginx"])
     return FRONTEND_IMAGE
 
 

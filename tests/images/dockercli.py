@@ -68,3 +68,13 @@ def wait_until(
 
 def image_size(image: str) -> int:
     return int(docker("image", "inspect", "-f", "{{.Size}}", image))
+
+
+def build(context: str, tag: str, **build_args: str) -> None:
+    """`docker build`, removing the containers of failed steps too."""
+    args = [
+        option
+        for name, value in build_args.items()
+        for option in ("--build-arg", f"{name}={value}")
+    ]
+    docker("build", "--force-rm", *args, "-t", tag, context, timeout=1800)

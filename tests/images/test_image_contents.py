@@ -10,7 +10,7 @@ from typing import IO
 import pytest
 
 from conftest import REPO, SIZE_REPORT, Secrets, context_with_dotenv
-from dockercli import docker, image_size
+from dockercli import build, docker, image_size
 
 MB = 1_000_000
 # Targets from the seed: what the project adds on top of each runtime base.
@@ -88,10 +88,7 @@ def test_code_change_keeps_the_dependency_layer(
     context = context_with_dotenv(REPO / "backend", tmp_path / "backend", "unused")
     (context / "app" / "build_probe.py").write_text('"""Only here to change the code."""\n')
     probe = f"{backend_image.split(':')[0]}:code-change-probe"
-    docker(
-        "build", "--build-arg", f"PYTHON_IMAGE={standins['python']}", "-t", probe, str(context),
-        timeout=1800,
-    )  # fmt: skip
+    build(str(context), probe, PYTHON_IMAGE=standins["python"])
     try:
         before, after = _layers(backend_image), _layers(probe)
         venv_layer = len(_layers(standins["python"])) + 1  # after the appuser layer
