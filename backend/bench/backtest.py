@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -14,7 +16,20 @@ from app.strategies import build
 from tests.backtest.reference import random_frame, reference_run
 
 BARS = 200_000
+REPEATS = 3
+T = TypeVar("T")
 SYMBOLS, YEARS = 100, 10
+
+
+def fastest(run: Callable[[], T]) -> tuple[float, T]:
+    """Best of REPEATS wall-clock times (the least disturbed by other processes) and a result."""
+    best, result = float("inf"), None
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - started)
+    assert result is not None
+    return best, result
 
 
 def compare_with_backtesting_py() -> None:
@@ -22,12 +37,10 @@ def compare_with_backtesting_py() -> None:
     frame = random_frame(BARS, 1, volatility=0.003, drift=0.0)
     strategy = build("sma_crossover", {"fast": 10, "slow": 20})
     config = backtest.BacktestConfig(cash=1_000_000.0, allow_short=True)
-    started = time.perf_counter()
-    reference, reference_equity = reference_run(frame, 10, 20, True, 1_000_000.0, 0.0)
-    theirs_s = time.perf_counter() - started
-    started = time.perf_counter()
-    result = backtest.run(strategy, [frame], config)
-    ours_s = time.perf_counter() - started
+    theirs_s, (reference, reference_equity) = fastest(
+        lambda: reference_run(frame, 10, 20, True, 1_000_000.0, 0.0)
+    )
+    ours_s, result = fastest(lambda: backtest.run(strategy, [frame], config))
     ours = [
         (t.entry_bar, t.exit_bar, t.entry_price, t.exit_price) for t in result.trades if t.closed
     ]
@@ -41,6 +54,7 @@ def compare_with_backtesting_py() -> None:
         f"SMA crossover 10/20 long/short on {BARS:,} bars, {len(ours):,} trades ({same}, "
         f"final equity within {gap:.1e})"
     )
+    print(f"  (best of {REPEATS} runs each)")
     print(f"  backtesting.py {theirs_s:7.2f} s  {BARS / theirs_s:>12,.0f} bars/s")
     print(f"  ours           {ours_s:7.2f} s  {BARS / ours_s:>12,.0f} bars/s")
     print(f"  speed-up {theirs_s / ours_s:.1f}x (target: at least 5x)")
@@ -56,9 +70,7 @@ def portfolio() -> None:
             update={"sizing": "atr_risk", "max_open_positions": 20, "max_position_pct": 0.1}
         ),
     )
-    started = time.perf_counter()
-    result = backtest.run(strategy, frames, config)
-    elapsed = time.perf_counter() - started
+    elapsed, result = fastest(lambda: backtest.run(strategy, frames, config))
     print(
         f"portfolio: {SYMBOLS} symbols x {bars:,} daily bars ({YEARS} years), "
         f"{len(result.trades):,} trades, {len(result.rejected):,} signals rejected"

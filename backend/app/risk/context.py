@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.domain import OrderRequest, OrderType, Position, Signal
 
@@ -62,8 +62,7 @@ class Rejection:
 Outcome = Literal["passed", "sized", "shrunk", "rejected"]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One rule's effect, kept in order so a decision can be explained afterwards."""
 
     rule: str
