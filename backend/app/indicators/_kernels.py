@@ -163,6 +163,9 @@ def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:
 
 def first_nan(x: FloatArray) -> int:
     """Index of the first NaN in x, or len(x) when there is none."""
+    total = np.add.reduce(x)
+    if total == total:  # a NaN anywhere makes the sum NaN: the common case needs one pass
+        return x.size
     hits = np.flatnonzero(np.isnan(x))
     return int(hits[0]) if hits.size else x.size
 
