@@ -1,10 +1,8 @@
 /** The signed-in frame: header with data source and live link, navigation, the page. */
 import { Suspense, useState } from "react";
 import { NavLink, Outlet } from "react-router-dom";
-import { api } from "../api/endpoints";
 import { useAuth } from "../auth/AuthContext";
-import { useResource } from "../hooks/useResource";
-import { useLiveEvent } from "../live/LiveContext";
+import { useAccount } from "../live/AccountContext";
 import { DataSourceBadge } from "./DataSourceBadge";
 import { Loading } from "./Loading";
 import { LinkIndicator } from "./LinkIndicator";
@@ -22,9 +20,8 @@ const NAV = [
 
 export function Layout() {
   const { logout } = useAuth();
-  const account = useResource(() => api.account());
+  const account = useAccount();
   const [menuOpen, setMenuOpen] = useState(false);
-  useLiveEvent("account", (next) => account.setData(next));
   const source = account.data?.data_source;
   return (
     <div className={`shell ${source === "alpaca_live" ? "shell-live" : ""}`}>

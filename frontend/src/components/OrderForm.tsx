@@ -8,6 +8,7 @@ import { asApiError } from "../hooks/useResource";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorMessage } from "./ErrorMessage";
 import { Field } from "./Field";
+import { LiveMoneyWarning } from "./LiveMoneyWarning";
 
 interface Draft {
   symbol: string;
@@ -164,6 +165,7 @@ export function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
           onCancel={() => setReview(null)}
           onConfirm={() => send(review)}
         >
+          <LiveMoneyWarning />
           <p data-testid="order-summary">
             <strong>{review.side.toUpperCase()}</strong> {fmtQty(review.qty)} {review.symbol} · {review.type.replace("_", " ")}
             {review.limit_price != null && ` · limit ${fmtMoney(review.limit_price)}`}

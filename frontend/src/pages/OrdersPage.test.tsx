@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../api/types";
-import { anOrder } from "../test/fixtures";
+import { anAccount, anOrder } from "../test/fixtures";
 import { apiError, installFakeApi } from "../test/fakeApi";
 import { renderApp } from "../test/render";
 import OrdersPage from "./OrdersPage";
@@ -69,6 +69,16 @@ describe("OrdersPage", () => {
     const sent = fake.calls.find((c) => c.method === "POST")?.body as Record<string, unknown>;
     expect(sent).toMatchObject({ symbol: "AAPL", side: "buy", qty: 5, type: "limit", limit_price: 151.25, stop_price: null, time_in_force: "day" });
     expect(sent.client_order_id).toMatch(/^[A-Za-z0-9._:-]+$/);
+  });
+
+  it("warns inside the confirmation when the account is live", async () => {
+    const fake = backend([]);
+    fake.on("GET /api/account", { body: anAccount({ data_source: "alpaca_live" }) });
+    renderApp(<OrdersPage />);
+    await userEvent.type(await screen.findByLabelText("Symbol", { selector: "#order-symbol" }), "AAPL");
+    await userEvent.type(screen.getByLabelText("Quantity"), "1");
+    await userEvent.click(screen.getByRole("button", { name: "Review buy order…" }));
+    expect(await within(screen.getByRole("dialog")).findByText("LIVE account: this order uses real money.")).toBeInTheDocument();
   });
 
   it("puts the API's validation message under the field it names", async () => {

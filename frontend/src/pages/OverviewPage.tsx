@@ -11,6 +11,7 @@ import { Loading } from "../components/Loading";
 import { fmtDate, fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
 import { unrealized, usePositions } from "../hooks/usePositions";
 import { useResource } from "../hooks/useResource";
+import { useAccount } from "../live/AccountContext";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
 
 export interface Pnl {
@@ -81,13 +82,11 @@ function OpenPositions() {
 }
 
 export default function OverviewPage() {
-  const account = useResource(() => api.account());
+  const account = useAccount();
   const equity = useResource(() => api.equity());
-  useLiveEvent("account", (next) => account.setData(next));
   useLiveEvent("equity", (point) =>
     equity.setData((prev) => [...(prev ?? []), point].slice(-MAX_POINTS)),
   );
-  useLiveReload(["fill"], account.reload);
   useLiveReload([], equity.reload);
 
   const curve = equity.data;

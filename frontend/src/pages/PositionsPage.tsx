@@ -5,6 +5,7 @@ import type { ApiError } from "../api/errors";
 import type { Position } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { LiveMoneyWarning } from "../components/LiveMoneyWarning";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
 import { unrealized, usePositions } from "../hooks/usePositions";
@@ -102,6 +103,7 @@ export default function PositionsPage() {
           onCancel={() => setClosing(null)}
           onConfirm={() => close(closing)}
         >
+          <LiveMoneyWarning />
           <p>
             Sends a market order to {closing.qty > 0 ? "sell" : "buy back"} {fmtQty(Math.abs(closing.qty))} {closing.symbol}.
           </p>

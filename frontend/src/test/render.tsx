@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 import { AuthProvider } from "../auth/AuthContext";
 import { saveSession } from "../auth/session";
+import { AccountProvider } from "../live/AccountContext";
 import { LiveProvider } from "../live/LiveContext";
 import { fakeSocketFactory } from "./fakeSocket";
 
@@ -23,10 +24,12 @@ export function renderApp(ui: ReactNode, { route = "/", path = "*", signedIn = t
     <MemoryRouter initialEntries={[route]}>
       <AuthProvider>
         <LiveProvider factory={sockets.factory}>
-          <Routes>
-            <Route path={path} element={ui} />
-            <Route path="/login" element={<p>login page</p>} />
-          </Routes>
+          <AccountProvider>
+            <Routes>
+              <Route path={path} element={ui} />
+              <Route path="/login" element={<p>login page</p>} />
+            </Routes>
+          </AccountProvider>
           <Where />
         </LiveProvider>
       </AuthProvider>
