@@ -78,6 +78,14 @@ class Simulation:
         symbols = [frame.symbol for frame in frames]
         if len(set(symbols)) != len(symbols):
             raise ValueError(f"each symbol may appear once, got {symbols}")
+        for frame in frames:
+            backwards = np.flatnonzero(np.diff(frame.time) <= np.timedelta64(0, "us"))
+            if backwards.size:
+                at = int(backwards[0]) + 1
+                raise ValueError(
+                    f"{frame.symbol}: bar {at} time {frame.time[at]} is not after bar {at - 1}; "
+                    "bars must be in time order, one per timestamp"
+                )
         self.strategy, self.config = strategy, config
         self.chain = RiskChain.from_settings(
             config.risk, config.commission_pct, config.commission_per_share

@@ -158,3 +158,12 @@ def test_drawdown_kill_switch_halts_and_flattens() -> None:
     assert flattened, "a position was open when the switch tripped"
     for trade in flattened:
         assert trade.exit_time is not None and trade.exit_time.isoformat() >= halted
+
+
+def test_frames_out_of_time_order_are_refused() -> None:
+    bars = frame(RISE, RISE_OPENS)
+    shuffled = BarFrame(
+        "X", bars.time[::-1].copy(), bars.open, bars.high, bars.low, bars.close, bars.volume
+    )
+    with pytest.raises(ValueError, match=r"X: bar 1 time .* is not after bar 0"):
+        backtest.run(SMA, [shuffled])
