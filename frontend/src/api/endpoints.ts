@@ -58,7 +58,8 @@ export const api = {
   placeOrder: (order: OrderForm) => request<Order>("/orders", { method: "POST", body: order }),
   cancelOrder: (id: Order["id"]) => request<unknown>(`/orders/${encodeURIComponent(String(id))}`, { method: "DELETE" }),
 
-  signals: (limit = 100) => request<Page<SignalRow>>("/signals", { query: { limit } }).then(items),
+  signals: (query: { symbol?: string; outcome?: string; limit?: number } = {}) =>
+    request<Page<SignalRow>>("/signals", { query }).then(items),
 
   strategies: () => request<unknown>("/strategies").then(strategyList),
   instances: () =>

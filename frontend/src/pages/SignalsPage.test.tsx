@@ -1,4 +1,4 @@
-import { act, screen } from "@testing-library/react";
+import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { aSignal } from "../test/fixtures";
 import { installFakeApi } from "../test/fakeApi";
@@ -22,5 +22,16 @@ describe("SignalsPage", () => {
     act(() => sockets.last()?.serverEmit("risk_rejection", { signal_id: 2, symbol: "AAPL", reason: "max position size reached" }));
     expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("Risk: max position size reached");
     expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("rejected");
+  });
+
+  it("filters by symbol on the server and ignores live signals that do not match", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/signals", ({ url }) => ({
+      body: { items: url.searchParams.get("symbol") === "SIMB" ? [aSignal({ id: 5, symbol: "SIMB" })] : [signal], total: 1 },
+    }));
+    const { sockets } = renderApp(<SignalsPage />, { route: "/?symbol=simb" });
+    await waitFor(() => expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("SIMB"));
+    act(() => sockets.last()?.serverEmit("signal", aSignal({ id: 6, symbol: "SIMA" })));
+    expect(screen.getAllByTestId("signal")).toHaveLength(1);
   });
 });

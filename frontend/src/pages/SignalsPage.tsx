@@ -1,4 +1,5 @@
 /** The strategies' signals as they happen, each with the reason in words and what became of it. */
+import { useSearchParams } from "react-router-dom";
 import { api } from "../api/endpoints";
 import type { SignalRow } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -15,8 +16,22 @@ export function prependSignal(list: SignalRow[], next: SignalRow): SignalRow[] {
 }
 
 export default function SignalsPage() {
-  const signals = useResource(() => api.signals(KEEP));
-  useLiveEvent("signal", (next) => signals.setData((prev) => prependSignal(prev ?? [], next)));
+  const [params, setParams] = useSearchParams();
+  const symbol = (params.get("symbol") ?? "").toUpperCase();
+  const outcome = params.get("outcome") ?? "";
+  const signals = useResource(() => api.signals({ symbol, outcome, limit: KEEP }), [symbol, outcome]);
+  useLiveEvent("signal", (next) => {
+    if ((symbol && next.symbol !== symbol) || (outcome && next.outcome !== outcome)) return;
+    signals.setData((prev) => prependSignal(prev ?? [], next));
+  });
+
+  function setFilter(key: string, value: string) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  }
+
   useLiveEvent("risk_rejection", (rejection) =>
     signals.setData((prev) =>
       (prev ?? []).map((s) =>
@@ -32,6 +47,22 @@ export default function SignalsPage() {
   return (
     <div className="page">
       <h1>Signals</h1>
+      <div className="filters" role="search">
+        <div>
+          <label htmlFor="signal-symbol">Symbol</label>
+          <input id="signal-symbol" value={params.get("symbol") ?? ""} placeholder="any" onChange={(e) => setFilter("symbol", e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="signal-outcome">Outcome</label>
+          <select id="signal-outcome" value={outcome} onChange={(e) => setFilter("outcome", e.target.value)}>
+            <option value="">All</option>
+            <option value="pending">Pending</option>
+            <option value="ordered">Ordered</option>
+            <option value="rejected">Rejected by risk</option>
+            <option value="ignored">Ignored</option>
+          </select>
+        </div>
+      </div>
       <ErrorMessage error={signals.error} onRetry={signals.reload} />
       {!list && signals.loading && <Loading />}
       {list && (
