@@ -88,6 +88,12 @@ class Strategy(ABC):
     def warmup(self) -> int:
         """Bars needed before the first signal can appear."""
 
+    @property
+    def history(self) -> int:
+        """Bars a rolling window should hold: more than warmup where an indicator is recursive
+        (EMA, Wilder), so its value no longer depends on where the window starts."""
+        return self.warmup
+
     @abstractmethod
     def evaluate(self, frame: BarFrame) -> SignalSeries:
         """Signals for every bar; bar t's signal may only use bars up to t."""

@@ -17,6 +17,7 @@ from app.strategies.base import (
     series,
 )
 from app.strategies.frame import BarFrame
+from app.strategies.trend import RECURSIVE_HISTORY
 
 
 class RsiParams(StrategyParams):
@@ -44,6 +45,10 @@ class RsiReversion(Strategy):
     @property
     def warmup(self) -> int:
         return self.params.period + 2
+
+    @property
+    def history(self) -> int:
+        return RECURSIVE_HISTORY * 2 * self.params.period  # Wilder's k = 1/n decays slower
 
     def evaluate(self, frame: BarFrame) -> SignalSeries:
         rsi = indicators.rsi(frame.close, self.params.period)

@@ -20,6 +20,7 @@ from app.strategies.base import (
 from app.strategies.frame import BarFrame, FloatArray
 
 _FULL_STRENGTH_GAP = 0.01  # averages 1% apart make a signal of strength 1
+RECURSIVE_HISTORY = 10  # periods after which an EMA's seed weighs under 1e-8 (k >= 2/(n+1))
 
 
 class CrossoverParams(StrategyParams):
@@ -85,6 +86,10 @@ class EmaCrossover(_Crossover):
     title = "EMA crossover"
     average_name = "EMA"
 
+    @property
+    def history(self) -> int:
+        return RECURSIVE_HISTORY * self.params.slow
+
     def average(self, close: FloatArray, period: int) -> FloatArray:
         return indicators.ema(close, period)
 
@@ -112,6 +117,10 @@ class MacdTrend(Strategy):
     @property
     def warmup(self) -> int:
         return self.params.slow + self.params.signal - 1
+
+    @property
+    def history(self) -> int:
+        return RECURSIVE_HISTORY * (self.params.slow + self.params.signal)
 
     def evaluate(self, frame: BarFrame) -> SignalSeries:
         line, signal, hist = indicators.macd(
