@@ -116,7 +116,7 @@ def crosses_above(a: FloatArray, b: FloatArray) -> NDArray[np.bool_]:
     return result
 
 
-def series(
+def signal_series(
     strategy: Strategy,
     frame: BarFrame,
     buy: NDArray[np.bool_],

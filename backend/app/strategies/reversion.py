@@ -14,7 +14,7 @@ from app.strategies.base import (
     Strategy,
     StrategyParams,
     crosses_above,
-    series,
+    signal_series,
 )
 from app.strategies.frame import BarFrame
 from app.strategies.trend import RECURSIVE_HISTORY
@@ -55,7 +55,7 @@ class RsiReversion(Strategy):
         low = np.full(rsi.size, self.params.oversold)
         high = np.full(rsi.size, self.params.overbought)
         strength = np.abs(rsi - 50.0) / 50.0
-        return series(
+        return signal_series(
             self, frame, crosses_above(rsi, low), crosses_above(high, rsi), strength, {"rsi": rsi}
         )
 
@@ -89,7 +89,7 @@ class BollingerReversion(Strategy):
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             strength = np.abs(frame.close - middle) / (upper - middle) / 2
-        return series(
+        return signal_series(
             self,
             frame,
             crosses_above(lower, frame.close),

@@ -15,7 +15,7 @@ from app.strategies.base import (
     Strategy,
     StrategyParams,
     crosses_above,
-    series,
+    signal_series,
 )
 from app.strategies.frame import BarFrame, FloatArray
 
@@ -54,7 +54,7 @@ class _Crossover(Strategy):
         slow = self.average(frame.close, self.params.slow)
         with np.errstate(invalid="ignore", divide="ignore"):
             strength = np.abs(fast - slow) / np.abs(slow) / _FULL_STRENGTH_GAP
-        return series(
+        return signal_series(
             self,
             frame,
             crosses_above(fast, slow),
@@ -128,7 +128,7 @@ class MacdTrend(Strategy):
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             strength = np.abs(hist) / frame.close / (_FULL_STRENGTH_GAP / 10)
-        return series(
+        return signal_series(
             self,
             frame,
             crosses_above(line, signal),
