@@ -156,3 +156,11 @@ def test_short_input_is_all_nan_like_talib(size: int) -> None:
 def test_integer_input_is_accepted_as_float() -> None:
     close = np.arange(1, 50)
     np.testing.assert_allclose(indicators.sma(close, 3)[2:], talib.SMA(close * 1.0, 3)[2:])
+
+
+def test_obv_skips_a_nan_volume_on_an_unchanged_close_like_talib() -> None:
+    close = np.array([1.0, 2.0, 2.0, 3.0, 2.0])
+    volume = np.array([10.0, 20.0, np.nan, 40.0, 50.0])
+    expected = talib.OBV(close, volume)
+    assert expected.tolist() == [10.0, 30.0, 30.0, 70.0, 20.0]
+    np.testing.assert_array_equal(indicators.obv(close, volume), expected)
