@@ -29,6 +29,8 @@ class BarFrame:
     volume: FloatArray
 
     def __post_init__(self) -> None:
+        if self.time.dtype != np.dtype("datetime64[us]"):
+            object.__setattr__(self, "time", self.time.astype("datetime64[us]"))
         for name in _COLUMNS:
             column = getattr(self, name)
             if column.shape != self.time.shape:
@@ -72,6 +74,9 @@ class BarFrame:
 
     def time_at(self, index: int) -> datetime:
         """Bar open time as a timezone-aware UTC datetime."""
+        value = self.time[index].item()
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC)
         return to_datetime(self.time[index])
 
 
