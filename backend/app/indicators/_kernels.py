@@ -101,57 +101,62 @@ def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None
         op(power[:count], power[n - width : n - width + count], out=out[:count])
 
 
+def blocked_matmul(flat: FloatArray, matrix: FloatArray, out: FloatArray) -> None:
+    """Rows of flat (width = matrix size, the last one zero-padded) times a square matrix, into
+    out (as long as flat). Products always run on _CHUNK_ROWS rows, so BLAS rounds each row
+    the same way whatever the length: cutting off the future never changes the past, not even
+    by a rounding."""
+    width = matrix.shape[0]
+    span = _CHUNK_ROWS * width
+    direct = flat.size // span * span
+    for first in range(0, direct, span):
+        np.matmul(
+            flat[first : first + span].reshape(_CHUNK_ROWS, width),
+            matrix,
+            out=out[first : first + span].reshape(_CHUNK_ROWS, width),
+        )
+    rest = flat.size - direct
+    if not rest:
+        return
+    with scratch() as take:
+        padded, solved = take(span), take(span)
+        padded[:rest] = flat[direct:]
+        padded[rest:] = 0.0
+        np.matmul(
+            padded.reshape(_CHUNK_ROWS, width), matrix, out=solved.reshape(_CHUNK_ROWS, width)
+        )
+        out[direct:] = solved[:rest]
+
+
 def linear_recurrence(u: FloatArray, a: float, out: FloatArray) -> None:
     """out[0] = u[0], out[t] = a * out[t-1] + u[t].
 
     Blocks of 16 values are solved at once as rows of a matrix product with a fixed 16 x 16
-    matrix of powers of a; then each block adds its predecessor's carried end value. Every
-    product runs on the same number of rows (the tail is zero-padded), so each value comes out
-    of identical arithmetic whatever the series length: cutting off the future never changes
-    the past, not even by a rounding."""
+    matrix of powers of a; then each block adds its predecessor's carried end value."""
     n = u.size
     if n == 0 or a == 0.0:
         out[:n] = u
         return
     lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
     powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
-    span = _CHUNK_ROWS * _BLOCK
-    direct = n // span * span
-    for first in range(0, direct, span):
-        np.matmul(
-            u[first : first + span].reshape(_CHUNK_ROWS, _BLOCK),
-            powers,
-            out=out[first : first + span].reshape(_CHUNK_ROWS, _BLOCK),
-        )
+    blocked_matmul(u, powers, out[:n])
+    if n <= _BLOCK:
+        return
+    whole_rows = n // _BLOCK
+    rows = out[: whole_rows * _BLOCK].reshape(whole_rows, _BLOCK)
+    ends = np.empty(-(-n // _BLOCK) - 1)
+    linear_recurrence(np.ascontiguousarray(rows[: ends.size, -1]), a**_BLOCK, ends)
+    carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
     with scratch() as take:
-        if direct < n:
-            padded, solved = take(span), take(span)
-            padded[: n - direct] = u[direct:]
-            padded[n - direct :] = 0.0
-            np.matmul(
-                padded.reshape(_CHUNK_ROWS, _BLOCK),
-                powers,
-                out=solved.reshape(_CHUNK_ROWS, _BLOCK),
-            )
-            out[direct:n] = solved[: n - direct]
-        whole_rows = n // _BLOCK
-        if n <= _BLOCK:
-            return
-        ends = np.empty(-(-n // _BLOCK) - 1)
-        linear_recurrence(
-            np.ascontiguousarray(out[_BLOCK - 1 : ends.size * _BLOCK : _BLOCK]), a**_BLOCK, ends
-        )
-        carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
-        rows = out[: whole_rows * _BLOCK].reshape(whole_rows, _BLOCK)
-        buffer = take(span).reshape(_CHUNK_ROWS, _BLOCK)
+        buffer = take(_CHUNK_ROWS * _BLOCK).reshape(_CHUNK_ROWS, _BLOCK)
         for first in range(1, whole_rows, _CHUNK_ROWS):
             last = min(first + _CHUNK_ROWS, whole_rows)
             added = buffer[: last - first]
             np.multiply(ends[first - 1 : last - 1, None], carry[None, :], out=added)
             rows[first:last] += added
-        tail = n - whole_rows * _BLOCK
-        if tail:
-            out[whole_rows * _BLOCK : n] += ends[-1] * carry[:tail]
+    tail = n - whole_rows * _BLOCK
+    if tail:
+        out[whole_rows * _BLOCK : n] += ends[-1] * carry[:tail]
 
 
 def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:
@@ -171,27 +176,21 @@ def first_nan(x: FloatArray) -> int:
 
 
 def weighted_window(x: FloatArray, weights: FloatArray, out: FloatArray) -> None:
-    """out[i] = sum(weights[k] * x[i + n - 1 - k]) for every full window of n = len(weights):
-    a block of outputs is its rows' inputs times two Toeplitz matrices."""
+    """out[t] = sum(weights[k] * x[t - k]) for t >= n - 1 (n = len(weights); out is as long as
+    x and its first n - 1 values are left unspecified). A block of outputs is its own block of
+    inputs and the previous one, each times a Toeplitz matrix of the weights."""
     n = weights.size
-    count = x.size - n + 1
-    if count <= 0:
+    if x.size < n:
         return
-    block = max(_BLOCK, -(-(n - 1) // 4) * 4)
-    rows = -(-x.size // block)
+    block = max(_BLOCK, -(-(n - 1) // 8) * 8)
     lag = np.arange(block)[None, :] - np.arange(block)[:, None]  # output j minus input i
     own = np.where((lag >= 0) & (lag < n), weights[np.clip(lag, 0, n - 1)], 0.0)
-    prior_lag = lag + block
-    prior = np.where(prior_lag < n, weights[np.clip(prior_lag, 0, n - 1)], 0.0)
+    prior = np.where(lag + block < n, weights[np.clip(lag + block, 0, n - 1)], 0.0)
+    blocked_matmul(x, own, out)
+    whole = min(x.size // block, -(-x.size // block) - 1) * block  # inputs with a next block
+    if not whole:
+        return
     with scratch() as take:
-        padded = take(rows * block)
-        padded[: x.size] = x
-        padded[x.size :] = 0.0
-        grid = padded.reshape(rows, block)
-        result = take(rows * block).reshape(rows, block)
-        spill = take((rows - 1) * block).reshape(rows - 1, block)
-        np.matmul(grid, own, out=result)
-        if rows > 1:
-            np.matmul(grid[:-1], prior, out=spill)
-            result[1:] += spill
-        out[:count] = result.reshape(-1)[n - 1 : n - 1 + count]
+        spill = take(whole)
+        blocked_matmul(x[:whole], prior, spill)
+        out[block : block + whole] += spill[: x.size - block]

@@ -48,11 +48,12 @@ def wma(x: object, period: int) -> FloatArray:
     body = values[start:]
     weights = np.arange(n, 0, -1, dtype=np.float64) / (n * (n + 1) / 2)
     missing = np.isnan(body)
-    if not missing.any():
-        weighted_window(body, weights, out[start + n - 1 :])
-        return out
-    weighted_window(np.where(missing, 0.0, body), weights, out[start + n - 1 :])
-    out[start:][_wma_unknown(missing, n)] = np.nan
+    if missing.any():
+        weighted_window(np.where(missing, 0.0, body), weights, out[start:])
+        out[start:][_wma_unknown(missing, n)] = np.nan
+    else:
+        weighted_window(body, weights, out[start:])
+    out[start : start + n - 1] = np.nan
     return out
 
 
