@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from app.indicators._inputs import aligned, bars, first_complete, nan_array, series
 from app.indicators._kernels import (
@@ -14,11 +13,6 @@ from app.indicators._kernels import (
     window_sum,
 )
 from app.indicators._scratch import scratch
-
-
-def is_zero(values: FloatArray) -> NDArray[np.bool_]:
-    """TA-Lib's zero test as its current build behaves: exactly zero, or NaN (comparisons fail)."""
-    return ~(np.abs(values) > 0.0)
 
 
 def rsi(close: object, period: int = 14) -> FloatArray:
@@ -45,8 +39,9 @@ def rsi(close: object, period: int = 14) -> FloatArray:
         strength = out[start + n :]
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(average_gain, total, out=strength)
+        # total is never below the gain, so NaN here means 0/0 or a NaN gain: TA-Lib says 0
+        np.fmax(strength, 0.0, out=strength)
         strength *= 100.0
-        strength[is_zero(total)] = 0.0
     return out
 
 

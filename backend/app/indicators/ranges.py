@@ -7,7 +7,6 @@ import numpy as np
 from app.indicators._inputs import aligned, bars, first_complete, nan_array
 from app.indicators._kernels import FloatArray, recurrence_until_nan
 from app.indicators._scratch import scratch
-from app.indicators.oscillators import is_zero
 
 
 def atr(high: object, low: object, close: object, period: int = 14) -> FloatArray:
@@ -59,7 +58,8 @@ def adx(high: object, low: object, close: object, period: int = 14) -> FloatArra
         _wilder_sum(up, n, keep, ranges)
         # From here on, index i means bar n + i.
         plus_dm, minus_dm, ranges = plus_dm[1:], minus_dm[1:], ranges[1:]
-        counted = ~is_zero(ranges)
+        # TA-Lib skips a bar whose value is exactly zero or NaN (its comparisons fail on NaN)
+        counted = np.abs(ranges) > 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(minus_dm, ranges, out=minus_dm)
             minus_dm *= 100.0
@@ -67,7 +67,7 @@ def adx(high: object, low: object, close: object, period: int = 14) -> FloatArra
             plus_dm *= 100.0
             di_sum = ranges  # reuse: the ranges are no longer needed
             np.add(minus_dm, plus_dm, out=di_sum)
-            counted &= ~is_zero(di_sum)
+            counted &= np.abs(di_sum) > 0.0
             dx = minus_dm
             np.subtract(minus_dm, plus_dm, out=dx)
             np.abs(dx, out=dx)
