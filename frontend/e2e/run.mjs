@@ -81,12 +81,31 @@ step("login lands on the remembered page and the live link comes up", async () =
   expect(badge === "SIMULATED", `expected the SIMULATED badge, got "${badge}"`);
 });
 
+step("a strategy is added for SIMA, disabled, then enabled", async () => {
+  await navigateInApp("Strategies");
+  const form = page.getByRole("form", { name: "Add a strategy" });
+  const choices = await form.getByLabel("Strategy").locator("option").evaluateAll((options) => options.map((o) => o.value));
+  await page.locator("table[aria-label='Strategy instances'], section .empty").first().waitFor();
+  const taken = await page.locator("[data-testid^='instance-SIMA-']").evaluateAll((rows) => rows.map((r) => r.dataset.testid));
+  const strategy = choices.find((name) => !taken.includes(`instance-SIMA-${name}`));
+  expect(strategy, "every strategy already runs on SIMA");
+  await form.getByLabel("Strategy").selectOption(strategy);
+  await form.getByLabel("Symbol").fill("SIMA");
+  await form.getByRole("button", { name: "Add strategy" }).click();
+  const row = page.getByTestId(`instance-SIMA-${strategy}`);
+  await row.getByText("disabled").waitFor();
+  await row.getByRole("button", { name: `Enable ${strategy} on SIMA` }).click();
+  await row.getByText("enabled", { exact: true }).waitFor();
+  await shot("02-strategies");
+});
+
 step("a manual market order fills and shows up live", async () => {
+  await navigateInApp("Orders");
   await page.locator("#order-symbol").fill("SIMA");
   await page.getByLabel("Quantity").fill("25");
   await page.getByRole("button", { name: "Review buy order…" }).click();
   const dialog = page.getByRole("dialog", { name: "Send this order?" });
-  await shot("02-order-confirm");
+  await shot("03-order-confirm");
   await dialog.getByRole("button", { name: "Send buy order" }).click();
   await page.getByText(/Order \d+ sent/).waitFor();
   const row = page.locator("tbody tr", { hasText: "SIMA" }).first();
@@ -104,7 +123,7 @@ step("a limit order far from the market rests, then cancels", async () => {
   const id = sent.match(/Order (\d+) sent/)[1];
   const row = page.getByTestId(`order-${id}`);
   await row.getByRole("button", { name: /^Cancel order/ }).waitFor();
-  await shot("03-orders");
+  await shot("04-orders");
   await row.getByRole("button", { name: /^Cancel order/ }).click();
   await row.getByTestId("order-status").filter({ hasText: "canceled" }).waitFor();
 });
@@ -115,7 +134,7 @@ step("positions move live", async () => {
   await row.waitFor();
   const before = await row.textContent();
   await waitForChange(row, before, "the SIMA position's price and P&L");
-  await shot("04-positions");
+  await shot("05-positions");
 });
 
 step("the overview's equity moves live and the chart draws", async () => {
@@ -127,7 +146,7 @@ step("the overview's equity moves live and the chart draws", async () => {
   await waitForChange(equity, before, "the equity figure");
   await page.locator(".chart canvas").first().waitFor();
   await page.getByTestId("engine-state").waitFor();
-  await shot("05-overview");
+  await shot("06-overview");
 });
 
 step("signals arrive with their reason", async () => {
@@ -135,20 +154,7 @@ step("signals arrive with their reason", async () => {
   const first = page.getByTestId("signal").first();
   await first.waitFor({ timeout: 60_000 });
   expect((await first.locator(".feed-reason").textContent()).trim().length > 0, "a signal without a reason");
-  await shot("06-signals");
-});
-
-step("a strategy instance is added disabled, then enabled", async () => {
-  await navigateInApp("Strategies");
-  const form = page.getByRole("form", { name: "Add a strategy" });
-  await form.getByLabel("Strategy").selectOption("rsi_reversion");
-  await form.getByLabel("Symbol").fill("SIMB");
-  await form.getByRole("button", { name: "Add strategy" }).click();
-  const row = page.getByTestId("instance-SIMB-rsi_reversion");
-  await row.getByText("disabled").waitFor();
-  await row.getByRole("button", { name: "Enable rsi_reversion on SIMB" }).click();
-  await row.getByText("enabled", { exact: true }).waitFor();
-  await shot("07-strategies");
+  await shot("07-signals");
 });
 
 step("risk settings reject a bad value with the API's message next to the field", async () => {
