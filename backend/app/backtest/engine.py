@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 _FILL, _BRACKET = 0, 1  # order of events within one bar: open fills, then intrabar brackets
 _SEARCH_CHUNK = 64
+_NOTHING: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +162,17 @@ class Simulation:
         if bar <= start:
             return
         segment = self.equity[start:bar]
-        segment.fill(self.cash)
-        for index, trade in self.open_trades.items():
+        if not self.open_trades:
+            segment.fill(self.cash)
+            self.peak = max(self.peak, self.cash)
+            self.filled = bar
+            return
+        held = iter(self.open_trades.items())
+        index, trade = next(held)
+        np.multiply(self.closes[index, start:bar], trade.direction * trade.qty, out=segment)
+        for index, trade in held:
             segment += (trade.direction * trade.qty) * self.closes[index, start:bar]
+        segment += self.cash
         self.peak = max(self.peak, float(segment.max()))
         self.filled = bar
 
@@ -369,7 +378,9 @@ class Simulation:
             day_trades=tuple(self.day_trades),
             opened_today=frozenset(
                 [t.symbol for t in self.open_trades.values() if t.entry_time.date() == today]
-            ),
+            )
+            if self.open_trades
+            else _NOTHING,
         )
 
     def _invested(self) -> NDArray[np.bool_]:
