@@ -28,3 +28,57 @@ ensure_vps_image() {
   DOCKER_BUILDKIT=0 docker build -q -t "$VPS_IMAGE" "$REPO_ROOT/molecule/vps" >"$CACHE_DIR/vps-build.log" 2>&1 \
     || { tail -n 20 "$CACHE_DIR/vps-build.log" >&2; die "building $VPS_IMAGE failed (log above)"; }
 }
+
+LOCAL_VPS=trading-bot-vps
+LOCAL_SECRETS="$CACHE_DIR/local"
+
+# ensure_local_vault: random secrets for the local VPS, in a vault whose password stays in the cache.
+ensure_local_vault() {
+  local admin_password
+  mkdir -p "$LOCAL_SECRETS"
+  chmod 700 "$LOCAL_SECRETS"
+  [ -f "$LOCAL_SECRETS/vault.yml" ] && return 0
+  log "generating the local VPS secrets in $LOCAL_SECRETS"
+  umask 077
+  openssl rand -hex 24 >"$LOCAL_SECRETS/vault-password"
+  admin_password=$(openssl rand -hex 8)
+  echo "$admin_password" >"$LOCAL_SECRETS/admin-password"
+  cat >"$LOCAL_SECRETS/vault.yml" <<VAULT
+vault_postgres_password: $(openssl rand -hex 24)
+vault_redis_password: $(openssl rand -hex 24)
+vault_alpaca_api_key: ""
+vault_alpaca_secret_key: ""
+vault_admin_password_hash: '$(echo "$admin_password" | (cd "$REPO_ROOT/backend" && "$VENV/bin/python" -m app.cli hash-password --stdin))'
+vault_token_secret: $(openssl rand -hex 32)
+VAULT
+  ansible-vault encrypt --vault-password-file "$LOCAL_SECRETS/vault-password" "$LOCAL_SECRETS/vault.yml" >/dev/null
+}
+
+# start_local_vps: the throwaway VPS container, its web ports published on this machine's loopback.
+start_local_vps() {
+  local web_port=${TRADING_BOT_WEB_PORT:-3000} api_port=${TRADING_BOT_API_PORT:-8000}
+  if [ "$(docker inspect -f '{{.State.Running}}' "$LOCAL_VPS" 2>/dev/null)" != true ]; then
+    docker rm -f -v "$LOCAL_VPS" >/dev/null 2>&1 || true
+    log "starting the local VPS container $LOCAL_VPS"
+    docker run -d --name "$LOCAL_VPS" --hostname "$LOCAL_VPS" \
+      --cap-add ALL --cap-drop SYS_RESOURCE \
+      --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt label=disable \
+      --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /var/lib/docker \
+      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --stop-signal SIGRTMIN+3 \
+      -p "127.0.0.1:$web_port:3000" -p "127.0.0.1:$api_port:8000" \
+      "$VPS_IMAGE" >/dev/null
+  fi
+  for _ in $(seq 1 60); do
+    case "$(docker exec "$LOCAL_VPS" systemctl is-system-running 2>/dev/null)" in
+      running | degraded) return 0 ;;
+    esac
+    sleep 0.5
+  done
+  die "the local VPS container did not boot within 30 s (docker logs $LOCAL_VPS)"
+}
+
+# deploy_local [ANSIBLE-PLAYBOOK ARGS...]: site.yml onto the local VPS with its vault.
+deploy_local() {
+  ansible-playbook -i "$REPO_ROOT/inventory/local/hosts.yml" "$REPO_ROOT/site.yml" \
+    -e "@$LOCAL_SECRETS/vault.yml" --vault-password-file "$LOCAL_SECRETS/vault-password" "$@"
+}

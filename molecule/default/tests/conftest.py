@@ -1,0 +1,94 @@
+"""Shared helpers for the verify step: HTTP and docker calls made from inside the target."""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+SCENARIO = Path(__file__).resolve().parent.parent
+UNITS = ["trading-db", "trading-redis", "trading-backend", "trading-frontend"]
+
+
+def http(host, method, url, body=None, token=None):
+    """(status, body text) of one request made by curl inside the target."""
+    command = ["curl", "-sS", "-o", "/dev/stdout", "-w", "\\n%{http_code}", "-X", method]
+    if body is not None:
+        command += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
+    if token is not None:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    result = host.run_expect([0], " ".join(_quote(part) for part in [*command, url]))
+    text, _, status = result.stdout.rpartition("\n")
+    return int(status), text
+
+
+def _quote(word):
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def wait_until(check, timeout, what):
+    """Polls check() until it returns truthy; fails naming what did not happen in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} not within {timeout} s")
+        time.sleep(0.5)
+
+
+def container_health(host, name):
+    result = host.run(f"docker inspect -f '{{{{.State.Health.Status}}}}' {name}")
+    return result.stdout.strip() if result.rc == 0 else "missing"
+
+
+def all_healthy(host):
+    return all(container_health(host, name) == "healthy" for name in UNITS)
+
+
+@pytest.fixture(scope="session")
+def vault():
+    """The scenario's test vault, decrypted with its committed test password."""
+    path = SCENARIO / "host_vars" / "trading-bot-molecule" / "vault.yml"
+    plain = subprocess.run(
+        ["ansible-vault", "view", "--vault-password-file", str(SCENARIO / "vault-password"), str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return yaml.safe_load(plain)
+
+
+@pytest.fixture(scope="module")
+def token(host, vault):
+    status, text = http(
+        host,
+        "POST",
+        "http://127.0.0.1:3000/api/auth/login",
+        {"username": "admin", "password": vault["molecule_admin_password"]},
+    )
+    assert status == 200, text
+    return json.loads(text)["access_token"]
+
+
+def run_playbook(playbook, *extra):
+    """Runs a playbook of the repository against the Molecule inventory, from the controller."""
+    root = SCENARIO.parent.parent
+    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
+        "ANSIBLE_ROLES_PATH": str(root / "roles"),
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(SCENARIO / "vault-password"),
+    }
+    return subprocess.run(
+        ["ansible-playbook", "-i", str(inventory), str(root / playbook), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )

@@ -1,0 +1,105 @@
+"""The deployed stack, read-only checks: units, containers, ports, HTTP, Socket.IO, hardening."""
+
+import json
+
+import pytest
+from conftest import UNITS, container_health, http
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_unit_enabled_and_active(host, unit):
+    service = host.service(unit)
+    assert service.is_enabled
+    assert service.is_running
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_container_running_and_healthy(host, name):
+    assert host.docker(name).is_running
+    assert container_health(host, name) == "healthy"
+
+
+@pytest.mark.parametrize("port", [3000, 8000])
+def test_web_ports_listen(host, port):
+    assert host.socket(f"tcp://0.0.0.0:{port}").is_listening
+
+
+@pytest.mark.parametrize("port", [5432, 6379])
+def test_data_ports_on_loopback_only(host, port):
+    listening = [line for line in host.run("ss -Hltn").stdout.splitlines() if f":{port} " in line]
+    addresses = {line.split()[3].rsplit(":", 1)[0] for line in listening}
+    assert addresses == {"127.0.0.1"}
+
+
+def test_backend_health(host):
+    status, text = http(host, "GET", "http://127.0.0.1:8000/api/health")
+    assert status == 200, text
+    assert json.loads(text)["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_frontend_serves_the_spa(host):
+    status, text = http(host, "GET", "http://127.0.0.1:3000/")
+    assert status == 200
+    assert '<div id="root">' in text
+
+
+def test_deep_link_serves_index(host):
+    _, index = http(host, "GET", "http://127.0.0.1:3000/")
+    status, text = http(host, "GET", "http://127.0.0.1:3000/orders/some/deep/link")
+    assert status == 200
+    assert text == index
+
+
+def test_api_is_proxied_through_nginx(host):
+    status, text = http(host, "GET", "http://127.0.0.1:3000/api/health")
+    assert status == 200, text
+    assert json.loads(text)["status"] == "ok"
+
+
+def test_socketio_websocket_through_nginx_after_login(host, token):
+    result = host.run(f"/opt/verify/bin/python /opt/verify/socketio_check.py http://127.0.0.1:3000 {token}")
+    assert result.rc == 0, result.stdout + result.stderr
+    assert "connected transport=websocket" in result.stdout
+
+
+def test_socketio_refuses_a_bad_token(host):
+    result = host.run("/opt/verify/bin/python /opt/verify/socketio_check.py http://127.0.0.1:3000 not-a-token")
+    assert result.rc == 1, result.stdout + result.stderr
+
+
+def test_login_refuses_a_wrong_password(host):
+    status, _ = http(host, "POST", "http://127.0.0.1:3000/api/auth/login", {"username": "admin", "password": "wrong"})
+    assert status == 401
+
+
+@pytest.mark.parametrize("name", ["trading-backend", "trading-frontend"])
+def test_app_containers_run_as_non_root(host, name):
+    uid = host.run_expect([0], f"docker exec {name} id -u").stdout.strip()
+    assert uid != "0"
+
+
+@pytest.mark.parametrize("name", ["backend.env", "db.env", "redis.env"])
+def test_env_files_are_root_only(host, name):
+    env_file = host.file(f"/etc/trading-bot/{name}")
+    assert env_file.user == "root"
+    assert env_file.group == "root"
+    assert env_file.mode == 0o600
+
+
+def test_no_secret_in_unit_files_or_images(host, vault):
+    secrets = [vault["vault_postgres_password"], vault["vault_redis_password"], vault["vault_token_secret"]]
+    units = host.run_expect([0], "cat /etc/systemd/system/trading-*.service").stdout
+    images = host.run_expect([0], "docker image inspect $(docker image ls -q 'trading-bot/*')").stdout
+    for secret in secrets:
+        assert secret not in units
+        assert secret not in images
+
+
+def test_migrations_at_head(host):
+    result = host.run_expect([0], "docker exec trading-backend alembic current")
+    assert "(head)" in result.stdout
+
+
+def test_unit_journal_holds_the_container_logs(host):
+    result = host.run_expect([0], "journalctl -u trading-backend --no-pager -o cat")
+    assert "alembic upgrade head" in result.stdout
