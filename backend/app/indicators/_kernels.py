@@ -43,49 +43,6 @@ def _steps(digits: str) -> list[str]:
     return [step for digit in digits for step in ("double", "one")[: 1 + (digit == "1")]]
 
 
-def window_spread(x: FloatArray, n: int, sums: FloatArray, squares: FloatArray) -> None:
-    """Window sums and sums of squared deviations from the window mean, merged pairwise along
-    n's binary digits (Chan et al.), so a flat window has a spread of exactly zero."""
-    count = x.size - n + 1
-    if count <= 0:
-        return
-    digits = bin(n)[3:]
-    if not digits:
-        sums[:count] = x[:count]
-        squares[:count] = 0.0
-        return
-    steps = _steps(digits)
-    with scratch() as take:
-        sum_buffers = (take(x.size), take(x.size))
-        square_buffers = (take(x.size), take(x.size))
-        gap = take(x.size)
-        spread = take(x.size)
-        spread[:] = 0.0
-        total, width = x, 1
-        for index, step in enumerate(steps):
-            last = index == len(steps) - 1
-            new_width = width * 2 if step == "double" else width + 1
-            size = x.size - new_width + 1
-            new_total = sums[:count] if last else sum_buffers[index % 2][:size]
-            new_spread = squares[:count] if last else square_buffers[index % 2][:size]
-            delta = gap[:size]
-            if step == "double":
-                np.subtract(total[width : width + size], total[:size], out=delta)
-                np.add(spread[:size], spread[width : width + size], out=new_spread)
-                weight = 1.0 / (2 * width)
-            else:
-                np.multiply(total[:size], 1.0 / width, out=delta)
-                np.subtract(x[width : width + size], delta, out=delta)
-                np.copyto(new_spread, spread[:size])
-                weight = width / (width + 1)
-            addend = x[width : width + size] if step == "one" else total[width : width + size]
-            np.add(total[:size], addend, out=new_total)
-            np.multiply(delta, delta, out=delta)
-            delta *= weight
-            new_spread += delta
-            total, spread, width = new_total, new_spread, new_width
-
-
 def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None:
     """out[i] = op-reduction of x[i : i + n] for a max or min ufunc (np.fmax ignores NaN)."""
     count = x.size - n + 1

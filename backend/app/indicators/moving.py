@@ -11,7 +11,6 @@ from app.indicators._kernels import (
     first_nan,
     recurrence_until_nan,
     weighted_window,
-    window_spread,
     window_sum,
 )
 from app.indicators._scratch import scratch
@@ -99,20 +98,28 @@ def bollinger(
     body = values[start:]
     if body.size < n:
         return upper, middle, lower
+    _sma_into(body, n, middle[start:])
     mean = middle[start + n - 1 :]
     with scratch() as take:
-        band = take(mean.size)
-        window_spread(body, n, mean, band)
-        mean /= n
+        squares, band = take(body.size), take(mean.size)
+        np.multiply(body, body, out=squares)
+        window_sum(squares, n, band)
         band /= n
+        np.multiply(mean, mean, out=squares[: mean.size])
+        band -= squares[: mean.size]  # variance, as TA-Lib computes it: E[x^2] - E[x]^2
+        # Below a 1e-13 share of the squared mean the variance is only rounding left from that
+        # subtraction (a flat window): TA-Lib reports no deviation there either.
+        squares[: mean.size] *= _ROUNDING
+        band[band < squares[: mean.size]] = 0.0
         np.sqrt(band, out=band)
-        _poison(body, middle[start:])
-        band[first_nan(body) :] = np.nan
         if width != 1.0:
             band *= width
         np.add(mean, band, out=upper[start + n - 1 :])
         np.subtract(mean, band, out=lower[start + n - 1 :])
     return upper, middle, lower
+
+
+_ROUNDING = 1e-13
 
 
 def _sma_into(body: FloatArray, n: int, out: FloatArray) -> None:
