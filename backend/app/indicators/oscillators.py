@@ -27,13 +27,16 @@ def rsi(close: object, period: int = 14) -> FloatArray:
     with scratch() as take:
         change = take(body.size - 1)
         np.subtract(body[1:], body[:-1], out=change)
-        gain = take(change.size)
-        np.maximum(change, 0.0, out=gain)  # a NaN change is a NaN gain, as in TA-Lib's branch
-        np.negative(change, out=change)
-        loss = np.fmax(change, 0.0, out=change)
+        # Twice the gain and twice the loss: change + |change| and |change| - change, halved
+        # exactly by averaging over 2n. A NaN change is a NaN gain, as in TA-Lib's branch (the
+        # loss turning NaN too changes nothing: from there on RSI is 0 either way).
+        gain, loss = take(change.size), take(change.size)
+        np.abs(change, out=loss)
+        np.add(change, loss, out=gain)
+        np.subtract(loss, change, out=loss)
         average_gain, average_loss = take(body.size - n), take(body.size - n)
-        _wilder(gain, n, average_gain)
-        _wilder(loss, n, average_loss)
+        _wilder_of_half(gain, n, average_gain)
+        _wilder_of_half(loss, n, average_loss)
         total = average_loss
         total += average_gain
         strength = out[start + n :]
@@ -73,12 +76,13 @@ def stoch(
     return k_out, d_out
 
 
-def _wilder(step: FloatArray, n: int, out: FloatArray) -> None:
-    """Wilder's average of step from index n - 1 on: the first n mean, then (prev*(n-1)+x)/n."""
+def _wilder_of_half(step: FloatArray, n: int, out: FloatArray) -> None:
+    """Wilder's average of step / 2 from index n - 1 on: the mean of the first n, then
+    (prev * (n - 1) + x) / n."""
     with scratch() as take:
         drive = take(step.size - n + 1)
-        np.divide(step[n - 1 :], n, out=drive)
-        drive[0] = step[:n].sum() / n
+        np.divide(step[n - 1 :], 2 * n, out=drive)
+        drive[0] = step[:n].sum() / (2 * n)
         recurrence_until_nan(drive, (n - 1) / n, out)
 
 
