@@ -105,9 +105,10 @@ def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: F
         np.fmax(high[1:], close[:-1], out=out)
         np.fmin(low[1:], close[:-1], out=floor)
         out -= floor
-        np.subtract(high[1:], low[1:], out=floor)
-        floor *= 0.0  # NaN where high - low is NaN, else 0
-        out += floor
+        if np.isnan(np.add.reduce(high) + np.add.reduce(low)):  # rare: one reading pass each
+            np.subtract(high[1:], low[1:], out=floor)
+            floor *= 0.0  # NaN where high - low is NaN, else 0
+            out += floor
 
 
 def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
