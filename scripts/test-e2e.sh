@@ -73,7 +73,9 @@ npx vite build --logLevel warn
 log "nginx with the project's nginx.conf"
 mkdir -p "$work/nginx"
 # The deployment's site config, changed only where this machine differs from the container:
-# the port, the web root, and the backend's address (no Docker DNS here).
+# the port, the web root, and the backend's address (no Docker DNS here). Nothing else is
+# adapted: e.g. a browser's WebSocket carries `Origin: http://host:port`, and Socket.IO answers
+# 403 unless the Host nginx forwards has that port too (`proxy_set_header Host $http_host`).
 sed -e "s|listen 8080;|listen 127.0.0.1:$web_port;|" \
     -e "s|root /usr/share/nginx/html;|root $REPO_ROOT/frontend/dist;|" \
     -e "/resolver 127.0.0.11/d" \
