@@ -18,6 +18,7 @@ from app.core.events import LiveEventServer
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
+from app.engine.service import EngineService
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,14 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.sessions = make_sessionmaker(api.state.db_engine)
     api.state.redis = make_redis(settings.redis_url)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
+    api.state.engine = EngineService(
+        settings, api.state.sessions, api.state.redis, api.state.publisher
+    )
+    await api.state.engine.start()
     try:
         yield
     finally:
+        await api.state.engine.close()
         await api.state.redis.aclose()
         await api.state.db_engine.dispose()
 

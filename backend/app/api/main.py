@@ -3,7 +3,17 @@
 from fastapi import APIRouter, Depends
 
 from app.api.deps import current_user
-from app.api.routes import auth, health
+from app.api.routes import (
+    account,
+    audit,
+    auth,
+    engine,
+    equity,
+    health,
+    orders,
+    positions,
+    signals,
+)
 
 PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login"})
 
@@ -13,4 +23,6 @@ api_router.include_router(auth.router)
 
 # Routers included here need a bearer token for every route they hold.
 protected_router = APIRouter(dependencies=[Depends(current_user)])
+for resource in (account, positions, orders, signals, engine, equity, audit):
+    protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

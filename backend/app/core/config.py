@@ -55,6 +55,35 @@ class Settings(BaseSettings):
 
     health_timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 1.0
 
+    # --- Live engine, market data and the simulated market (issue 4) ---
+    alpaca_data_feed: Literal["iex", "sip"] = "iex"
+    # None: start trading on boot, except in the test environment (tests start engines themselves).
+    engine_autostart: bool | None = None
+    engine_timeframe: str = "1Min"
+    engine_window_bars: Annotated[int, Field(ge=10, le=5000)] = 300
+    engine_lock_ttl_seconds: Annotated[float, Field(gt=0.5, le=300)] = 15.0
+    engine_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
+    engine_reconcile_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    engine_equity_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    # On first start with no strategy instances, create enabled ones for these symbols.
+    engine_seed_symbols: str = "SIMA,SIMB"
+    sim_seed: int = 42
+    sim_speed: Annotated[float, Field(ge=0, le=100_000)] = 60.0  # bar-time seconds per second
+    sim_initial_cash: Annotated[float, Field(gt=0)] = 100_000.0
+    sim_slippage_bps: Annotated[float, Field(ge=0, le=1000)] = 5.0
+    sim_commission_per_share: Annotated[float, Field(ge=0)] = 0.0
+    sim_csv_path: str | None = None  # replay this CSV instead of the simulated market
+
+    @property
+    def engine_autostarts(self) -> bool:
+        if self.engine_autostart is None:
+            return self.environment != "test"
+        return self.engine_autostart
+
+    @property
+    def seed_symbols(self) -> list[str]:
+        return [s.strip().upper() for s in self.engine_seed_symbols.split(",") if s.strip()]
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

@@ -1,0 +1,36 @@
+"""Engine status, start, stop and the kill switch."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.deps import CurrentUser
+from app.api.engine_deps import EngineDep
+from app.schemas.engine import EngineControl, EngineStatusOut, KillResult
+from app.schemas.errors import error_responses
+
+router = APIRouter(prefix="/engine", tags=["engine"])
+
+
+@router.get("", responses=error_responses(401))
+async def engine_status(engine: EngineDep) -> EngineStatusOut:
+    return await engine.status()
+
+
+@router.post("/start", responses=error_responses(401))
+async def start_engine(engine: EngineDep, user: CurrentUser) -> EngineStatusOut:
+    """Ask for trading; the process that takes the leader lock starts within a second."""
+    return await engine.request(running=True, user=user)
+
+
+@router.post("/stop", responses=error_responses(401))
+async def stop_engine(engine: EngineDep, user: CurrentUser) -> EngineStatusOut:
+    return await engine.request(running=False, user=user)
+
+
+@router.post("/kill", responses=error_responses(401, 422))
+async def kill_switch(
+    engine: EngineDep, user: CurrentUser, body: EngineControl | None = None
+) -> KillResult:
+    """Disable every strategy, cancel every open order and, with flatten, close every position."""
+    return await engine.kill(user, flatten=body.flatten if body else False)

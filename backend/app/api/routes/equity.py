@@ -1,0 +1,30 @@
+"""Equity over time, for the chart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from app.api.deps import SessionDep
+from app.models import EquityPoint
+from app.schemas.errors import error_responses
+from app.schemas.trading import EquityPointOut
+
+router = APIRouter(prefix="/equity", tags=["equity"])
+
+
+@router.get("", responses=error_responses(401, 422))
+async def equity_history(
+    session: SessionDep,
+    since: Annotated[datetime | None, Query(description="ISO time; oldest point to return")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 2_000,
+) -> list[EquityPointOut]:
+    """The newest `limit` points (since `since`), oldest first."""
+    query = select(EquityPoint)
+    if since is not None:
+        query = query.where(EquityPoint.time >= since)
+    rows = list(await session.scalars(query.order_by(EquityPoint.time.desc()).limit(limit)))
+    return [EquityPointOut.model_validate(row) for row in reversed(rows)]

@@ -1,0 +1,114 @@
+"""The enabled strategy instances, built once and rebuilt only when their row changes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.engine.strategy_adapter import DEFAULT_INSTANCES, Evaluator, build_evaluator
+from app.models import StrategyInstance
+from app.services.audit import add_audit
+
+logger = logging.getLogger(__name__)
+
+Builder = Callable[[str, dict[str, Any]], tuple[int, Evaluator]]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveInstance:
+    """A strategy instance ready to look at a window of bars."""
+
+    id: int
+    name: str
+    strategy: str
+    symbol: str
+    updated_at: datetime
+    history: int  # bars the strategy reads
+    evaluate: Evaluator
+
+
+class InstanceSet:
+    """Enabled instances grouped by symbol; `reload` picks up API changes."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], build: Builder = build_evaluator
+    ) -> None:
+        self._sessions = sessions
+        self._build = build
+        self._by_id: dict[int, LiveInstance] = {}
+        self._by_symbol: dict[str, list[LiveInstance]] = {}
+
+    async def reload(self) -> None:
+        async with self._sessions() as session:
+            rows = list(
+                await session.scalars(select(StrategyInstance).where(StrategyInstance.enabled))
+            )
+        live: dict[int, LiveInstance] = {}
+        for row in rows:
+            known = self._by_id.get(row.id)
+            if known is not None and known.updated_at == row.updated_at:
+                live[row.id] = known
+                continue
+            try:
+                history, evaluate = self._build(row.strategy, row.params)
+            except (KeyError, ValueError) as exc:
+                logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
+                continue
+            live[row.id] = LiveInstance(
+                row.id, row.name, row.strategy, row.symbol, row.updated_at, history, evaluate
+            )
+        self._by_id = live
+        by_symbol: dict[str, list[LiveInstance]] = {}
+        for instance in sorted(live.values(), key=lambda i: i.id):
+            by_symbol.setdefault(instance.symbol, []).append(instance)
+        self._by_symbol = by_symbol
+
+    def symbols(self) -> list[str]:
+        return sorted(self._by_symbol)
+
+    def longest_history(self) -> int:
+        return max((i.history for i in self._by_id.values()), default=0)
+
+    def for_symbol(self, symbol: str) -> list[LiveInstance]:
+        return self._by_symbol.get(symbol, [])
+
+
+async def seed_instances(sessions: async_sessionmaker[AsyncSession], symbols: list[str]) -> int:
+    """On a fresh install, create enabled default instances so the bot trades by itself."""
+    try:
+        return await _seed(sessions, symbols)
+    except IntegrityError:  # another process seeded at the same moment
+        return 0
+
+
+async def _seed(sessions: async_sessionmaker[AsyncSession], symbols: list[str]) -> int:
+    async with sessions.begin() as session:
+        if await session.scalar(select(func.count()).select_from(StrategyInstance)):
+            return 0
+        rows = [
+            StrategyInstance(
+                name=name, strategy=strategy, symbol=symbol, params=params, enabled=True
+            )
+            for symbol in symbols
+            for name, strategy, params in DEFAULT_INSTANCES
+        ]
+        session.add_all(rows)
+        await session.flush()
+        for row in rows:
+            add_audit(
+                session,
+                "engine",
+                "instance_seeded",
+                "strategy_instance",
+                row.id,
+                after={"strategy": row.strategy, "symbol": row.symbol, "params": row.params},
+            )
+    logger.info("seeded %d default strategy instances on %s", len(rows), ", ".join(symbols))
+    return len(rows)

@@ -1,0 +1,296 @@
+"""One trading run while this process holds the leader lock: bars in, decisions, orders out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.brokers.base import Broker
+from app.domain import Bar, OrderRequest, Side, Signal
+from app.engine.aio import raise_if_cancelling
+from app.engine.client_ids import strategy_order_id
+from app.engine.instances import InstanceSet, LiveInstance
+from app.engine.orders import OrderManager, OrderOrigin
+from app.engine.positions import PositionBook
+from app.engine.reconcile import Reconciler
+from app.engine.risk_gate import RiskGate
+from app.engine.window import RollingWindows
+from app.marketdata.base import MarketData, parse_timeframe
+from app.models import EquityPoint, SignalRecord
+from app.risk import Rejection
+from app.schemas.trading import AccountOut, EquityPointOut, RiskRejectionOut, SignalOut
+from app.services.events import SafePublisher
+
+logger = logging.getLogger(__name__)
+
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class LoopTimings:
+    """How often the background duties of a run happen, in seconds."""
+
+    poll: float
+    reconcile: float
+    equity: float
+    instances: float = 5.0
+
+
+@dataclass(slots=True)
+class LoopStats:
+    """Counters for the status page and the benchmark."""
+
+    bars: int = 0
+    signals: int = 0
+    orders: int = 0
+    rejections: int = 0
+    last_bar_time: datetime | None = None
+    batch_latencies: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopParts:
+    broker: Broker
+    market_data: MarketData
+    sessions: async_sessionmaker[AsyncSession]
+    events: SafePublisher
+    orders: OrderManager
+    positions: PositionBook
+    reconciler: Reconciler
+    instances: InstanceSet
+    risk: RiskGate
+    account_out: Callable[[], Awaitable[AccountOut]]
+    on_halt: Callable[[str, bool], Awaitable[object]]  # the risk chain asked to stop trading
+
+
+class TradingLoop:
+    """Runs until cancelled; the caller cancels it the moment the leader lock is lost."""
+
+    def __init__(
+        self, parts: LoopParts, timeframe: str, window_bars: int, timings: LoopTimings
+    ) -> None:
+        self._p = parts
+        self._timeframe = timeframe
+        self._interval = parse_timeframe(timeframe)
+        self._window_bars = window_bars
+        self._windows = RollingWindows(window_bars)
+        self._timings = timings
+        self.stats = LoopStats()
+
+    async def run(self) -> None:
+        await self._p.reconciler.run()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._follow_trade_updates())
+            group.create_task(self._every(self._timings.poll, self._poll))
+            group.create_task(self._every(self._timings.reconcile, self._p.reconciler.run))
+            group.create_task(self._every(self._timings.equity, self.record_equity))
+            group.create_task(self._trade())
+
+    async def _trade(self) -> None:
+        """Stream bars for the symbols of enabled instances; restart the stream when they change."""
+        while True:
+            await self._p.instances.reload()
+            symbols = self._p.instances.symbols()
+            if not symbols:
+                await asyncio.sleep(self._timings.instances)
+                continue
+            await self._warm_up(symbols)
+            await self._stream(symbols)
+
+    async def _stream(self, symbols: list[str]) -> None:
+        queue: asyncio.Queue[Bar | object] = asyncio.Queue()
+
+        async def produce() -> None:
+            async for bar in self._p.market_data.stream(symbols):
+                queue.put_nowait(bar)
+            queue.put_nowait(_END)
+
+        producer = asyncio.create_task(produce())
+        next_reload = time.monotonic() + self._timings.instances
+        try:
+            while True:
+                item = await queue.get()
+                batch = [item]
+                while not queue.empty():
+                    batch.append(queue.get_nowait())
+                bars = [b for b in batch if isinstance(b, Bar)]
+                if bars:
+                    await self.process(bars)
+                if _END in batch:
+                    logger.info("market data ended; waiting for instances to change")
+                    await asyncio.sleep(self._timings.instances)
+                    return
+                if time.monotonic() >= next_reload:
+                    next_reload = time.monotonic() + self._timings.instances
+                    await self._p.instances.reload()
+                    if self._p.instances.symbols() != symbols:
+                        logger.info("symbols changed; restarting the bar stream")
+                        return
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+    async def _warm_up(self, symbols: list[str]) -> None:
+        """Fill each new symbol's window from history, growing windows a strategy needs longer."""
+        needed = max(self._window_bars, self._p.instances.longest_history())
+        if needed > self._windows.size:
+            self._windows = RollingWindows(needed)
+        end = datetime.now(UTC)
+        start = end - max(self._interval * self._windows.size * 3, timedelta(days=5))
+        for symbol in symbols:
+            if self._windows.count(symbol):
+                continue
+            history = await self._p.market_data.history(symbol, self._timeframe, start, end)
+            self._windows.extend(history[-self._windows.size :])
+
+    async def process(self, bars: list[Bar]) -> None:
+        """One batch of closed bars: match at the exchange, evaluate, check risk, order."""
+        started = time.perf_counter()
+        for bar in bars:
+            self._p.broker.on_bar(bar)
+        candidates: list[tuple[LiveInstance, Signal]] = []
+        for bar in bars:
+            if not self._windows.add(bar):
+                continue
+            self.stats.bars += 1
+            self.stats.last_bar_time = bar.time
+            for instance in self._p.instances.for_symbol(bar.symbol):
+                frame = self._windows.frame(bar.symbol, instance.history)
+                signal = instance.evaluate(frame) if frame is not None else None
+                if signal is not None:
+                    candidates.append((instance, signal))
+        if candidates:
+            await self._decide_and_order(candidates)
+        self.stats.batch_latencies.append(time.perf_counter() - started)
+
+    async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
+        account, positions, open_rows = await asyncio.gather(
+            self._p.broker.get_account(),
+            self._p.broker.get_positions(),
+            self._p.orders.open_rows(),
+        )
+        working = {row.symbol for row in open_rows if row.source == "strategy"}
+        batch = await self._p.risk.batch(account, positions, self._windows)
+        rows: list[tuple[SignalRecord, OrderRequest | None]] = []
+        halt: Rejection | None = None
+        for instance, signal in candidates:
+            request: OrderRequest | None = None
+            if signal.symbol in working:
+                verdict = f"an order for {signal.symbol} is still working"
+            else:
+                decision = batch.check(signal)
+                verdict = decision.reason
+                if decision.approved:
+                    client_id = strategy_order_id(
+                        instance.id, signal.symbol, signal.time, signal.side
+                    )
+                    request = _bracket_or_plain(decision.order(client_id))
+                    working.add(signal.symbol)
+                elif decision.rejection is not None and decision.rejection.halt:
+                    halt = decision.rejection
+            rows.append((_signal_row(instance, signal, request, verdict), request))
+        async with self._p.sessions.begin() as session:
+            session.add_all([row for row, _ in rows])
+            await session.flush()
+            intents = [
+                (request, OrderOrigin("strategy", row.strategy_instance_id, row.id))
+                for row, request in rows
+                if request is not None
+            ]
+            fresh = await self._p.orders.record_intents(session, intents)
+        await asyncio.gather(*(self._p.orders.submit(request) for request in fresh))
+        self.stats.signals += len(rows)
+        self.stats.orders += len(fresh)
+        for row, _ in rows:
+            await self._p.events.publish("signal", SignalOut.model_validate(row))
+            if row.outcome == "rejected":
+                self.stats.rejections += 1
+                await self._p.events.publish("risk_rejection", _rejection(row))
+        if halt is not None:
+            await self._p.on_halt(halt.reason, halt.flatten)
+
+    async def _follow_trade_updates(self) -> None:
+        """Follow the stream; if it breaks, polling covers the gap until it is back."""
+        while True:
+            try:
+                async for update in self._p.broker.trade_updates():
+                    if await self._p.orders.apply_update(update) is not None:
+                        await self._p.positions.sync()
+            except Exception as exc:
+                raise_if_cancelling(exc)
+                logger.exception("trade updates stream failed; resubscribing")
+            await asyncio.sleep(self._timings.poll)
+
+    async def _poll(self) -> None:
+        await self._p.reconciler.sync_orders(actor="engine")
+        await self._p.positions.sync()
+
+    async def record_equity(self) -> None:
+        account = await self._p.broker.get_account()
+        point = EquityPoint(
+            time=datetime.now(UTC),
+            equity=Decimal(str(account.equity)),
+            cash=Decimal(str(account.cash)),
+        )
+        async with self._p.sessions.begin() as session:
+            session.add(point)
+        await self._p.events.publish("equity", EquityPointOut.model_validate(point))
+        await self._p.events.publish("account", await self._p.account_out())
+
+    async def _every(self, seconds: float, duty: Callable[[], Awaitable[None]]) -> None:
+        """Run a duty periodically; a failure is logged and retried next time, never fatal."""
+        while True:
+            raise_if_cancelling()
+            await asyncio.sleep(seconds)
+            try:
+                await duty()
+            except Exception:
+                logger.exception(
+                    "engine duty %s failed; will retry", getattr(duty, "__name__", duty)
+                )
+
+
+def _bracket_or_plain(request: OrderRequest) -> OrderRequest:
+    """Brokers take both bracket legs or none; a lone leg (a stop with no target) is dropped."""
+    if (request.take_profit is None) == (request.stop_loss is None):
+        return request
+    logger.info("%s: one bracket leg only; sending a plain order", request.client_order_id)
+    return replace(request, take_profit=None, stop_loss=None)
+
+
+def _signal_row(
+    instance: LiveInstance, signal: Signal, request: OrderRequest | None, verdict: str
+) -> SignalRecord:
+    return SignalRecord(
+        strategy_instance_id=instance.id,
+        strategy=signal.strategy,
+        symbol=signal.symbol,
+        bar_time=signal.time,
+        side=signal.side.value,
+        strength=signal.strength,
+        reason=signal.reason,
+        values=signal.values,
+        outcome="ordered" if request is not None else "rejected",
+        rejection_reason=None if request is not None else verdict,
+        created_at=datetime.now(UTC),
+    )
+
+
+def _rejection(row: SignalRecord) -> RiskRejectionOut:
+    return RiskRejectionOut(
+        signal_id=row.id,
+        strategy_instance_id=row.strategy_instance_id,
+        symbol=row.symbol,
+        side=Side(row.side),
+        reason=row.rejection_reason or "",
+        time=row.bar_time,
+    )

@@ -1,0 +1,332 @@
+"""Order lifecycle: write the order down first, then submit it; the broker's updates move it on."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.brokers.base import (
+    Broker,
+    BrokerError,
+    BrokerUnavailable,
+    DuplicateClientOrderId,
+    OrderRejected,
+    TradeUpdate,
+)
+from app.brokers.retry import RetryPolicy, with_retry
+from app.domain import Order, OrderRequest, OrderStatus
+from app.models import FillRecord, OrderRecord
+from app.schemas.trading import FillOut, OrderOut
+from app.services.audit import add_audit
+from app.services.events import SafePublisher
+
+logger = logging.getLogger(__name__)
+
+PENDING = "pending"  # written down, not yet confirmed by the broker
+_RANK = {PENDING: 0, "new": 1, "accepted": 2, "partially_filled": 3}
+_TERMINAL_RANK = 4
+_QTY_EPSILON = 1e-9
+
+
+def _rank(status: str) -> int:
+    return _RANK.get(status, _TERMINAL_RANK)
+
+
+def _dec(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def execution_id(broker_order_id: str, cumulative_qty: float) -> str:
+    """A fill is identified by its order and the filled quantity it brought the order to."""
+    digest = hashlib.sha1(f"{broker_order_id}:{cumulative_qty:.9f}".encode(), usedforsecurity=False)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOrigin:
+    """Where an order came from, for the row and the audit trail."""
+
+    source: str  # strategy, manual, kill_switch, reconcile
+    strategy_instance_id: int | None = None
+    signal_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FillBooked:
+    """A fill that advanced an order, as the engine learned of it."""
+
+    order_id: int
+    symbol: str
+
+
+class OrderManager:
+    """Places orders exactly once and keeps their rows in step with the broker."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        sessions: async_sessionmaker[AsyncSession],
+        events: SafePublisher,
+        retry: RetryPolicy,
+    ) -> None:
+        self._broker = broker
+        self._sessions = sessions
+        self._events = events
+        self._retry = retry
+
+    async def record_intents(
+        self, session: AsyncSession, intents: list[tuple[OrderRequest, OrderOrigin]]
+    ) -> list[OrderRequest]:
+        """Insert pending rows in the caller's transaction; returns only the ids not seen before."""
+        fresh: list[OrderRequest] = []
+        for request, origin in intents:
+            inserted = await session.scalar(
+                insert(OrderRecord)
+                .values(
+                    client_order_id=request.client_order_id,
+                    strategy_instance_id=origin.strategy_instance_id,
+                    signal_id=origin.signal_id,
+                    source=origin.source,
+                    symbol=request.symbol,
+                    side=request.side.value,
+                    type=request.type.value,
+                    time_in_force=request.time_in_force.value,
+                    qty=_dec(request.qty),
+                    limit_price=_dec(request.limit_price),
+                    stop_price=_dec(request.stop_price),
+                    take_profit=_dec(request.take_profit),
+                    stop_loss=_dec(request.stop_loss),
+                    status=PENDING,
+                )
+                .on_conflict_do_nothing(index_elements=["client_order_id"])
+                .returning(OrderRecord.id)
+            )
+            if inserted is None:
+                logger.info(
+                    "order %s was placed before; not submitting again", request.client_order_id
+                )
+            else:
+                fresh.append(request)
+        return fresh
+
+    async def place(self, request: OrderRequest, origin: OrderOrigin) -> OrderRecord:
+        """Record and submit one order (manual orders, the kill switch)."""
+        async with self._sessions.begin() as session:
+            fresh = await self.record_intents(session, [(request, origin)])
+        if fresh:
+            await self.submit(request)
+        record = await self.find(request.client_order_id)
+        assert record is not None
+        return record
+
+    async def submit(self, request: OrderRequest) -> None:
+        """Send a recorded order; its client id makes every retry safe, so all faults retry."""
+        order: Order | None
+        try:
+            order = await with_retry(
+                lambda: self._broker.submit_order(request),
+                self._retry,
+                what=f"submit {request.client_order_id}",
+            )
+        except DuplicateClientOrderId as dup:
+            order = dup.existing or await self._broker.get_order_by_client_id(
+                request.client_order_id
+            )
+            if order is None:
+                logger.error("broker says %s exists but cannot find it", request.client_order_id)
+                return
+        except OrderRejected as rejected:
+            await self.mark_rejected(request.client_order_id, rejected.reason)
+            return
+        except BrokerUnavailable as exc:
+            logger.error(
+                "order %s not confirmed (%s); reconciliation will find out",
+                request.client_order_id,
+                exc,
+            )
+            return
+        await self.apply_order(order, actor="engine")
+
+    async def mark_rejected(self, client_order_id: str, reason: str) -> None:
+        async with self._sessions.begin() as session:
+            record = await self._lock_row(session, client_order_id)
+            if record is None or _rank(record.status) >= _TERMINAL_RANK:
+                return
+            record.status = OrderStatus.REJECTED.value
+            record.reject_reason = reason[:2000]
+            record.updated_at = datetime.now(UTC)
+            add_audit(session, "engine", "order_rejected", "order", record.id, message=reason)
+        logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
+        await self._events.publish("order", OrderOut.model_validate(record))
+
+    async def apply_update(self, update: TradeUpdate) -> FillBooked | None:
+        """Follow one trade update; the fill is booked only if it advances the filled quantity."""
+        return await self.apply_order(update.order, actor="engine", fill_time=update.time)
+
+    async def apply_order(
+        self,
+        order: Order,
+        *,
+        actor: str,
+        fill_time: datetime | None = None,
+        adopt_as: str = "reconcile",
+    ) -> FillBooked | None:
+        """Bring the row in line with the broker's view of the order; the broker is the truth."""
+        fill: FillRecord | None = None
+        async with self._sessions.begin() as session:
+            record = await self._lock_row(session, order.client_order_id)
+            if record is None:
+                record = self._adopt(session, order, adopt_as)
+                add_audit(
+                    session,
+                    actor,
+                    "order_adopted",
+                    "order",
+                    order.client_order_id,
+                    after=_view(order),
+                    message="order at the broker that the database did not know",
+                )
+                await session.flush()
+            before = _row_view(record)
+            changed, fill = self._merge(record, order, fill_time)
+            if not changed:
+                return None
+            if fill is not None:
+                session.add(fill)
+            if actor != "engine":
+                add_audit(
+                    session,
+                    actor,
+                    "order_corrected",
+                    "order",
+                    record.id,
+                    before=before,
+                    after=_row_view(record),
+                    message="database differed from broker",
+                )
+        await self._events.publish("order", OrderOut.model_validate(record))
+        if fill is None:
+            return None
+        await self._events.publish("fill", FillOut.model_validate(fill))
+        return FillBooked(order_id=record.id, symbol=record.symbol)
+
+    def _merge(
+        self, record: OrderRecord, order: Order, fill_time: datetime | None
+    ) -> tuple[bool, FillRecord | None]:
+        old_qty = float(record.filled_qty)
+        advances = order.filled_qty > old_qty + _QTY_EPSILON
+        if not advances and _rank(order.status.value) < _rank(record.status):
+            return False, None  # a stale event arriving after a newer one
+        fill: FillRecord | None = None
+        if advances and order.filled_avg_price is not None:
+            delta = order.filled_qty - old_qty
+            old_cost = old_qty * float(record.filled_avg_price or 0)
+            price = (order.filled_qty * order.filled_avg_price - old_cost) / delta
+            fill = FillRecord(
+                execution_id=execution_id(order.id, order.filled_qty),
+                symbol=record.symbol,
+                side=record.side,
+                qty=_dec(round(delta, 9)),
+                price=_dec(round(price, 9)),
+                filled_at=fill_time or order.updated_at or datetime.now(UTC),
+            )
+        new_values = {
+            "status": order.status.value,
+            "broker_order_id": order.id,
+            "filled_qty": _dec(order.filled_qty),
+            "filled_avg_price": _dec(order.filled_avg_price),
+            "reject_reason": order.reject_reason or record.reject_reason,
+            "submitted_at": record.submitted_at or order.submitted_at,
+        }
+        changed = False
+        for name, value in new_values.items():
+            if getattr(record, name) != value:
+                setattr(record, name, value)
+                changed = True
+        if changed:
+            record.updated_at = datetime.now(UTC)
+        if fill is not None:
+            fill.order_id = record.id
+        return changed, fill
+
+    def _adopt(self, session: AsyncSession, order: Order, source: str) -> OrderRecord:
+        record = OrderRecord(
+            client_order_id=order.client_order_id,
+            source=source,
+            symbol=order.symbol,
+            side=order.side.value,
+            type=order.type.value,
+            time_in_force="day",
+            qty=_dec(order.qty),
+            limit_price=_dec(order.limit_price),
+            stop_price=_dec(order.stop_price),
+            status=PENDING,
+            filled_qty=Decimal(0),
+            created_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC),
+        )
+        session.add(record)
+        return record
+
+    async def _lock_row(self, session: AsyncSession, client_order_id: str) -> OrderRecord | None:
+        query = (
+            select(OrderRecord)
+            .where(OrderRecord.client_order_id == client_order_id)
+            .with_for_update()
+        )
+        return (await session.scalars(query)).first()
+
+    async def find(self, client_order_id: str) -> OrderRecord | None:
+        async with self._sessions() as session:
+            query = select(OrderRecord).where(OrderRecord.client_order_id == client_order_id)
+            return (await session.scalars(query)).first()
+
+    async def open_rows(self) -> list[OrderRecord]:
+        """Orders the database believes are still working (or not yet confirmed)."""
+        async with self._sessions() as session:
+            query = select(OrderRecord).where(OrderRecord.status.in_(list(_RANK)))
+            return list((await session.scalars(query)).all())
+
+    async def cancel(self, record: OrderRecord) -> None:
+        """Ask the broker to cancel; the cancellation itself arrives as an update."""
+        if record.broker_order_id is None:
+            await self.mark_rejected(
+                record.client_order_id, "canceled before the broker confirmed it"
+            )
+            return
+        try:
+            await with_retry(
+                lambda: self._broker.cancel_order(str(record.broker_order_id)),
+                self._retry,
+                what=f"cancel {record.client_order_id}",
+            )
+        except BrokerError as exc:
+            logger.warning("cancel %s failed: %s", record.client_order_id, exc)
+            raise
+
+
+def _view(order: Order) -> dict[str, object]:
+    return {
+        "status": order.status.value,
+        "filled_qty": order.filled_qty,
+        "filled_avg_price": order.filled_avg_price,
+        "broker_order_id": order.id,
+    }
+
+
+def _row_view(record: OrderRecord) -> dict[str, object]:
+    return {
+        "status": record.status,
+        "filled_qty": float(record.filled_qty),
+        "filled_avg_price": None
+        if record.filled_avg_price is None
+        else float(record.filled_avg_price),
+        "broker_order_id": record.broker_order_id,
+    }

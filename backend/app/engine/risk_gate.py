@@ -1,0 +1,139 @@
+"""The risk chain, live: builds the RiskContext from the broker's account and the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import indicators
+from app.domain import Account, Position, Side, Signal
+from app.engine.window import RollingWindows
+from app.models import EquityPoint, OrderRecord, RiskSettingsRecord
+from app.risk import Decision, RiskChain, RiskContext, RiskSettings
+from app.services.audit import add_audit
+
+ATR_PERIOD = 14
+_ATR_BARS = ATR_PERIOD * 10  # enough for Wilder's smoothing to forget its seed
+
+
+async def load_risk_settings(session: AsyncSession) -> RiskSettings:
+    """The saved settings, or the defaults when none were saved yet."""
+    row = await session.scalar(select(RiskSettingsRecord).order_by(RiskSettingsRecord.id.desc()))
+    return RiskSettings.model_validate(row.settings) if row else RiskSettings()
+
+
+@dataclass(slots=True)
+class RiskBatch:
+    """One batch of signals checked against one view of the account; approvals count at once."""
+
+    chain: RiskChain
+    account: Account
+    positions: dict[str, Position]
+    windows: RollingWindows
+    peak_equity: float
+    last_stop_out: Mapping[str, datetime]
+    opened_today: frozenset[str]
+    day_trades: tuple[date, ...] = field(default=())
+
+    def check(self, signal: Signal) -> Decision:
+        price = self.windows.last_price(signal.symbol) or 0.0
+        ctx = RiskContext(
+            now=signal.time,
+            equity=self.account.equity,
+            cash=self.account.cash,
+            price=price,
+            atr=self._atr(signal.symbol),
+            day_start_equity=self.account.last_equity,
+            peak_equity=max(self.peak_equity, self.account.equity),
+            positions=self.positions,
+            last_stop_out=self.last_stop_out,
+            day_trades=self.day_trades,
+            opened_today=self.opened_today,
+        )
+        decision = self.chain.evaluate(signal, ctx)
+        if decision.approved:
+            self._count(signal, decision.proposal.qty, price)
+        return decision
+
+    def _count(self, signal: Signal, qty: float, price: float) -> None:
+        """Let the next signal of the batch see this order as if it had filled."""
+        held = self.positions.get(signal.symbol)
+        signed = qty if signal.side is Side.BUY else -qty
+        new_qty = (held.qty if held else 0.0) + signed
+        if abs(new_qty) < 1e-9:
+            self.positions.pop(signal.symbol, None)
+        else:
+            self.positions[signal.symbol] = Position(signal.symbol, new_qty, price, price)
+
+    def _atr(self, symbol: str) -> float | None:
+        frame = self.windows.frame(symbol, _ATR_BARS)
+        if frame is None or len(frame) <= ATR_PERIOD:
+            return None
+        value = float(indicators.atr(frame.high, frame.low, frame.close, ATR_PERIOD)[-1])
+        return value if value == value else None  # NaN: not enough bars yet
+
+
+class RiskGate:
+    """Reads what the chain needs once per batch of signals."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], commission_per_share: float = 0.0
+    ) -> None:
+        self._sessions = sessions
+        self._commission_per_share = commission_per_share
+        self._chain: tuple[RiskSettings, RiskChain] | None = None
+
+    async def batch(
+        self, account: Account, positions: list[Position], windows: RollingWindows
+    ) -> RiskBatch:
+        today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+        async with self._sessions() as session:
+            settings = await load_risk_settings(session)
+            peak = await session.scalar(select(func.max(EquityPoint.equity)))
+            stop_outs = await session.execute(
+                select(OrderRecord.symbol, func.max(OrderRecord.updated_at))
+                .where(OrderRecord.type.in_(["stop", "stop_limit"]), OrderRecord.status == "filled")
+                .group_by(OrderRecord.symbol)
+            )
+            opened = await session.scalars(
+                select(OrderRecord.symbol)
+                .where(OrderRecord.filled_qty > 0, OrderRecord.created_at >= today)
+                .distinct()
+            )
+            last_stop_out = {symbol: at for symbol, at in stop_outs}
+            opened_today = frozenset(opened)
+        held = {p.symbol: p for p in positions}
+        return RiskBatch(
+            chain=self._chain_for(settings),
+            account=account,
+            positions=held,
+            windows=windows,
+            peak_equity=float(peak or 0.0),
+            last_stop_out=last_stop_out,
+            opened_today=opened_today & set(held),
+            day_trades=(today.date(),) * account.daytrade_count,
+        )
+
+    def _chain_for(self, settings: RiskSettings) -> RiskChain:
+        if self._chain is None or self._chain[0] != settings:
+            chain = RiskChain.from_settings(
+                settings, commission_per_share=self._commission_per_share
+            )
+            self._chain = (settings, chain)
+        return self._chain[1]
+
+
+async def seed_risk_settings(sessions: async_sessionmaker[AsyncSession], simulated: bool) -> None:
+    """First start only: the simulated market never closes, so there its defaults always trade."""
+    async with sessions.begin() as session:
+        if await session.scalar(select(func.count()).select_from(RiskSettingsRecord)):
+            return
+        settings = RiskSettings(
+            market_hours=not simulated, pdt_guard=not simulated, take_profit_multiple=2.0
+        )
+        session.add(RiskSettingsRecord(settings=settings.model_dump(), updated_by="engine"))
+        add_audit(session, "engine", "risk_seeded", "risk_settings", after=settings.model_dump())

@@ -1,0 +1,387 @@
+"""The engine in one backend process: it trades only while it holds the leader lock.
+
+Every process runs a supervisor. The wanted state ("running"/"stopped") lives in Redis, so a
+start or stop through any process reaches the leader; the leader publishes its run status there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.brokers.base import BrokerError, OrderQuery
+from app.brokers.retry import RetryPolicy
+from app.core.config import Settings
+from app.core.events import Publisher
+from app.domain import OrderRequest, Side
+from app.engine.aio import bounded, raise_if_cancelling
+from app.engine.instances import InstanceSet, seed_instances
+from app.engine.leader import LeaderLock, holder_name
+from app.engine.loop import LoopParts, LoopTimings, TradingLoop
+from app.engine.orders import OrderManager, OrderOrigin
+from app.engine.positions import PositionBook
+from app.engine.reconcile import Reconciler
+from app.engine.risk_gate import RiskGate, seed_risk_settings
+from app.engine.wiring import Venue, build_venue
+from app.models import EngineRun, StrategyInstance
+from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
+from app.schemas.trading import AccountOut
+from app.services.audit import add_audit
+from app.services.events import SafePublisher
+
+logger = logging.getLogger(__name__)
+
+DESIRED_KEY = "trading-bot:engine:desired"
+STATUS_KEY = "trading-bot:engine:status"
+RUNNING = "running"
+STOPPED = "stopped"
+_RESTART_BACKOFF = 5.0
+
+
+class EngineService:
+    """Supervises trading in this process and offers the broker to the API."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        redis: Redis,
+        publisher: Publisher,
+        venue: Venue | None = None,
+    ) -> None:
+        self.settings = settings
+        self.venue = venue or build_venue(settings)
+        self.broker = self.venue.broker
+        self._sessions = sessions
+        self._redis = redis
+        self.events = SafePublisher(publisher)
+        self._lock = LeaderLock(redis, holder_name(), settings.engine_lock_ttl_seconds)
+        self.orders = OrderManager(self.broker, sessions, self.events, RetryPolicy())
+        self.positions = PositionBook(self.broker, sessions, self.events)
+        self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
+        self.instances = InstanceSet(sessions)
+        self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
+        self._wake = asyncio.Event()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._run_task: asyncio.Task[None] | None = None
+        self._loop: TradingLoop | None = None
+        self._run_status: RunStatus | None = None
+        self._retry_at = 0.0
+        self._prepared = False
+        self.last_error: str | None = None
+
+    @property
+    def holder(self) -> str:
+        return self._lock.holder
+
+    @property
+    def trading(self) -> bool:
+        return self._run_task is not None and not self._run_task.done()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        """Begin supervising; the first step seeds defaults and honours autostart."""
+        if self.settings.is_live_trading:
+            logger.warning("LIVE TRADING with real money at %s", self.settings.alpaca_base_url)
+        self._supervisor = asyncio.create_task(self._supervise(), name="engine-supervisor")
+
+    async def close(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        await self._stop_run("process shutting down")
+        await self.venue.close()
+
+    def wake(self) -> None:
+        """Look at the wanted state now instead of at the next tick."""
+        self._wake.set()
+
+    # ------------------------------------------------------------------ supervision
+    async def _supervise(self) -> None:
+        while True:
+            try:
+                await self._step()
+            except Exception as exc:  # Redis or database trouble: never trade unsupervised
+                raise_if_cancelling(exc)
+                logger.exception("engine supervisor step failed")
+                self.last_error = f"supervisor: {exc}"
+                await self._stop_run(f"cannot confirm the leader lock: {exc}")
+            raise_if_cancelling()
+            with contextlib.suppress(TimeoutError):
+                await bounded(self._wake.wait(), self._tick)
+            self._wake.clear()
+
+    async def _prepare(self) -> None:
+        """Once per process, retried by the supervisor until the database and Redis answer."""
+        await seed_risk_settings(self._sessions, simulated=self.venue.broker_name == "sim")
+        if self.settings.seed_symbols:
+            await seed_instances(self._sessions, self.settings.seed_symbols)
+        if self.settings.engine_autostarts:
+            await self._redis.set(DESIRED_KEY, RUNNING, nx=True)
+        self._prepared = True
+
+    async def _step(self) -> None:
+        if not self._prepared:
+            await self._prepare()
+        wanted = await self._redis.get(DESIRED_KEY) == RUNNING
+        if self._run_task is not None and self._run_task.done():
+            await self._collect_finished_run()
+        if self._run_task is not None:
+            if not wanted:
+                await self._stop_run("stopped by request")
+            elif not await self._renew():
+                logger.error("LOST the engine leader lock: trading stopped in %s", self.holder)
+                await self._stop_run("leader lock lost")
+            else:
+                await self._publish_run_status()
+        elif wanted and time.monotonic() >= self._retry_at and await self._lock.acquire():
+            await self._start_run()
+
+    async def _renew(self) -> bool:
+        return await bounded(self._lock.renew(), self.settings.engine_lock_ttl_seconds / 3)
+
+    async def _start_run(self) -> None:
+        async with self._sessions.begin() as session:
+            run = EngineRun(
+                holder=self.holder,
+                broker=self.venue.broker_name,
+                data_source=self.venue.data_source,
+            )
+            session.add(run)
+            await session.flush()
+            add_audit(session, "engine", "engine_started", "engine", run.id, message=self.holder)
+        self._loop = TradingLoop(
+            self._loop_parts(),
+            self.settings.engine_timeframe,
+            self.settings.engine_window_bars,
+            self._timings(),
+        )
+        self._run_status = RunStatus(
+            holder=self.holder, run_id=run.id, started_at=datetime.now(UTC), symbols=[]
+        )
+        self._run_task = asyncio.create_task(self._loop.run(), name=f"engine-run-{run.id}")
+        self.last_error = None
+        logger.info("engine run %d started in %s", run.id, self.holder)
+        await self._publish_run_status()
+
+    async def _collect_finished_run(self) -> None:
+        assert self._run_task is not None
+        error = self._run_task.exception() if not self._run_task.cancelled() else None
+        reason = f"failed: {error!r}" if error else "ended"
+        if error:
+            logger.error("engine run failed; retrying in %.0f s", _RESTART_BACKOFF, exc_info=error)
+            self.last_error = repr(error)[:500]
+        self._retry_at = time.monotonic() + _RESTART_BACKOFF
+        await self._stop_run(reason)
+
+    async def _stop_run(self, reason: str) -> None:
+        task = self._run_task
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait({task})  # unlike `await task`, never mistakes its end for ours
+        self._run_task = None
+        status, self._run_status, self._loop = self._run_status, None, None
+        with contextlib.suppress(Exception):
+            await self._lock.release()
+        with contextlib.suppress(Exception):
+            await self._redis.delete(STATUS_KEY)
+        if status is not None:
+            with contextlib.suppress(Exception):
+                async with self._sessions.begin() as session:
+                    await session.execute(
+                        update(EngineRun)
+                        .where(EngineRun.id == status.run_id)
+                        .values(stopped_at=datetime.now(UTC), stop_reason=reason)
+                    )
+                    add_audit(
+                        session, "engine", "engine_stopped", "engine", status.run_id, message=reason
+                    )
+        logger.info("engine run stopped: %s", reason)
+        await self.events.publish("engine", await self._status_or_minimal())
+
+    async def _publish_run_status(self) -> None:
+        if self._run_status is None or self._loop is None:
+            return
+        stats = self._loop.stats
+        self._run_status = self._run_status.model_copy(
+            update={
+                "symbols": self.instances.symbols(),
+                "bars": stats.bars,
+                "signals": stats.signals,
+                "orders": stats.orders,
+                "rejections": stats.rejections,
+                "last_bar_time": stats.last_bar_time,
+            }
+        )
+        ttl_ms = int(self.settings.engine_lock_ttl_seconds * 2000)
+        await self._redis.set(STATUS_KEY, self._run_status.model_dump_json(), px=ttl_ms)
+
+    def _loop_parts(self) -> LoopParts:
+        return LoopParts(
+            broker=self.broker,
+            market_data=self.venue.market_data,
+            sessions=self._sessions,
+            events=self.events,
+            orders=self.orders,
+            positions=self.positions,
+            reconciler=self.reconciler,
+            instances=self.instances,
+            risk=RiskGate(self._sessions, self.settings.sim_commission_per_share),
+            account_out=self.account,
+            on_halt=self._halt,
+        )
+
+    def _timings(self) -> LoopTimings:
+        s = self.settings
+        return LoopTimings(
+            poll=s.engine_poll_seconds,
+            reconcile=s.engine_reconcile_seconds,
+            equity=s.engine_equity_seconds,
+        )
+
+    # ------------------------------------------------------------------ API
+    async def status(self) -> EngineStatusOut:
+        desired = await self._redis.get(DESIRED_KEY)
+        raw = await self._redis.get(STATUS_KEY)
+        leader = await self._lock.current_holder()
+        run = RunStatus.model_validate_json(raw) if raw else None
+        return EngineStatusOut(
+            desired=RUNNING if desired == RUNNING else STOPPED,
+            state=RUNNING if run is not None else STOPPED,
+            leader=leader,
+            this_process_leads=leader == self.holder,
+            broker=self.venue.broker_name,
+            market_data=self.venue.market_data.source,
+            data_source=self.venue.data_source,
+            live_trading=self.settings.is_live_trading,
+            run=run,
+            last_error=self.last_error,
+        )
+
+    async def _status_or_minimal(self) -> EngineStatusOut:
+        try:
+            return await self.status()
+        except Exception:
+            logger.warning("engine status unavailable", exc_info=True)
+            return EngineStatusOut(
+                desired=STOPPED,
+                state=STOPPED,
+                leader=None,
+                this_process_leads=False,
+                broker=self.venue.broker_name,
+                market_data=self.venue.market_data.source,
+                data_source=self.venue.data_source,
+                live_trading=self.settings.is_live_trading,
+                run=None,
+                last_error=self.last_error,
+            )
+
+    async def request(self, running: bool, user: str) -> EngineStatusOut:
+        """Ask every process for a running or stopped engine; the leader acts within a tick."""
+        previous = await self._redis.getset(DESIRED_KEY, RUNNING if running else STOPPED)
+        async with self._sessions.begin() as session:
+            add_audit(
+                session,
+                user,
+                "engine_start" if running else "engine_stop",
+                "engine",
+                before={"desired": previous},
+                after={"desired": RUNNING if running else STOPPED},
+            )
+        self._retry_at = 0.0
+        self.wake()
+        if not running:
+            await self._stop_run(f"stopped by {user}")
+        status = await self.status()
+        await self.events.publish("engine", status)
+        return status
+
+    async def kill(self, user: str, flatten: bool) -> KillResult:
+        """Stop every strategy, cancel every open order and, if asked, close every position."""
+        async with self._sessions.begin() as session:
+            disabled = (
+                await session.scalars(
+                    update(StrategyInstance)
+                    .where(StrategyInstance.enabled.is_(True))
+                    .values(enabled=False)
+                    .returning(StrategyInstance.id)
+                )
+            ).all()
+            add_audit(
+                session,
+                user,
+                "kill_switch",
+                "engine",
+                after={"flatten": flatten, "disabled_instances": list(disabled)},
+            )
+        await self.instances.reload()
+        errors: list[str] = []
+        canceled = 0
+        try:
+            for order in await self.broker.get_orders(OrderQuery.OPEN):
+                try:
+                    await self.broker.cancel_order(order.id)
+                    canceled += 1
+                except BrokerError as exc:
+                    errors.append(f"cancel {order.client_order_id}: {exc}")
+        except BrokerError as exc:
+            errors.append(f"list open orders: {exc}")
+        closing = await self._flatten(errors) if flatten else []
+        logger.warning("KILL SWITCH by %s: %d orders canceled, flatten=%s", user, canceled, flatten)
+        status = await self.status()
+        await self.events.publish("engine", status)
+        return KillResult(
+            disabled_instances=len(disabled),
+            canceled_orders=canceled,
+            flatten_orders=closing,
+            errors=errors,
+            status=status,
+        )
+
+    async def _flatten(self, errors: list[str]) -> list[str]:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        closing: list[str] = []
+        try:
+            positions = await self.broker.get_positions()
+        except BrokerError as exc:
+            errors.append(f"list positions: {exc}")
+            return closing
+        for position in positions:
+            request = OrderRequest(
+                client_order_id=f"kill-{position.symbol}-{stamp}",
+                symbol=position.symbol,
+                side=Side.SELL if position.qty > 0 else Side.BUY,
+                qty=abs(position.qty),
+            )
+            record = await self.orders.place(request, OrderOrigin("kill_switch"))
+            closing.append(record.client_order_id)
+            if record.status == "rejected":
+                errors.append(f"close {position.symbol}: {record.reject_reason}")
+        return closing
+
+    async def _halt(self, reason: str, flatten: bool) -> None:
+        """The risk chain's drawdown switch: the kill switch, pulled by the engine itself."""
+        logger.error("risk chain halted trading: %s", reason)
+        await self.kill("risk", flatten)
+
+    async def account(self) -> AccountOut:
+        account, clock = await asyncio.gather(self.broker.get_account(), self.broker.get_clock())
+        return AccountOut(
+            cash=account.cash,
+            equity=account.equity,
+            buying_power=account.buying_power,
+            last_equity=account.last_equity,
+            currency=account.currency,
+            trading_blocked=account.trading_blocked,
+            market_open=clock.is_open,
+            data_source=self.venue.data_source,
+        )

@@ -1,0 +1,51 @@
+"""Engine status and control shapes, for the API and the `engine` live event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas.trading import DataSource
+
+
+class RunStatus(BaseModel):
+    """What the leading process reports about its run, refreshed while it holds the lock."""
+
+    holder: str
+    run_id: int
+    started_at: datetime
+    symbols: list[str]
+    bars: int = 0
+    signals: int = 0
+    orders: int = 0
+    rejections: int = 0
+    last_bar_time: datetime | None = None
+
+
+class EngineStatusOut(BaseModel):
+    desired: Literal["running", "stopped"] = Field(description="what the user last asked for")
+    state: Literal["running", "stopped"] = Field(description="whether some process trades now")
+    leader: str | None = Field(description="process holding the trading lock")
+    this_process_leads: bool
+    broker: Literal["sim", "alpaca"]
+    market_data: str = Field(description="simulated, replay or alpaca")
+    data_source: DataSource
+    live_trading: bool
+    run: RunStatus | None
+    last_error: str | None
+
+
+class EngineControl(BaseModel):
+    """Body of POST /api/engine/kill."""
+
+    flatten: bool = Field(default=False, description="also close every position at market")
+
+
+class KillResult(BaseModel):
+    disabled_instances: int
+    canceled_orders: int
+    flatten_orders: list[str] = Field(description="client order ids of the closing orders")
+    errors: list[str]
+    status: EngineStatusOut

@@ -1,0 +1,1 @@
+"""Persistence and publishing helpers shared by the engine and the API routes."""

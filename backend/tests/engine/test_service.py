@@ -1,0 +1,185 @@
+"""One engine trades at a time; a crash mid-order loses nothing and doubles nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.brokers.base import OrderQuery
+from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.core.config import Settings
+from app.engine.leader import LOCK_KEY
+from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.wiring import Venue
+from app.models import FillRecord, OrderRecord, StrategyInstance
+from tests.engine.conftest import (
+    RecordingPublisher,
+    ScriptedMarket,
+    falling_then_rising,
+    scripted_venue,
+    wait_for,
+)
+
+Factory = Callable[[Venue], EngineService]
+
+
+@pytest.fixture
+async def make_engine(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis,
+    published: RecordingPublisher,
+) -> AsyncIterator[Factory]:
+    """Engine services as separate backend processes would run them: one Redis, one database."""
+    started: list[EngineService] = []
+
+    def make(venue: Venue) -> EngineService:
+        service = EngineService(
+            settings.model_copy(update={"engine_seed_symbols": "SIMA"}),
+            sessions,
+            redis,
+            published,
+            venue,
+        )
+        started.append(service)
+        return service
+
+    yield make
+    for service in started:
+        await service.close()
+
+
+def crash(service: EngineService) -> None:
+    """Kill the process's tasks where they stand: no cleanup, the lock left to expire."""
+    assert service._supervisor is not None and service._run_task is not None
+    service._supervisor.cancel()
+    service._run_task.cancel()
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession], model: type) -> list:  # type: ignore[type-arg]
+    async with sessions() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def test_two_engines_one_redis_only_one_trades_and_the_other_takes_over(
+    make_engine: Factory, redis: Redis, published: RecordingPublisher
+) -> None:
+    first = make_engine(scripted_venue([])[0])
+    second = make_engine(scripted_venue([])[0])
+    await redis.set(DESIRED_KEY, "running")
+    await first.start()
+    await second.start()
+    await wait_for(lambda: _any_trading(first, second), what="a leader")
+    await asyncio.sleep(1.0)  # several supervisor ticks: the other must keep waiting
+    leaders = [s for s in (first, second) if s.trading]
+    assert len(leaders) == 1
+    leader, follower = (first, second) if first.trading else (second, first)
+    assert await redis.get(LOCK_KEY) == leader.holder
+    assert (await follower.status()).leader == leader.holder
+
+    await leader.close()  # a clean shutdown releases the lock at once
+    await wait_for(lambda: _async(follower.trading), within=5, what="takeover")
+    assert not leader.trading
+
+
+async def test_engine_stops_trading_the_moment_it_loses_the_lock(
+    make_engine: Factory, redis: Redis
+) -> None:
+    engine = make_engine(scripted_venue([])[0])
+    await redis.set(DESIRED_KEY, "running")
+    await engine.start()
+    await wait_for(lambda: _async(engine.trading), what="start")
+    await redis.set(LOCK_KEY, "someone-else")  # e.g. our TTL ran out during a long pause
+    await wait_for(lambda: _async(not engine.trading), within=2, what="stop on lost lock")
+    await asyncio.sleep(0.5)
+    assert not engine.trading and await redis.get(LOCK_KEY) == "someone-else"
+
+
+async def test_crash_between_submit_and_fill_neither_loses_nor_doubles_the_order(
+    make_engine: Factory, sessions: async_sessionmaker[AsyncSession], redis: Redis
+) -> None:
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
+    exchange = SimBroker(SimBrokerConfig(slippage_bps=0))  # outlives the crash, as Alpaca would
+    venue, market = scripted_venue(history, exchange)
+    first = make_engine(venue)
+    await redis.set(DESIRED_KEY, "running")
+    await first.start()
+    await wait_for(lambda: _async(first.trading), what="start")
+
+    fed = 0
+    while not await exchange.get_orders(OrderQuery.OPEN):  # until a strategy order is at the broker
+        assert fed < len(live) - 2, "the rising stretch produced no order"
+        market.feed.put_nowait(live[fed])
+        fed += 1
+        await asyncio.sleep(0.05)
+    crash(first)  # the order is accepted, its fill has not happened yet
+
+    second_market = ScriptedMarket(history + live[:fed])
+    second = make_engine(Venue(exchange, second_market, "sim", "simulated"))
+    await second.start()
+    await wait_for(lambda: _async(second.trading), within=6, what="takeover after lock expiry")
+    second_market.feed.put_nowait(live[fed])  # the next bar fills the order at the exchange
+
+    async def settled() -> bool:  # the entry filled and its bracket legs are known
+        orders = {o.source: o.status for o in await rows(sessions, OrderRecord)}
+        return orders.get("strategy") == "filled" and len(await rows(sessions, OrderRecord)) == 3
+
+    await wait_for(settled, what="fill recorded after the restart")
+    at_broker = await exchange.get_orders(OrderQuery.ALL)
+    orders = await rows(sessions, OrderRecord)
+    assert sorted(o.client_order_id for o in at_broker) == sorted(o.client_order_id for o in orders)
+    assert len({o.client_order_id for o in at_broker}) == len(at_broker)  # nothing doubled
+    assert {o.broker_order_id for o in orders} == {o.id for o in at_broker}
+    [entry] = [o for o in orders if o.source == "strategy"]
+    fills = await rows(sessions, FillRecord)
+    assert [(f.order_id, float(f.qty)) for f in fills] == [(entry.id, float(entry.qty))]
+
+
+async def test_kill_switch_disables_strategies_cancels_orders_and_flattens(
+    make_engine: Factory, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    exchange = SimBroker(SimBrokerConfig(slippage_bps=0))
+    venue, _ = scripted_venue([], exchange)
+    engine = make_engine(venue)
+    await engine.start()
+    await wait_for(lambda: _instances(sessions), what="seeded instances")
+    exchange.on_price("SIMA", 100.0, datetime.now(UTC))
+    await exchange.submit_order(_request("held", 5))
+    exchange.on_price("SIMA", 100.0, datetime.now(UTC) + timedelta(minutes=1))  # fills
+    resting = await exchange.submit_order(_request("resting", 1, limit=50.0))
+
+    result = await engine.kill("admin", flatten=True)
+
+    assert result.disabled_instances == 1 and result.canceled_orders == 1 and not result.errors
+    assert (await exchange.get_order_by_client_id(resting.client_order_id)).status == "canceled"  # type: ignore[union-attr]
+    [closing] = result.flatten_orders
+    record = await engine.orders.find(closing)
+    assert record is not None and record.source == "kill_switch" and record.side == "sell"
+    assert float(record.qty) == 5
+    assert not any(i.enabled for i in await rows(sessions, StrategyInstance))
+
+
+def _request(client_id: str, qty: float, limit: float | None = None):  # type: ignore[no-untyped-def]
+    from app.domain import OrderRequest, OrderType, Side
+
+    kind = OrderType.LIMIT if limit else OrderType.MARKET
+    return OrderRequest(client_id, "SIMA", Side.BUY, qty, type=kind, limit_price=limit)
+
+
+async def _instances(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    return bool(await rows(sessions, StrategyInstance))
+
+
+async def _any_trading(*services: EngineService) -> bool:
+    return any(s.trading for s in services)
+
+
+async def _async(value: bool) -> bool:
+    return value
