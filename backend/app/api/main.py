@@ -7,12 +7,15 @@ from app.api.routes import (
     account,
     audit,
     auth,
+    backtests,
     engine,
     equity,
     health,
     orders,
     positions,
+    risk,
     signals,
+    strategies,
 )
 
 PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login"})
@@ -23,6 +26,17 @@ api_router.include_router(auth.router)
 
 # Routers included here need a bearer token for every route they hold.
 protected_router = APIRouter(dependencies=[Depends(current_user)])
-for resource in (account, positions, orders, signals, engine, equity, audit):
+for resource in (
+    account,
+    positions,
+    orders,
+    signals,
+    strategies,
+    risk,
+    engine,
+    equity,
+    backtests,
+    audit,
+):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

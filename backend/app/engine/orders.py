@@ -310,6 +310,9 @@ class OrderManager:
         except BrokerError as exc:
             logger.warning("cancel %s failed: %s", record.client_order_id, exc)
             raise
+        order = await self._broker.get_order_by_client_id(record.client_order_id)
+        if order is not None:  # don't wait for the stream: show the broker's answer now
+            await self.apply_order(order, actor="engine")
 
 
 def _view(order: Order) -> dict[str, object]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -138,16 +137,3 @@ def scripted_venue(
     market = ScriptedMarket(history)
     venue = Venue(broker or SimBroker(SimBrokerConfig(slippage_bps=0)), market, "sim", "simulated")
     return venue, market
-
-
-async def wait_for(
-    check: Callable[[], Awaitable[bool]], within: float = 15, what: str = ""
-) -> None:
-    """Poll an async condition until it holds; fail naming `what` after `within` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    for _ in itertools.count():
-        if await check():
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
-        await asyncio.sleep(0.05)

@@ -23,8 +23,8 @@ from tests.engine.conftest import (
     ScriptedMarket,
     falling_then_rising,
     scripted_venue,
-    wait_for,
 )
+from tests.support.polling import wait_for
 
 Factory = Callable[[Venue], EngineService]
 

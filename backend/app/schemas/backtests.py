@@ -1,0 +1,68 @@
+"""Backtest jobs: what was asked, how far it got, and the result the CLI would print."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.backtest import BacktestConfig
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+
+class SimulatedData(BaseModel):
+    """Bars from the seeded simulated market: always there, the same on every machine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    symbol: str = Field("SIMA", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
+    bars: int = Field(2_000, ge=50, le=50_000)
+    seed: int = Field(42, ge=0, le=2**31 - 1)
+    timeframe: Literal["1Min", "5Min", "15Min", "1Hour", "1Day"] = "1Min"
+
+
+class UploadedData(BaseModel):
+    """A CSV sent with the request (multipart field `file`)."""
+
+    filename: str
+    symbol: str
+
+
+class BacktestSpec(BaseModel):
+    """A backtest request as JSON; for a CSV of your own, send multipart/form-data instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(min_length=1, max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict)
+    config: BacktestConfig = Field(default_factory=BacktestConfig)
+    data: SimulatedData | None = Field(
+        default_factory=SimulatedData, description="bars from the simulated market"
+    )
+    upload: UploadedData | None = Field(
+        default=None, description="set by the server for a multipart CSV upload"
+    )
+
+
+class BacktestResultOut(BaseModel):
+    strategy: str
+    params: dict[str, Any]
+    symbols: list[str]
+    config: dict[str, Any]
+    metrics: dict[str, Any]
+    trades: list[dict[str, Any]]
+    equity_curve: list[dict[str, Any]]
+    rejected_signals: list[dict[str, Any]]
+    report: str = Field(description="the summary the backtest CLI prints")
+
+
+class BacktestJob(BaseModel):
+    id: str
+    status: JobStatus
+    created_at: datetime
+    finished_at: datetime | None = None
+    spec: BacktestSpec
+    error: str | None = None
+    result: BacktestResultOut | None = None

@@ -1,0 +1,50 @@
+"""Strategies on offer and the instances that trade them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SYMBOL_PATTERN = r"^[A-Za-z0-9./-]+$"
+
+
+class StrategyInfo(BaseModel):
+    name: str
+    title: str
+    description: str | None
+    params_schema: dict[str, Any] = Field(description="JSON schema of the parameters")
+
+
+class StrategyInstanceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    strategy: str
+    symbol: str
+    params: dict[str, Any]
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class StrategyInstanceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(min_length=1, max_length=64)
+    symbol: str = Field(min_length=1, max_length=32, pattern=SYMBOL_PATTERN)
+    params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = False
+    name: str | None = Field(
+        default=None, min_length=1, max_length=64, description="defaults to the strategy name"
+    )
+
+
+class StrategyInstanceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    params: dict[str, Any] | None = None
+    enabled: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=64)

@@ -1,0 +1,87 @@
+"""Backtests as background jobs; their state lives in Redis so any process can report it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+
+from app.backtest import DataError, load_csv, run
+from app.backtest.cli import table
+from app.marketdata.base import parse_timeframe
+from app.marketdata.simulated import SimulatedMarket
+from app.schemas.backtests import BacktestJob, BacktestResultOut, BacktestSpec, SimulatedData
+from app.strategies import BarFrame, build
+
+logger = logging.getLogger(__name__)
+
+KEY = "trading-bot:backtest:{}"
+KEEP_SECONDS = 7 * 24 * 3600
+_ORIGIN = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)  # simulated history starts here, always
+
+
+def simulated_frame(data: SimulatedData) -> BarFrame:
+    market = SimulatedMarket(
+        seed=data.seed, origin=_ORIGIN, interval=parse_timeframe(data.timeframe)
+    )
+    bars = market.bars(data.symbol.upper())
+    return BarFrame.from_bars([next(bars) for _ in range(data.bars)])
+
+
+class BacktestJobs:
+    """Starts jobs in this process (one at a time) and reads any job from Redis."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._one_at_a_time = asyncio.Semaphore(1)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, spec: BacktestSpec, csv: bytes | None = None) -> BacktestJob:
+        job = BacktestJob(
+            id=uuid.uuid4().hex, status="queued", created_at=datetime.now(UTC), spec=spec
+        )
+        await self._save(job)
+        task = asyncio.create_task(self._run(job, csv), name=f"backtest-{job.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return job
+
+    async def get(self, job_id: str) -> BacktestJob | None:
+        raw = await self._redis.get(KEY.format(job_id))
+        return BacktestJob.model_validate_json(raw) if raw else None
+
+    async def _run(self, job: BacktestJob, csv: bytes | None) -> None:
+        async with self._one_at_a_time:
+            await self._save(job.model_copy(update={"status": "running"}))
+            try:
+                result = await asyncio.to_thread(_backtest, job.spec, csv)
+                done = job.model_copy(update={"status": "done", "result": result})
+            except (DataError, KeyError, ValueError, ValidationError) as exc:
+                done = job.model_copy(update={"status": "failed", "error": str(exc)[:2000]})
+            except Exception as exc:
+                logger.exception("backtest %s crashed", job.id)
+                done = job.model_copy(
+                    update={"status": "failed", "error": f"internal error: {exc}"[:2000]}
+                )
+            await self._save(done.model_copy(update={"finished_at": datetime.now(UTC)}))
+
+    async def _save(self, job: BacktestJob) -> None:
+        await self._redis.set(KEY.format(job.id), job.model_dump_json(), ex=KEEP_SECONDS)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _backtest(spec: BacktestSpec, csv: bytes | None) -> BacktestResultOut:
+    if spec.upload is not None and csv is not None:
+        frame = load_csv(csv, spec.upload.symbol)
+    else:
+        frame = simulated_frame(spec.data or SimulatedData())
+    result = run(build(spec.strategy, spec.params), [frame], spec.config)
+    return BacktestResultOut(**result.to_dict(), report=table(result))

@@ -1,0 +1,123 @@
+"""Orders, positions and the account through the API, on the simulated exchange."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from fastapi import FastAPI
+from socketio import ASGIApp
+
+from app.engine.service import EngineService
+
+Headers = dict[str, str]
+
+
+def exchange_of(api_app: tuple[FastAPI, ASGIApp]) -> EngineService:
+    engine: EngineService = api_app[0].state.engine
+    return engine
+
+
+def tick(engine: EngineService, symbol: str, price: float, minutes: int) -> None:
+    """A print at the simulated exchange, as the market data feed would deliver it."""
+    at = datetime(2026, 3, 2, 15, tzinfo=UTC) + timedelta(minutes=minutes)
+    engine.broker.on_price(symbol, price, at)
+
+
+async def audit_actions(client: httpx.AsyncClient, headers: Headers) -> list[tuple[str, str]]:
+    query = {"actor": "admin", "limit": 500}
+    page = (await client.get("/api/audit", headers=headers, params=query)).json()
+    return [(entry["actor"], entry["action"]) for entry in page["items"]]
+
+
+async def test_manual_order_lifecycle_and_audit(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    engine = exchange_of(api_app)
+    tick(engine, "SIMA", 100.0, 0)
+    body = {"symbol": "sima", "side": "buy", "qty": 3, "type": "limit", "limit_price": 90}
+    created = await client.post("/api/orders", json=body, headers=auth_headers)
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert order["symbol"] == "SIMA" and order["status"] == "new" and order["source"] == "manual"
+    assert order["broker_order_id"]
+
+    listed = await client.get("/api/orders", params={"status": "open"}, headers=auth_headers)
+    assert [o["id"] for o in listed.json()["items"]] == [order["id"]]
+    assert listed.json()["total"] == 1
+
+    canceled = await client.delete(f"/api/orders/{order['id']}", headers=auth_headers)
+    assert canceled.status_code == 202 and canceled.json()["status"] == "canceled"
+    again = await client.delete(f"/api/orders/{order['id']}", headers=auth_headers)
+    assert again.status_code == 409 and "order_id" in again.json()["error"]["message"]
+    assert await audit_actions(client, auth_headers) == [
+        ("admin", "order_cancel"),
+        ("admin", "order_create"),
+    ]
+
+
+async def test_order_input_errors_name_the_field(
+    client: httpx.AsyncClient, auth_headers: Headers
+) -> None:
+    limit_without_price = {"symbol": "SIMA", "side": "buy", "qty": 1, "type": "limit"}
+    response = await client.post("/api/orders", json=limit_without_price, headers=auth_headers)
+    assert response.status_code == 422
+    assert [d["field"] for d in response.json()["error"]["details"]] == ["limit_price"]
+
+    negative = {"symbol": "SIMA", "side": "buy", "qty": -1}
+    response = await client.post("/api/orders", json=negative, headers=auth_headers)
+    assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "qty"
+
+    response = await client.get("/api/orders", params={"status": "done"}, headers=auth_headers)
+    assert response.status_code == 422 and "status" in response.json()["error"]["message"]
+    assert (await client.get("/api/orders/999", headers=auth_headers)).status_code == 404
+
+
+async def test_client_order_id_makes_a_retried_request_idempotent(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    tick(exchange_of(api_app), "SIMA", 100.0, 0)
+    body = {"symbol": "SIMA", "side": "buy", "qty": 1, "client_order_id": "my-order-1"}
+    assert (await client.post("/api/orders", json=body, headers=auth_headers)).status_code == 201
+    second = await client.post("/api/orders", json=body, headers=auth_headers)
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "duplicate_client_order_id"
+    assert len(await exchange_of(api_app).broker.get_orders()) == 1
+
+
+async def test_broker_refusal_is_recorded_with_its_reason(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    tick(exchange_of(api_app), "SIMA", 100.0, 0)
+    body = {"symbol": "SIMA", "side": "buy", "qty": 100_000}  # $10M on a $100k account
+    response = await client.post("/api/orders", json=body, headers=auth_headers)
+    assert response.status_code == 201
+    assert response.json()["status"] == "rejected"
+    assert "buying power" in response.json()["reject_reason"]
+
+
+async def test_positions_account_and_closing(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    engine = exchange_of(api_app)
+    tick(engine, "SIMB", 50.0, 0)
+    body = {"symbol": "SIMB", "side": "buy", "qty": 10}
+    assert (await client.post("/api/orders", json=body, headers=auth_headers)).status_code == 201
+    tick(engine, "SIMB", 52.0, 1)  # the market order fills at this print
+
+    positions = (await client.get("/api/positions", headers=auth_headers)).json()
+    assert [(p["symbol"], p["qty"], p["market_price"]) for p in positions] == [("SIMB", 10.0, 52.0)]
+    account = (await client.get("/api/account", headers=auth_headers)).json()
+    assert account["data_source"] == "simulated" and account["market_open"] is True
+    assert account["equity"] > account["cash"]
+
+    too_many = await client.post(
+        "/api/positions/SIMB/close", params={"qty": 11}, headers=auth_headers
+    )
+    assert too_many.status_code == 422 and too_many.json()["error"]["details"][0]["field"] == "qty"
+    missing = await client.post("/api/positions/NOPE/close", headers=auth_headers)
+    assert missing.status_code == 404
+    closing = await client.post("/api/positions/SIMB/close", headers=auth_headers)
+    assert closing.status_code == 202
+    assert closing.json()["side"] == "sell" and closing.json()["qty"] == 10
+    assert ("admin", "position_close") in await audit_actions(client, auth_headers)
