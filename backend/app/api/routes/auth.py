@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", responses=error_responses(401, 422, 429))
+@router.post("/login", responses=error_responses(400, 401, 422, 429))
 async def login(
     body: LoginRequest, request: Request, settings: SettingsDep, redis: RedisDep
 ) -> TokenResponse:
