@@ -18,7 +18,7 @@ from app.domain import Bar, OrderRequest, Side, Signal
 from app.engine.aio import raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
 from app.engine.instances import InstanceSet, LiveInstance
-from app.engine.orders import OrderManager, OrderOrigin
+from app.engine.orders import MIN_QTY, OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskGate
@@ -189,7 +189,9 @@ class TradingLoop:
             else:
                 decision = batch.check(signal)
                 verdict = decision.reason
-                if decision.approved:
+                if decision.approved and decision.proposal.qty < MIN_QTY:
+                    verdict = f"order size {decision.proposal.qty:g} rounds to zero"
+                elif decision.approved:
                     client_id = strategy_order_id(
                         instance.id, signal.symbol, signal.time, signal.side
                     )

@@ -29,6 +29,7 @@ from app.services.events import SafePublisher
 
 logger = logging.getLogger(__name__)
 
+MIN_QTY = 1e-9  # the database keeps 9 decimal places; anything smaller is zero
 PENDING = "pending"  # written down, not yet confirmed by the broker
 _RANK = {PENDING: 0, "new": 1, "accepted": 2, "partially_filled": 3}
 _TERMINAL_RANK = 4

@@ -137,13 +137,13 @@ class OrderCreate(BaseModel):
 
     symbol: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
     side: Side
-    qty: float = Field(gt=0, le=1_000_000)
+    qty: float = Field(ge=1e-9, le=1_000_000, description="shares; fractions to 9 places")
     type: OrderType = OrderType.MARKET
     time_in_force: TimeInForce = TimeInForce.DAY
-    limit_price: float | None = Field(default=None, gt=0, le=1_000_000)
-    stop_price: float | None = Field(default=None, gt=0, le=1_000_000)
-    take_profit: float | None = Field(default=None, gt=0, le=1_000_000)
-    stop_loss: float | None = Field(default=None, gt=0, le=1_000_000)
+    limit_price: float | None = Field(default=None, ge=0.0001, le=1_000_000)
+    stop_price: float | None = Field(default=None, ge=0.0001, le=1_000_000)
+    take_profit: float | None = Field(default=None, ge=0.0001, le=1_000_000)
+    stop_loss: float | None = Field(default=None, ge=0.0001, le=1_000_000)
     client_order_id: str | None = Field(
         default=None,
         min_length=1,

@@ -28,7 +28,7 @@ async def stop_engine(engine: EngineDep, user: CurrentUser) -> EngineStatusOut:
     return await engine.request(running=False, user=user)
 
 
-@router.post("/kill", responses=error_responses(401, 422))
+@router.post("/kill", responses=error_responses(400, 401, 422))
 async def kill_switch(
     engine: EngineDep, user: CurrentUser, body: EngineControl | None = None
 ) -> KillResult:

@@ -82,7 +82,7 @@ def _check_prices(body: OrderCreate) -> None:
         raise ApiError(422, "validation_error", f"Invalid request: {summary}", problems)
 
 
-@router.post("", status_code=201, responses=error_responses(401, 409, 422, 503))
+@router.post("", status_code=201, responses=error_responses(400, 401, 409, 422, 503))
 async def create_order(
     body: OrderCreate, engine: EngineDep, user: CurrentUser, session: SessionDep
 ) -> OrderOut:

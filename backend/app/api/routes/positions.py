@@ -35,7 +35,7 @@ async def close_position(
     engine: EngineDep,
     user: CurrentUser,
     session: SessionDep,
-    qty: Annotated[float | None, Query(gt=0, le=1_000_000, description="part to close")] = None,
+    qty: Annotated[float | None, Query(ge=1e-9, le=1_000_000, description="part to close")] = None,
 ) -> OrderOut:
     """Send a market order that closes the position (or `qty` of it)."""
     symbol = symbol.upper()

@@ -19,7 +19,7 @@ async def get_risk(session: SessionDep) -> RiskSettings:
     return await load_risk_settings(session)
 
 
-@router.put("", responses=error_responses(401, 422))
+@router.put("", responses=error_responses(400, 401, 422))
 async def put_risk(body: RiskSettings, session: SessionDep, user: CurrentUser) -> RiskSettings:
     """Takes effect with the engine's next batch of signals."""
     before = await load_risk_settings(session)

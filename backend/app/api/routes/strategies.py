@@ -47,7 +47,7 @@ async def list_instances(session: SessionDep) -> list[StrategyInstanceOut]:
     return [StrategyInstanceOut.model_validate(row) for row in rows]
 
 
-@router.post("/instances", status_code=201, responses=error_responses(401, 409, 422))
+@router.post("/instances", status_code=201, responses=error_responses(400, 401, 409, 422))
 async def create_instance(
     body: StrategyInstanceCreate, session: SessionDep, user: CurrentUser, engine: EngineDep
 ) -> StrategyInstanceOut:
@@ -74,7 +74,7 @@ async def create_instance(
     return StrategyInstanceOut.model_validate(row)
 
 
-@router.patch("/instances/{instance_id}", responses=error_responses(401, 404, 409, 422))
+@router.patch("/instances/{instance_id}", responses=error_responses(400, 401, 404, 409, 422))
 async def update_instance(
     instance_id: InstanceId,
     body: StrategyInstanceUpdate,
