@@ -15,3 +15,10 @@ export function splitFieldErrors(fields: Record<string, string>): { form: Record
   }
   return { form, params };
 }
+
+/** The errors of one nested object, keys without the prefix: ("config", {"config.cash": m}) -> {cash: m}. */
+export function fieldsUnder(fields: Record<string, string>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, message] of Object.entries(fields)) if (key.startsWith(`${prefix}.`)) out[key.slice(prefix.length + 1)] = message;
+  return out;
+}

@@ -1,5 +1,6 @@
 /** Every REST call the dashboard makes, in one place so the contract lives in one file. */
 import { request } from "./client";
+import type { components } from "./schema";
 import type {
   Account,
   AuditEntry,
@@ -19,26 +20,11 @@ import type {
   Token,
 } from "./types";
 
+type Schemas = components["schemas"];
+
 /** Lists may come bare or wrapped as {items}; callers always get an array. */
 function items<T>(value: T[] | { items: T[] }): T[] {
   return Array.isArray(value) ? value : value.items;
-}
-
-type RawStrategy = Partial<StrategyInfo> & { params?: StrategyInfo["params_schema"]; schema?: StrategyInfo["params_schema"] };
-
-/** The registry as a list, whether it comes as a list or keyed by name, its schema as params_schema, params or schema. */
-export function strategyList(raw: unknown): StrategyInfo[] {
-  const page = (raw as { items?: unknown } | null)?.items;
-  if (Array.isArray(page)) return strategyList(page);
-  const entries: [string | undefined, RawStrategy][] = Array.isArray(raw)
-    ? (raw as RawStrategy[]).map((s) => [s.name, s])
-    : Object.entries((raw ?? {}) as Record<string, RawStrategy>);
-  return entries.map(([key, s]) => ({
-    name: s.name ?? key ?? "",
-    title: s.title,
-    description: s.description,
-    params_schema: s.params_schema ?? s.params ?? s.schema ?? {},
-  }));
 }
 
 export const api = {
@@ -61,10 +47,10 @@ export const api = {
   signals: (query: { symbol?: string; outcome?: string; limit?: number } = {}) =>
     request<Page<SignalRow>>("/signals", { query }).then(items),
 
-  strategies: () => request<unknown>("/strategies").then(strategyList),
+  strategies: () => request<StrategyInfo[]>("/strategies"),
   instances: () =>
     request<StrategyInstance[] | { items: StrategyInstance[] }>("/strategies/instances").then(items),
-  addInstance: (body: { strategy: string; symbol: string; params: Record<string, unknown>; enabled: boolean }) =>
+  addInstance: (body: Schemas["StrategyInstanceCreate"]) =>
     request<StrategyInstance>("/strategies/instances", { method: "POST", body }),
   setInstanceEnabled: (id: StrategyInstance["id"], enabled: boolean) =>
     request<StrategyInstance>(`/strategies/instances/${id}`, { method: "PATCH", body: { enabled } }),

@@ -185,6 +185,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Strategies */
+        get: operations["list_strategies_api_strategies_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Instances */
+        get: operations["list_instances_api_strategies_instances_get"];
+        put?: never;
+        /** Create Instance */
+        post: operations["create_instance_api_strategies_instances_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/instances/{instance_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Instance */
+        delete: operations["delete_instance_api_strategies_instances__instance_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Instance */
+        patch: operations["update_instance_api_strategies_instances__instance_id__patch"];
+        trace?: never;
+    };
+    "/api/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Risk */
+        get: operations["get_risk_api_risk_get"];
+        /**
+         * Put Risk
+         * @description Takes effect with the engine's next batch of signals.
+         */
+        put: operations["put_risk_api_risk_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine": {
         parameters: {
             query?: never;
@@ -279,6 +353,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Backtest
+         * @description JSON runs on the simulated market; multipart/form-data runs on the uploaded CSV.
+         */
+        post: operations["start_backtest_api_backtests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backtests/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Backtest */
+        get: operations["get_backtest_api_backtests__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -349,6 +460,134 @@ export interface components {
             } | null;
             /** Message */
             message: string | null;
+        };
+        /**
+         * BacktestConfig
+         * @description How orders fill and what they cost. A signal on bar t's close fills at bar t+1's open.
+         */
+        BacktestConfig: {
+            /**
+             * Cash
+             * @description Starting cash
+             * @default 10000
+             */
+            cash: number;
+            /**
+             * Commission Pct
+             * @description Commission, fraction of value
+             * @default 0
+             */
+            commission_pct: number;
+            /**
+             * Commission Per Share
+             * @description Commission per share
+             * @default 0
+             */
+            commission_per_share: number;
+            /**
+             * Slippage Bps
+             * @description Adverse price move on market fills, in basis points
+             * @default 0
+             */
+            slippage_bps: number;
+            /**
+             * Allow Short
+             * @description Sell signals reverse into shorts
+             * @default false
+             */
+            allow_short: boolean;
+            /**
+             * Stop Loss Pct
+             * @description Bracket stop this fraction from the entry fill
+             */
+            stop_loss_pct?: number | null;
+            /**
+             * Take Profit Pct
+             * @description Bracket target this fraction from the entry fill
+             */
+            take_profit_pct?: number | null;
+            /**
+             * Atr Period
+             * @description ATR bars for risk-based sizing
+             * @default 14
+             */
+            atr_period: number;
+            /** @description Risk chain settings; the default never binds and sizes all-in */
+            risk?: components["schemas"]["RiskSettings"];
+        };
+        /** BacktestJob */
+        BacktestJob: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at?: string | null;
+            spec: components["schemas"]["BacktestSpec"];
+            /** Error */
+            error?: string | null;
+            result?: components["schemas"]["BacktestResultOut"] | null;
+        };
+        /** BacktestResultOut */
+        BacktestResultOut: {
+            /** Strategy */
+            strategy: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Symbols */
+            symbols: string[];
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Trades */
+            trades: {
+                [key: string]: unknown;
+            }[];
+            /** Equity Curve */
+            equity_curve: {
+                [key: string]: unknown;
+            }[];
+            /** Rejected Signals */
+            rejected_signals: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Report
+             * @description the summary the backtest CLI prints
+             */
+            report: string;
+        };
+        /**
+         * BacktestSpec
+         * @description A backtest request as JSON; for a CSV of your own, send multipart/form-data instead.
+         */
+        BacktestSpec: {
+            /** Strategy */
+            strategy: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            config?: components["schemas"]["BacktestConfig"];
+            /** @description bars from the simulated market */
+            data?: components["schemas"]["SimulatedData"] | null;
+            /** @description set by the server for a multipart CSV upload */
+            upload?: components["schemas"]["UploadedData"] | null;
         };
         /**
          * EngineControl
@@ -642,6 +881,102 @@ export interface components {
             unrealized_pl: number;
         };
         /**
+         * RiskSettings
+         * @description Limits applied between a signal and an order; fractions are of account equity.
+         */
+        RiskSettings: {
+            /**
+             * Sizing
+             * @description atr_risk: risk a fixed fraction of equity with an ATR stop; all_in: as many whole shares as cash allows
+             * @default atr_risk
+             * @enum {string}
+             */
+            sizing: "atr_risk" | "all_in";
+            /**
+             * Risk Per Trade
+             * @description Equity lost if the stop is hit (0.01 = 1%)
+             * @default 0.01
+             */
+            risk_per_trade: number;
+            /**
+             * Atr Stop Multiple
+             * @description Stop distance in ATRs from the entry price
+             * @default 2
+             */
+            atr_stop_multiple: number;
+            /**
+             * Take Profit Multiple
+             * @description Take-profit distance in stop distances (R); none if unset
+             */
+            take_profit_multiple?: number | null;
+            /**
+             * Max Position Pct
+             * @description Largest single position as a fraction of equity
+             * @default 0.2
+             */
+            max_position_pct: number;
+            /**
+             * Max Open Positions
+             * @description Most symbols held at once
+             * @default 10
+             */
+            max_open_positions: number;
+            /**
+             * Max Gross Exposure
+             * @description Sum of absolute position values as a multiple of equity
+             * @default 1
+             */
+            max_gross_exposure: number;
+            /**
+             * Daily Loss Limit
+             * @description No new entries once today's loss reaches this fraction
+             * @default 0.03
+             */
+            daily_loss_limit: number;
+            /**
+             * Max Drawdown
+             * @description Halt trading once equity falls this far below its peak
+             * @default 0.2
+             */
+            max_drawdown: number;
+            /**
+             * Flatten On Halt
+             * @description Close every position when halting
+             * @default false
+             */
+            flatten_on_halt: boolean;
+            /**
+             * Cooldown Minutes
+             * @description No re-entry in a symbol this long after a stop-out
+             * @default 60
+             */
+            cooldown_minutes: number;
+            /**
+             * Market Hours
+             * @description Only trade during NYSE regular hours
+             * @default true
+             */
+            market_hours: boolean;
+            /**
+             * Pdt Guard
+             * @description Keep accounts under the PDT equity floor legal
+             * @default true
+             */
+            pdt_guard: boolean;
+            /**
+             * Pdt Min Equity
+             * @description PDT equity floor (USD)
+             * @default 25000
+             */
+            pdt_min_equity: number;
+            /**
+             * Pdt Max Day Trades
+             * @description Day trades allowed in 5 business days under the floor
+             * @default 3
+             */
+            pdt_max_day_trades: number;
+        };
+        /**
          * RunStatus
          * @description What the leading process reports about its run, refreshed while it holds the lock.
          */
@@ -723,6 +1058,108 @@ export interface components {
             created_at: string;
         };
         /**
+         * SimulatedData
+         * @description Bars from the seeded simulated market: always there, the same on every machine.
+         */
+        SimulatedData: {
+            /**
+             * Symbol
+             * @default SIMA
+             */
+            symbol: string;
+            /**
+             * Bars
+             * @default 2000
+             */
+            bars: number;
+            /**
+             * Seed
+             * @default 42
+             */
+            seed: number;
+            /**
+             * Timeframe
+             * @default 1Min
+             * @enum {string}
+             */
+            timeframe: "1Min" | "5Min" | "15Min" | "1Hour" | "1Day";
+        };
+        /** StrategyInfo */
+        StrategyInfo: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Params Schema
+             * @description JSON schema of the parameters
+             */
+            params_schema: {
+                [key: string]: unknown;
+            };
+        };
+        /** StrategyInstanceCreate */
+        StrategyInstanceCreate: {
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Name
+             * @description defaults to the strategy name
+             */
+            name?: string | null;
+        };
+        /** StrategyInstanceOut */
+        StrategyInstanceOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** StrategyInstanceUpdate */
+        StrategyInstanceUpdate: {
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Name */
+            name?: string | null;
+        };
+        /**
          * TimeInForce
          * @enum {string}
          */
@@ -742,6 +1179,16 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /**
+         * UploadedData
+         * @description A CSV sent with the request (multipart field `file`).
+         */
+        UploadedData: {
+            /** Filename */
+            filename: string;
+            /** Symbol */
+            symbol: string;
         };
         /** UserResponse */
         UserResponse: {
@@ -1320,6 +1767,295 @@ export interface operations {
             };
         };
     };
+    list_strategies_api_strategies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyInfo"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_instances_api_strategies_instances_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyInstanceOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_instance_api_strategies_instances_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyInstanceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyInstanceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_instance_api_strategies_instances__instance_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_instance_api_strategies_instances__instance_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyInstanceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyInstanceOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_risk_api_risk_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_risk_api_risk_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     engine_status_api_engine_get: {
         parameters: {
             query?: never;
@@ -1473,6 +2209,130 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_backtest_api_backtests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestSpec"];
+                "multipart/form-data": {
+                    /** @description strategy name, see GET /api/strategies */
+                    strategy: string;
+                    /** @description JSON object of strategy parameters */
+                    params?: string;
+                    /** @description JSON object, a BacktestConfig */
+                    config?: string;
+                    /** @description symbol to label the bars with */
+                    symbol?: string;
+                    /**
+                     * Format: binary
+                     * @description CSV: time, OHLCV
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestJob"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_backtest_api_backtests__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,8 @@ export type EquityPoint = Schemas["EquityPointOut"];
 export type AuditEntry = Schemas["AuditOut"];
 export type EngineState = Schemas["EngineStatusOut"];
 export type KillResult = Schemas["KillResult"];
+export type StrategyInstance = Schemas["StrategyInstanceOut"];
+export type RiskSettings = Schemas["RiskSettings"];
 
 export interface Page<T> {
   items: T[];
@@ -28,10 +30,11 @@ export interface Page<T> {
   offset: number;
 }
 
-/** Planned routes not in the OpenAPI spec yet: written by hand until they land. */
+/** JSON schemas and backtest documents: the spec types them as free-form objects, these say what is inside. */
 
 export interface JsonSchemaProperty {
   type?: string | string[];
+  anyOf?: JsonSchemaProperty[];
   title?: string;
   description?: string;
   default?: unknown;
@@ -50,24 +53,10 @@ export interface JsonSchema {
   required?: string[];
 }
 
-export interface StrategyInfo {
-  name: string;
-  title?: string;
-  description?: string;
+/** Schemas["StrategyInfo"] with its parameter schema typed. */
+export interface StrategyInfo extends Omit<Schemas["StrategyInfo"], "params_schema"> {
   params_schema: JsonSchema;
 }
-
-export interface StrategyInstance {
-  id: number;
-  name?: string;
-  strategy: string;
-  symbol: string;
-  params: Record<string, unknown>;
-  enabled: boolean;
-  created_at?: string;
-}
-
-export type RiskSettings = Record<string, number | boolean | string | null>;
 
 /** One round trip of a backtest, as app/backtest/trades.py writes it. */
 export interface BacktestTrade {
@@ -96,14 +85,14 @@ export interface BacktestResult {
   metrics: Record<string, number | string | null>;
   trades: BacktestTrade[];
   equity_curve: { time: string; equity: number }[];
-  /** Bars of the backtested symbol, for the candle chart with trade markers. */
+  /** Bars of the backtested symbol when the API sends them, for the candle chart. */
   bars?: Candle[];
   symbols?: string[];
+  /** The summary the backtest CLI prints. */
+  report?: string;
 }
 
-export interface Backtest {
-  id: number | string;
-  status: string;
-  error?: string | null;
+/** Schemas["BacktestJob"] with its result typed. */
+export interface Backtest extends Omit<Schemas["BacktestJob"], "result" | "spec" | "created_at"> {
   result?: BacktestResult | null;
 }

@@ -1,7 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { installFakeApi } from "../test/fakeApi";
+import { resetSchemas } from "../api/schemas";
+import { apiError, installFakeApi } from "../test/fakeApi";
 import { renderApp } from "../test/render";
 import BacktestsPage, { backtestBody } from "./BacktestsPage";
 
@@ -16,20 +17,63 @@ vi.mock("../charts/TimeChart", () => ({
 
 const sma = {
   name: "sma_crossover",
-  params_schema: { type: "object", properties: { fast: { type: "integer", minimum: 2, default: 10 } } },
+  title: "SMA crossover",
+  description: null,
+  params_schema: { type: "object", properties: { fast: { type: "integer", minimum: 2, default: 10, title: "Fast" } } },
+};
+const BacktestConfig = {
+  type: "object",
+  properties: {
+    cash: { type: "number", exclusiveMinimum: 0, default: 10000, title: "Cash" },
+    allow_short: { type: "boolean", default: false, title: "Allow Short" },
+    risk: { $ref: "#/components/schemas/RiskSettings" },
+  },
+};
+const trade = {
+  symbol: "SIMA",
+  side: "long",
+  size: 10,
+  entry_time: "2025-01-02T00:00:00Z",
+  entry_price: 100,
+  exit_time: "2025-01-03T00:00:00Z",
+  exit_price: 110,
+  exit_reason: "signal",
+  pnl: 100,
+};
+const result = {
+  metrics: { total_return: 0.1234, trades: 1, sharpe: 1.23456 },
+  trades: [trade],
+  equity_curve: [
+    { time: "2025-01-02T00:00:00Z", equity: 1000 },
+    { time: "2025-01-03T00:00:00Z", equity: 1100 },
+  ],
+  report: "Total return 12.34%",
 };
 
+function backend() {
+  const fake = installFakeApi();
+  fake.on("GET /api/strategies", { body: [sma] });
+  fake.on("GET /api/openapi.json", { body: { components: { schemas: { BacktestConfig } } } });
+  return fake;
+}
+
+afterEach(resetSchemas);
+
 describe("backtestBody", () => {
-  it("sends JSON for a symbol and multipart with JSON params for a CSV", () => {
-    expect(backtestBody({ strategy: "s", params: { fast: 3 }, cash: 1000, symbol: "aapl", file: null })).toEqual({
+  const base = { strategy: "s", params: { fast: 3 }, config: { cash: 1000 }, symbol: "sima", bars: 500, timeframe: "5Min" };
+  it("asks the simulated market in JSON", () => {
+    expect(backtestBody({ ...base, file: null })).toEqual({
       strategy: "s",
       params: { fast: 3 },
-      symbol: "AAPL",
-      cash: 1000,
+      config: { cash: 1000 },
+      data: { source: "simulated", symbol: "SIMA", bars: 500, timeframe: "5Min" },
     });
+  });
+  it("sends a CSV as multipart with params and config as JSON text", () => {
     const file = new File(["time,open\n"], "bars.csv", { type: "text/csv" });
-    const form = backtestBody({ strategy: "s", params: { fast: 3 }, cash: 1000, symbol: "", file }) as FormData;
+    const form = backtestBody({ ...base, symbol: "", file }) as FormData;
     expect(form.get("params")).toBe('{"fast":3}');
+    expect(form.get("config")).toBe('{"cash":1000}');
     expect((form.get("file") as File).name).toBe("bars.csv");
     expect(form.has("symbol")).toBe(false);
   });
@@ -43,59 +87,64 @@ describe("BacktestsPage", () => {
     vi.useRealTimers();
   });
 
-  it("runs a backtest, polls until done, and shows metrics, curve and trade markers", async () => {
-    const fake = installFakeApi();
-    fake.on("GET /api/strategies", { body: [sma] });
-    fake.on("POST /api/backtests", { status: 202, body: { id: 3, status: "running" } });
+  it("runs on the simulated market, polls until done, and shows metrics, curve and report", async () => {
+    const fake = backend();
+    fake.on("POST /api/backtests", { status: 202, body: { id: "ab".repeat(16), status: "queued" } });
     let polls = 0;
-    fake.on("GET /api/backtests/3", () => {
+    fake.on(`GET /api/backtests/${"ab".repeat(16)}`, () => {
       polls += 1;
-      if (polls < 2) return { body: { id: 3, status: "running" } };
-      return {
-        body: {
-          id: 3,
-          status: "done",
-          result: {
-            metrics: { total_return: 0.1234, trades: 1, sharpe: 1.23456 },
-            trades: [
-              {
-                symbol: "AAPL",
-                side: "long",
-                size: 10,
-                entry_time: "2026-01-02T15:00:00Z",
-                entry_price: 100,
-                exit_time: "2026-01-05T15:00:00Z",
-                exit_price: 110,
-                exit_reason: "signal",
-                pnl: 100,
-              },
-            ],
-            equity_curve: [
-              { time: "2026-01-02T00:00:00Z", equity: 1000 },
-              { time: "2026-01-05T00:00:00Z", equity: 1100 },
-            ],
-            bars: [
-              { time: "2026-01-02T15:00:00Z", open: 99, high: 101, low: 98, close: 100 },
-              { time: "2026-01-05T15:00:00Z", open: 108, high: 111, low: 107, close: 110 },
-            ],
-          },
-        },
-      };
+      return { body: polls < 2 ? { id: "ab".repeat(16), status: "running" } : { id: "ab".repeat(16), status: "done", result } };
     });
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     renderApp(<BacktestsPage />);
-    await user.type(await screen.findByLabelText("Symbol"), "AAPL");
+    expect(await screen.findByLabelText("Cash")).toHaveValue(10000);
+    expect(screen.queryByLabelText("risk")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Run backtest" }));
-    expect(await screen.findByTestId("backtest-status")).toHaveTextContent("running");
+    expect(await screen.findByTestId("backtest-status")).toHaveTextContent("queued");
     await vi.advanceTimersByTimeAsync(1000);
     await waitFor(() => expect(polls).toBe(1));
     expect(screen.getByTestId("backtest-status")).toHaveTextContent("running");
     await vi.advanceTimersByTimeAsync(1000);
     expect(await screen.findByTestId("backtest-metrics")).toHaveTextContent("Total return12.34%");
     expect(screen.getByTestId("backtest-metrics")).toHaveTextContent("Sharpe1.23");
-    expect(screen.getByTestId("backtest-status")).toHaveTextContent("done");
+    expect(await screen.findByRole("img", { name: "Backtest equity" })).toHaveTextContent("2 points");
+    expect(screen.getByText("The API sent no bars for this run, so only the trades are listed.")).toBeInTheDocument();
+    expect(screen.getByText("Total return 12.34%")).toBeInTheDocument();
+    expect(fake.calls.find((c) => c.method === "POST")?.body).toEqual({
+      strategy: "sma_crossover",
+      params: { fast: 10 },
+      config: { cash: 10000, allow_short: false },
+      data: { source: "simulated", symbol: "SIMA", bars: 2000, timeframe: "1Min" },
+    });
+  });
+
+  it("charts an uploaded CSV's candles with the trades marked", async () => {
+    const fake = backend();
+    fake.on("POST /api/backtests", { status: 202, body: { id: "cd".repeat(16), status: "done", result } });
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderApp(<BacktestsPage />);
+    await user.selectOptions(await screen.findByLabelText("Bars from"), "csv");
+    const csv = "timestamp,open,high,low,close,volume\n2025-01-02,99,101,98,100,1\n2025-01-03,108,111,107,110,1\n";
+    await user.upload(screen.getByLabelText("CSV file"), new File([csv], "bars.csv", { type: "text/csv" }));
+    await user.click(screen.getByRole("button", { name: "Run backtest" }));
     expect(await screen.findByRole("img", { name: "Price candles with trade markers" })).toHaveTextContent("0 points, 2 candles, 2 markers");
-    expect(screen.getByRole("img", { name: "Backtest equity" })).toHaveTextContent("2 points");
-    expect(fake.calls.find((c) => c.method === "POST")?.body).toEqual({ strategy: "sma_crossover", params: { fast: 10 }, symbol: "AAPL", cash: 100000 });
+    expect(fake.calls.find((c) => c.method === "POST")?.body).toBeInstanceOf(FormData);
+  });
+
+  it("puts the API's parameter and file errors next to those inputs", async () => {
+    const fake = backend();
+    fake.on(
+      "POST /api/backtests",
+      apiError(422, "validation_error", "Invalid", [
+        { field: "params.fast", message: "Input should be less than or equal to 500" },
+        { field: "data.symbol", message: "unknown symbol" },
+      ]),
+    );
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderApp(<BacktestsPage />);
+    await user.click(await screen.findByRole("button", { name: "Run backtest" }));
+    expect(await screen.findByText("Input should be less than or equal to 500")).toBeInTheDocument();
+    expect(screen.getByLabelText("Fast")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText("Symbol")).toHaveAccessibleDescription("unknown symbol");
   });
 });

@@ -2,7 +2,9 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { Backtest, BacktestResult, StrategyInfo } from "../api/types";
+import { componentSchema } from "../api/schemas";
+import type { Backtest, BacktestResult, Candle, JsonSchema, StrategyInfo } from "../api/types";
+import { candlesFromCsv, readText } from "../charts/csv";
 import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -10,28 +12,42 @@ import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
 import { fmtMoney, fmtQty, fmtSignedMoney, fmtTime, trend } from "../format";
-import { humanize, splitFieldErrors } from "../forms";
+import { fieldsUnder, humanize } from "../forms";
 import { asApiError, useResource } from "../hooks/useResource";
 
 const POLL_MS = 1000;
-const FINISHED = new Set(["done", "completed", "succeeded", "success", "failed", "error"]);
+const FINISHED = new Set(["done", "failed"]);
+/** The risk chain inside a backtest config keeps its permissive default here; the Risk page edits the live one. */
+const CONFIG_EXCLUDED = ["risk"];
 
 export const isFinished = (b: Backtest) => FINISHED.has(b.status);
 
-/** The request: JSON for a symbol, multipart for an uploaded CSV (params travel as a JSON string). */
-export function backtestBody(input: {
+export interface BacktestInput {
   strategy: string;
   params: Values;
-  cash: number;
+  config: Values;
   symbol: string;
+  bars: number;
+  timeframe: string;
   file: File | null;
-}): Record<string, unknown> | FormData {
-  if (!input.file) return { strategy: input.strategy, params: input.params, symbol: input.symbol.toUpperCase(), cash: input.cash };
+}
+
+/** JSON runs on the simulated market; a CSV goes as multipart with params and config as JSON text. */
+export function backtestBody(input: BacktestInput): Record<string, unknown> | FormData {
+  const symbol = input.symbol.trim().toUpperCase();
+  if (!input.file) {
+    return {
+      strategy: input.strategy,
+      params: input.params,
+      config: input.config,
+      data: { source: "simulated", symbol, bars: input.bars, timeframe: input.timeframe },
+    };
+  }
   const form = new FormData();
   form.set("strategy", input.strategy);
   form.set("params", JSON.stringify(input.params));
-  form.set("cash", String(input.cash));
-  if (input.symbol) form.set("symbol", input.symbol.toUpperCase());
+  form.set("config", JSON.stringify(input.config));
+  if (symbol) form.set("symbol", symbol);
   form.set("file", input.file);
   return form;
 }
@@ -48,9 +64,9 @@ export function metricText(key: string, value: number | string | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function Results({ result }: { result: BacktestResult }) {
+function Results({ result, uploaded }: { result: BacktestResult; uploaded: Candle[] }) {
   const line = useMemo(() => equitySeries(result.equity_curve), [result]);
-  const candles = useMemo(() => candleSeries(result.bars ?? []), [result]);
+  const candles = useMemo(() => candleSeries(result.bars ?? uploaded), [result, uploaded]);
   const markers = useMemo(() => tradeMarkers(result.trades), [result]);
   return (
     <>
@@ -66,12 +82,14 @@ function Results({ result }: { result: BacktestResult }) {
         <h2 id="bt-equity">Equity curve</h2>
         {line.length ? <LazyChart line={line} label="Backtest equity" height={220} /> : <p className="muted">No equity points.</p>}
       </section>
-      {candles.length > 0 && (
-        <section className="card" aria-labelledby="bt-candles">
-          <h2 id="bt-candles">Price and trades</h2>
+      <section className="card" aria-labelledby="bt-candles">
+        <h2 id="bt-candles">Price and trades</h2>
+        {candles.length > 0 ? (
           <LazyChart candles={candles} markers={markers} label="Price candles with trade markers" height={320} />
-        </section>
-      )}
+        ) : (
+          <p className="muted">The API sent no bars for this run, so only the trades are listed.</p>
+        )}
+      </section>
       <section className="card" aria-labelledby="bt-trades">
         <h2 id="bt-trades">Trades ({result.trades.length})</h2>
         <div className="table-wrap">
@@ -109,19 +127,36 @@ function Results({ result }: { result: BacktestResult }) {
           </table>
         </div>
       </section>
+      {result.report && (
+        <details className="card">
+          <summary>Report as the backtest CLI prints it</summary>
+          <pre className="report">{result.report}</pre>
+        </details>
+      )}
     </>
   );
 }
 
-function BacktestForm({ strategies, onStarted }: { strategies: StrategyInfo[]; onStarted: (b: Backtest) => void }) {
+const TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"];
+const NO_ERRORS = { form: {}, params: {}, config: {} };
+
+interface Started {
+  job: Backtest;
+  /** Candles of the uploaded CSV, drawn when the API sends no bars. */
+  candles: Candle[];
+}
+
+function BacktestForm({ strategies, config: configSchema, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; onStarted: (s: Started) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState<Values>(() => (strategy ? defaults(strategy.params_schema) : {}));
-  const [source, setSource] = useState<"symbol" | "csv">("symbol");
-  const [symbol, setSymbol] = useState("");
+  const [config, setConfig] = useState<Values>(() => defaults(configSchema, CONFIG_EXCLUDED));
+  const [source, setSource] = useState<"simulated" | "csv">("simulated");
+  const [symbol, setSymbol] = useState("SIMA");
+  const [bars, setBars] = useState("2000");
+  const [timeframe, setTimeframe] = useState("1Min");
   const [file, setFile] = useState<File | null>(null);
-  const [cash, setCash] = useState("100000");
-  const [errors, setErrors] = useState<{ form: Record<string, string>; params: Record<string, string> }>({ form: {}, params: {} });
+  const [errors, setErrors] = useState<{ form: Record<string, string>; params: Record<string, string>; config: Record<string, string> }>(NO_ERRORS);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -136,27 +171,38 @@ function BacktestForm({ strategies, onStarted }: { strategies: StrategyInfo[]; o
     if (!strategy) return;
     setError(null);
     const form: Record<string, string> = {};
-    if (source === "symbol" && !symbol.trim()) form.symbol = "Enter a symbol, or upload a CSV of bars";
+    if (source === "simulated" && !symbol.trim()) form.symbol = "Enter a symbol of the simulated market, e.g. SIMA";
+    if (source === "simulated" && !(Number.isInteger(Number(bars)) && Number(bars) >= 50)) form.bars = "At least 50 bars";
     if (source === "csv" && !file) form.file = "Choose a CSV file of bars";
-    if (!(Number(cash) > 0)) form.cash = "Starting cash must be above 0";
-    const paramErrors = validate(strategy.params_schema, params);
-    setErrors({ form, params: paramErrors });
-    if (Object.keys(form).length || Object.keys(paramErrors).length) return;
+    const next = { form, params: validate(strategy.params_schema, params), config: validate(configSchema, config, CONFIG_EXCLUDED) };
+    setErrors(next);
+    if (Object.values(next).some((group) => Object.keys(group).length)) return;
     setBusy(true);
     try {
+      const upload = source === "csv" ? file : null;
       const body = backtestBody({
         strategy: strategy.name,
         params: coerce(strategy.params_schema, params),
-        cash: Number(cash),
-        symbol: source === "symbol" ? symbol.trim() : "",
-        file: source === "csv" ? file : null,
+        config: coerce(configSchema, config, CONFIG_EXCLUDED),
+        symbol,
+        bars: Number(bars),
+        timeframe,
+        file: upload,
       });
-      onStarted(await api.startBacktest(body));
+      const job = await api.startBacktest(body);
+      onStarted({ job, candles: upload ? candlesFromCsv(await readText(upload)) : [] });
     } catch (err) {
       const apiError = asApiError(err);
-      const split = splitFieldErrors(apiError.fieldErrors());
-      setErrors(split);
-      if (!Object.keys(split.form).length && !Object.keys(split.params).length) setError(apiError);
+      const fields = apiError.fieldErrors();
+      const data = fieldsUnder(fields, "data");
+      const grouped = {
+        form: { ...fields, ...data },
+        params: fieldsUnder(fields, "params"),
+        config: fieldsUnder(fields, "config"),
+      };
+      setErrors(grouped);
+      const placed = ["strategy", "symbol", "bars", "file"].some((f) => f in grouped.form);
+      if (!placed && !Object.keys(grouped.params).length && !Object.keys(grouped.config).length) setError(apiError);
     } finally {
       setBusy(false);
     }
@@ -179,31 +225,46 @@ function BacktestForm({ strategies, onStarted }: { strategies: StrategyInfo[]; o
         </Field>
         <Field id="bt-source" label="Bars from">
           {(aria) => (
-            <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "symbol" | "csv")}>
-              <option value="symbol">Market data for a symbol</option>
+            <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "simulated" | "csv")}>
+              <option value="simulated">Simulated market</option>
               <option value="csv">Uploaded CSV file</option>
             </select>
           )}
         </Field>
-        {source === "symbol" ? (
-          <Field id="bt-symbol" label="Symbol" error={errors.form.symbol}>
-            {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} placeholder="AAPL" autoComplete="off" />}
-          </Field>
+        <Field id="bt-symbol" label={source === "csv" ? "Symbol label" : "Symbol"} error={errors.form.symbol}>
+          {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} autoComplete="off" />}
+        </Field>
+        {source === "simulated" ? (
+          <>
+            <Field id="bt-bars" label="Bars" error={errors.form.bars}>
+              {(aria) => <input {...aria} type="number" min={50} max={50000} value={bars} onChange={(e) => setBars(e.target.value)} />}
+            </Field>
+            <Field id="bt-timeframe" label="Timeframe" error={errors.form.timeframe}>
+              {(aria) => (
+                <select {...aria} value={timeframe} onChange={(e) => setTimeframe(e.target.value)}>
+                  {TIMEFRAMES.map((t) => (
+                    <option key={t}>{t}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </>
         ) : (
           <Field id="bt-file" label="CSV file" error={errors.form.file} hint="Header: timestamp (or date), open, high, low, close, volume; oldest first">
             {(aria) => <input {...aria} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />}
           </Field>
         )}
-        <Field id="bt-cash" label="Starting cash" error={errors.form.cash}>
-          {(aria) => <input {...aria} inputMode="decimal" value={cash} onChange={(e) => setCash(e.target.value)} />}
-        </Field>
       </div>
       {strategy && (
         <fieldset className="params">
-          <legend>Parameters</legend>
+          <legend>Strategy parameters</legend>
           <SchemaForm idPrefix="bt-param" schema={strategy.params_schema} values={params} errors={errors.params} onChange={setParams} />
         </fieldset>
       )}
+      <fieldset className="params">
+        <legend>Fills, costs and cash</legend>
+        <SchemaForm idPrefix="bt-config" schema={configSchema} values={config} errors={errors.config} onChange={setConfig} exclude={CONFIG_EXCLUDED} />
+      </fieldset>
       <ErrorMessage error={error} />
       <div className="form-actions">
         <button type="submit" className="btn primary" disabled={busy || !strategy}>
@@ -215,8 +276,10 @@ function BacktestForm({ strategies, onStarted }: { strategies: StrategyInfo[]; o
 }
 
 export default function BacktestsPage() {
-  const strategies = useResource(() => api.strategies());
+  const setup = useResource(() => Promise.all([api.strategies(), componentSchema("BacktestConfig")]));
+  const [strategies, configSchema] = setup.data ?? [];
   const [run, setRun] = useState<Backtest | null>(null);
+  const [candles, setCandles] = useState<Candle[]>([]);
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const [pollTick, setPollTick] = useState(0);
 
@@ -237,28 +300,34 @@ export default function BacktestsPage() {
   return (
     <div className="page">
       <h1>Backtests</h1>
-      <ErrorMessage error={strategies.error} onRetry={strategies.reload} />
-      {!strategies.data && strategies.loading && <Loading />}
-      {strategies.data && strategies.data.length > 0 && (
+      <ErrorMessage error={setup.error} onRetry={setup.reload} />
+      {!setup.data && setup.loading && <Loading />}
+      {strategies && configSchema && strategies.length > 0 && (
         <BacktestForm
-          strategies={strategies.data}
-          onStarted={(b) => {
+          strategies={strategies}
+          config={configSchema}
+          onStarted={({ job, candles: uploaded }) => {
             setPollError(null);
-            setRun(b);
+            setCandles(uploaded);
+            setRun(job);
           }}
         />
       )}
       {run && (
         <div aria-live="polite">
           <p>
-            Backtest #{run.id}:{" "}
+            Backtest {run.id.slice(0, 8)}:{" "}
             <span className={`pill status-${run.status}`} data-testid="backtest-status">
               {run.status}
             </span>
           </p>
           <ErrorMessage error={pollError} onRetry={() => setPollTick((t) => t + 1)} />
-          {run.error && <div className="error" role="alert">{run.error}</div>}
-          {run.result && <Results result={run.result} />}
+          {run.error && (
+            <div className="error" role="alert">
+              {run.error}
+            </div>
+          )}
+          {run.result && <Results result={run.result} uploaded={candles} />}
         </div>
       )}
     </div>

@@ -3,12 +3,14 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { StrategyInfo, StrategyInstance } from "../api/types";
 import { apiError, installFakeApi } from "../test/fakeApi";
+import { anInstance } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import StrategiesPage from "./StrategiesPage";
 
 const sma: StrategyInfo = {
   name: "sma_crossover",
   title: "SMA crossover",
+  description: "Buys when the fast average crosses above the slow one",
   params_schema: {
     type: "object",
     properties: {
@@ -25,7 +27,7 @@ function backend(instances: StrategyInstance[] = []) {
   fake.on("GET /api/strategies", { body: [sma] });
   fake.on("GET /api/strategies/instances", () => ({ body: list }));
   fake.on("POST /api/strategies/instances", ({ body }) => {
-    const created = { id: list.length + 1, ...(body as object) } as StrategyInstance;
+    const created = anInstance({ id: list.length + 1, ...(body as object) });
     list.push(created);
     return { status: 201, body: created };
   });
@@ -84,7 +86,7 @@ describe("StrategiesPage", () => {
   });
 
   it("enables a disabled instance", async () => {
-    const { fake, list } = backend([{ id: 4, strategy: "sma_crossover", symbol: "AAPL", params: { fast: 10, slow: 30 }, enabled: false }]);
+    const { fake, list } = backend([anInstance({ id: 4, symbol: "AAPL", enabled: false })]);
     fake.on("PATCH /api/strategies/instances/4", ({ body }) => {
       Object.assign(list[0] as object, body as object);
       return { body: list[0] };

@@ -1,5 +1,5 @@
 /** Complete API objects for tests, so fixtures keep up with the generated types. */
-import type { Account, AuditEntry, EngineState, Order, Position, SignalRow } from "../api/types";
+import type { Account, AuditEntry, EngineState, Order, Position, SignalRow, StrategyInstance } from "../api/types";
 
 export const anAccount = (over: Partial<Account> = {}): Account => ({
   cash: 50_000,
@@ -89,5 +89,17 @@ export const anAuditEntry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   before: null,
   after: null,
   message: null,
+  ...over,
+});
+
+export const anInstance = (over: Partial<StrategyInstance> = {}): StrategyInstance => ({
+  id: 1,
+  name: "sma_crossover",
+  strategy: "sma_crossover",
+  symbol: "SIMA",
+  params: { fast: 10, slow: 30 },
+  enabled: true,
+  created_at: "2026-11-27T14:00:00Z",
+  updated_at: "2026-11-27T14:00:00Z",
   ...over,
 });
