@@ -84,6 +84,7 @@ step("login lands on the remembered page and the live link comes up", async () =
 step("a strategy is added for SIMA, disabled, then enabled", async () => {
   await navigateInApp("Strategies");
   const form = page.getByRole("form", { name: "Add a strategy" });
+  await form.waitFor();
   const choices = await form.getByLabel("Strategy").locator("option").evaluateAll((options) => options.map((o) => o.value));
   await page.locator("table[aria-label='Strategy instances'], section .empty").first().waitFor();
   const taken = await page.locator("[data-testid^='instance-SIMA-']").evaluateAll((rows) => rows.map((r) => r.dataset.testid));
@@ -157,15 +158,15 @@ step("signals arrive with their reason", async () => {
   await shot("07-signals");
 });
 
-step("risk settings reject a bad value with the API's message next to the field", async () => {
+step("risk settings refuse an out-of-bounds value next to the field, then save", async () => {
   await navigateInApp("Risk");
   const form = page.getByRole("form", { name: "Risk settings" });
-  const field = form.locator("input[inputmode=decimal]").first();
+  const field = form.getByLabel("Max Position Pct");
   await field.waitFor();
   const original = await field.inputValue();
-  await field.fill("-5");
+  await field.fill("5");
   await form.getByRole("button", { name: "Save risk settings" }).click();
-  await form.locator(".field-error").first().waitFor();
+  await form.getByText("Max Position Pct must be at most 1").waitFor();
   await shot("08-risk-validation");
   await field.fill(original);
   await form.getByRole("button", { name: "Save risk settings" }).click();
@@ -208,7 +209,7 @@ step("a backtest on an uploaded CSV runs and draws its charts", async () => {
 
 step("the audit log records the manual orders", async () => {
   await navigateInApp("Audit");
-  await page.getByRole("table", { name: "Audit log" }).locator("tbody tr").first().waitFor();
+  await page.getByRole("table", { name: "Audit log" }).getByRole("cell", { name: "order_create" }).first().waitFor();
   await shot("10-audit");
 });
 
@@ -242,7 +243,7 @@ step("first paint of the overview (figure, not a limit)", async () => {
   await fresh.close();
 });
 
-step("log out returns to the login page and the API refuses the old session", async () => {
+step("log out returns to the login page and protected pages ask for login again", async () => {
   await page.getByRole("button", { name: "Log out" }).click();
   await page.getByLabel("Username").waitFor();
   await page.goto(`${BASE}/positions`);

@@ -67,6 +67,8 @@ export default function TimeChart({ line, candles, markers, height = 260, label 
       });
     }
     lineSeries.current.setData(line.map((p) => ({ time: ts(p.time), value: p.value })));
+    const span = line.length ? (line[line.length - 1]?.time ?? 0) - (line[0]?.time ?? 0) : 0;
+    c.applyOptions({ timeScale: { secondsVisible: span > 0 && span < 3600 } });
     c.timeScale().fitContent();
   }, [line]);
 
@@ -93,7 +95,10 @@ export default function TimeChart({ line, candles, markers, height = 260, label 
     }));
     const plugin = createSeriesMarkers(series, marks);
     c.timeScale().fitContent();
-    return () => plugin.detach();
+    return () => {
+      // On unmount the chart is already removed (and its plugins with it): detach only a live one.
+      if (chart.current === c) plugin.detach();
+    };
   }, [candles, markers]);
 
   return <div className="chart" ref={host} style={{ height }} role="img" aria-label={label} data-testid="chart" />;
