@@ -105,7 +105,7 @@ pids+=($!)
 wait_http "http://127.0.0.1:$web_port/" 20 "nginx"
 
 log "browser run"
-mkdir -p "$REPO_ROOT/artifacts/screenshots"
+rm -rf "$REPO_ROOT/artifacts/screenshots" && mkdir -p "$REPO_ROOT/artifacts/screenshots"
 E2E_BASE_URL="http://127.0.0.1:$web_port" E2E_USERNAME=admin E2E_PASSWORD="$password" \
   E2E_SCREENSHOTS="$REPO_ROOT/artifacts/screenshots" CHROMIUM_PATH=/usr/bin/chromium \
   node e2e/run.mjs
