@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Deployment benchmarks: a cold `make up`, a no-change re-run of site.yml (target: < 60 s, zero
+# changed), a redeploy after a backend code change, and the stack's memory at rest (target: < 600 MB).
+# Leaves the local VPS running at the end (`make down` removes it).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deploy-lib.sh"
+ensure_venv
+ensure_docker
+deploy_env
+
+# changed_count LOG: the "changed=" figure of the play recap.
+changed_count() { grep -E '^trading-bot-vps +:' "$1" | tail -n 1 | sed -E 's/.*changed=([0-9]+).*/\1/'; }
+
+# seconds_since START_NS: seconds elapsed, one decimal.
+seconds_since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+
+# mebibytes TEXT: "112.9MiB" / "1.2GiB" / "900KiB" -> MiB.
+to_mib() {
+  awk '{ v=$1; u=$1; sub(/[A-Za-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
+         f = (u=="GiB") ? 1024 : (u=="KiB" || u=="kB") ? 1/1024 : (u=="B") ? 1/1048576 : 1;
+         printf "%.1f", v * f }'
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+log "cold make up (no VPS container; stand-in archives and the VPS image as cached on this machine)"
+"$REPO_ROOT/scripts/down.sh"
+start=$(date +%s%N)
+"$REPO_ROOT/scripts/up.sh" >"$work/cold.log" 2>&1 || { tail -n 40 "$work/cold.log"; die "make up failed"; }
+cold=$(seconds_since "$start")
+
+log "no-change re-run of site.yml"
+start=$(date +%s%N)
+deploy_local >"$work/rerun.log" 2>&1 || { tail -n 40 "$work/rerun.log"; die "re-run failed"; }
+rerun=$(seconds_since "$start")
+
+log "redeploy after a backend code change (a copy of backend/ with one new module)"
+cp -a "$REPO_ROOT/backend" "$work/backend"
+echo "\"\"\"Benchmark marker: changes the build context.\"\"\" # $(date +%s%N)" >"$work/backend/app/_bench_marker.py"
+start=$(date +%s%N)
+deploy_local -e "backend_build_src=$work/backend" >"$work/redeploy.log" 2>&1 \
+  || { tail -n 40 "$work/redeploy.log"; die "redeploy failed"; }
+redeploy=$(seconds_since "$start")
+
+log "memory at rest (30 s after the redeploy)"
+sleep 30
+containers=0
+while read -r name usage; do
+  mib=$(echo "$usage" | to_mib)
+  printf '  %-18s %8s MiB\n' "$name" "$mib"
+  containers=$(awk -v a="$containers" -v b="$mib" 'BEGIN { printf "%.1f", a + b }')
+done < <(docker exec "$LOCAL_VPS" docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk '{print $1, $2}')
+vps=$(docker stats --no-stream --format '{{.MemUsage}}' "$LOCAL_VPS" | awk '{print $1}' | to_mib)
+
+printf '\n%-52s %10s\n' "figure" "value"
+printf '%-52s %9.1fs\n' "cold make up" "$cold"
+printf '%-52s %9.1fs  (changed=%s; target < 60 s, 0)\n' "no-change re-run of site.yml" "$rerun" "$(changed_count "$work/rerun.log")"
+printf '%-52s %9.1fs  (changed=%s)\n' "redeploy after a backend code change" "$redeploy" "$(changed_count "$work/redeploy.log")"
+printf '%-52s %8.1fMiB (target < 600 MB)\n' "memory at rest: the four containers" "$containers"
+printf '%-52s %8.1fMiB\n' "memory at rest: the whole VPS (engine, systemd, ...)" "$vps"
