@@ -25,6 +25,9 @@ export function Layout() {
   const source = account.data?.data_source;
   return (
     <div className={`shell ${source === "alpaca_live" ? "shell-live" : ""}`}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <button
           type="button"
@@ -55,7 +58,7 @@ export function Layout() {
           </NavLink>
         ))}
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>
