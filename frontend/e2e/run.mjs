@@ -218,6 +218,7 @@ step("on a phone-sized screen the menu folds away and the overview still reads",
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.goto(`${BASE}/`);
   await phone.getByTestId("equity").waitFor();
+  await phone.locator(".chart canvas").first().waitFor();
   expect(!(await phone.getByRole("navigation", { name: "Main" }).isVisible()), "the side menu should be folded on a phone");
   await shot("11-overview-phone", phone);
   await phone.getByRole("button", { name: "Menu" }).click();
