@@ -233,15 +233,22 @@ step("a reload of a deep link is served by nginx's SPA fallback", async () => {
   await page.getByRole("heading", { name: "Signals" }).waitFor();
 });
 
-step("first paint of the overview (figure, not a limit)", async () => {
-  const fresh = await context.newPage();
-  const start = Date.now();
-  await fresh.goto(`${BASE}/`);
-  await fresh.getByTestId("equity").waitFor();
-  const ready = Date.now() - start;
-  const fcp = await fresh.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? -1);
-  console.log(`  overview: first contentful paint ${Math.round(fcp)} ms, equity on screen after ${ready} ms`);
-  await fresh.close();
+step("first paint of the overview: median of 5 cold loads (a figure, not a limit)", async () => {
+  const paints = [];
+  const ready = [];
+  const signedIn = await context.storageState();
+  for (let i = 0; i < 5; i += 1) {
+    const cold = await browser.newContext({ storageState: signedIn, viewport: { width: 1366, height: 860 } });
+    const fresh = await cold.newPage();
+    const start = Date.now();
+    await fresh.goto(`${BASE}/`);
+    await fresh.getByTestId("equity").waitFor();
+    ready.push(Date.now() - start);
+    paints.push(await fresh.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN));
+    await cold.close();
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  console.log(`  overview: first contentful paint ${Math.round(median(paints))} ms, equity on screen ${median(ready)} ms (median of 5)`);
 });
 
 step("log out returns to the login page and protected pages ask for login again", async () => {

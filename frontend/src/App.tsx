@@ -4,16 +4,35 @@ import { Route, Routes } from "react-router-dom";
 import { RequireAuth } from "./auth/RequireAuth";
 import { Loading } from "./components/Loading";
 
+const pages = {
+  "/": () => import("./pages/OverviewPage"),
+  "/positions": () => import("./pages/PositionsPage"),
+  "/orders": () => import("./pages/OrdersPage"),
+  "/signals": () => import("./pages/SignalsPage"),
+  "/strategies": () => import("./pages/StrategiesPage"),
+  "/risk": () => import("./pages/RiskPage"),
+  "/backtests": () => import("./pages/BacktestsPage"),
+  "/audit": () => import("./pages/AuditPage"),
+};
+const loadShell = () => import("./Shell");
+
+/** A signed-in reload fetches the shell and the page it shows together, not one after the other. */
+export function preloadFor(path: string, signedIn: boolean): void {
+  if (!signedIn) return;
+  void loadShell();
+  void pages[path as keyof typeof pages]?.();
+}
+
 const LoginPage = lazy(() => import("./pages/LoginPage"));
-const Shell = lazy(() => import("./Shell"));
-const OverviewPage = lazy(() => import("./pages/OverviewPage"));
-const PositionsPage = lazy(() => import("./pages/PositionsPage"));
-const OrdersPage = lazy(() => import("./pages/OrdersPage"));
-const SignalsPage = lazy(() => import("./pages/SignalsPage"));
-const StrategiesPage = lazy(() => import("./pages/StrategiesPage"));
-const RiskPage = lazy(() => import("./pages/RiskPage"));
-const BacktestsPage = lazy(() => import("./pages/BacktestsPage"));
-const AuditPage = lazy(() => import("./pages/AuditPage"));
+const Shell = lazy(loadShell);
+const OverviewPage = lazy(pages["/"]);
+const PositionsPage = lazy(pages["/positions"]);
+const OrdersPage = lazy(pages["/orders"]);
+const SignalsPage = lazy(pages["/signals"]);
+const StrategiesPage = lazy(pages["/strategies"]);
+const RiskPage = lazy(pages["/risk"]);
+const BacktestsPage = lazy(pages["/backtests"]);
+const AuditPage = lazy(pages["/audit"]);
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 export function App() {
