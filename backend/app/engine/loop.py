@@ -53,7 +53,8 @@ class LoopStats:
     orders: int = 0
     rejections: int = 0
     last_bar_time: datetime | None = None
-    batch_latencies: list[float] = field(default_factory=list)
+    batch_latencies: list[float] = field(default_factory=list)  # bars in -> orders out, seconds
+    strategy_seconds: list[float] = field(default_factory=list)  # of which: strategies alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +84,13 @@ class TradingLoop:
         self._window_bars = window_bars
         self._windows = RollingWindows(window_bars)
         self._timings = timings
+        self._unpublished: list[SignalRecord] = []
         self.stats = LoopStats()
 
     async def run(self) -> None:
         await self._p.reconciler.run()
         async with asyncio.TaskGroup() as group:
-            group.create_task(self._follow_trade_updates())
+            group.create_task(self.follow_trade_updates())
             group.create_task(self._every(self._timings.poll, self._poll))
             group.create_task(self._every(self._timings.reconcile, self._p.reconciler.run))
             group.create_task(self._every(self._timings.equity, self.record_equity))
@@ -158,6 +160,7 @@ class TradingLoop:
         for bar in bars:
             self._p.broker.on_bar(bar)
         candidates: list[tuple[LiveInstance, Signal]] = []
+        evaluating = time.perf_counter()
         for bar in bars:
             if not self._windows.add(bar):
                 continue
@@ -168,9 +171,11 @@ class TradingLoop:
                 signal = instance.evaluate(frame) if frame is not None else None
                 if signal is not None:
                     candidates.append((instance, signal))
+        self.stats.strategy_seconds.append(time.perf_counter() - evaluating)
         if candidates:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
+        await self._publish_signals()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         account, positions, open_rows = await asyncio.gather(
@@ -212,15 +217,20 @@ class TradingLoop:
         await asyncio.gather(*(self._p.orders.submit(request) for request in fresh))
         self.stats.signals += len(rows)
         self.stats.orders += len(fresh)
-        for row, _ in rows:
+        self._unpublished = [row for row, _ in rows]
+        if halt is not None:
+            await self._p.on_halt(halt.reason, halt.flatten)
+
+    async def _publish_signals(self) -> None:
+        """After the orders are out: the batch's signals and risk rejections as live events."""
+        rows, self._unpublished = self._unpublished, []
+        for row in rows:
             await self._p.events.publish("signal", SignalOut.model_validate(row))
             if row.outcome == "rejected":
                 self.stats.rejections += 1
                 await self._p.events.publish("risk_rejection", _rejection(row))
-        if halt is not None:
-            await self._p.on_halt(halt.reason, halt.flatten)
 
-    async def _follow_trade_updates(self) -> None:
+    async def follow_trade_updates(self) -> None:
         """Follow the stream; if it breaks, polling covers the gap until it is back."""
         while True:
             try:

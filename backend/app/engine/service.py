@@ -98,6 +98,7 @@ class EngineService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
         await self._stop_run("process shutting down")
+        await self.events.close()
         await self.venue.close()
 
     def wake(self) -> None:

@@ -56,6 +56,11 @@ def published() -> RecordingPublisher:
 
 
 @pytest.fixture
+def events(published: RecordingPublisher) -> SafePublisher:
+    return SafePublisher(published)
+
+
+@pytest.fixture
 def sim() -> SimBroker:
     broker = SimBroker(SimBrokerConfig(slippage_bps=0))
     broker.on_bar(flat(0, 100.0))
@@ -64,9 +69,9 @@ def sim() -> SimBroker:
 
 @pytest.fixture
 def orders(
-    sim: SimBroker, sessions: async_sessionmaker[AsyncSession], published: RecordingPublisher
+    sim: SimBroker, sessions: async_sessionmaker[AsyncSession], events: SafePublisher
 ) -> OrderManager:
-    return OrderManager(sim, sessions, SafePublisher(published), FAST_RETRY)
+    return OrderManager(sim, sessions, events, FAST_RETRY)
 
 
 @pytest.fixture
@@ -74,9 +79,9 @@ def reconciler(
     sim: SimBroker,
     sessions: async_sessionmaker[AsyncSession],
     orders: OrderManager,
-    published: RecordingPublisher,
+    events: SafePublisher,
 ) -> Reconciler:
-    positions = PositionBook(sim, sessions, SafePublisher(published))
+    positions = PositionBook(sim, sessions, events)
     return Reconciler(sim, sessions, orders, positions, unconfirmed_grace=timedelta(0))
 
 

@@ -56,6 +56,7 @@ async def test_order_is_recorded_submitted_and_filled_once(
     sim: SimBroker,
     sessions: async_sessionmaker[AsyncSession],
     published: RecordingPublisher,
+    events: SafePublisher,
 ) -> None:
     updates = await subscribe(sim)
     record = await orders.place(buy("c-1"), MANUAL)
@@ -74,6 +75,7 @@ async def test_order_is_recorded_submitted_and_filled_once(
     async with sessions() as session:
         fills = list(await session.scalars(select(FillRecord)))
     assert [(float(f.qty), float(f.price)) for f in fills] == [(10.0, 101.0)]
+    await events.flush()
     assert [p.status for p in published.of("order")][-1] == "filled"
     assert len(published.of("fill")) == 1
 
@@ -132,7 +134,10 @@ async def test_broker_down_leaves_order_pending_for_reconciliation(
 
 
 async def test_refusal_marks_order_rejected_with_brokers_reason(
-    orders: OrderManager, sessions: async_sessionmaker[AsyncSession], published: RecordingPublisher
+    orders: OrderManager,
+    sessions: async_sessionmaker[AsyncSession],
+    published: RecordingPublisher,
+    events: SafePublisher,
 ) -> None:
     record = await orders.place(buy("c-big", qty=1_000_000), MANUAL)
     assert record.status == "rejected"
@@ -140,6 +145,7 @@ async def test_refusal_marks_order_rejected_with_brokers_reason(
     async with sessions() as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert actions == ["order_rejected"]
+    await events.flush()
     assert published.of("order")[-1].status == "rejected"
 
 
