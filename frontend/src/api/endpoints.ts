@@ -36,8 +36,9 @@ export const api = {
   equity: (since?: string) => request<EquityPoint[]>("/equity", { query: { since } }),
 
   positions: () => request<Position[]>("/positions"),
-  closePosition: (symbol: string) =>
-    request<Order>(`/positions/${encodeURIComponent(symbol)}/close`, { method: "POST" }),
+  /** Closes all of a position, or `qty` of it. */
+  closePosition: (symbol: string, qty?: number) =>
+    request<Order>(`/positions/${encodeURIComponent(symbol)}/close`, { method: "POST", query: { qty } }),
 
   orders: (query: { status?: string; symbol?: string; limit?: number; offset?: number }) =>
     request<Page<Order>>("/orders", { query }),

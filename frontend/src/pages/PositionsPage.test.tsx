@@ -40,9 +40,30 @@ describe("PositionsPage", () => {
     renderApp(<PositionsPage />);
     await userEvent.click(within(await screen.findByTestId("position-AAPL")).getByRole("button", { name: "Close" }));
     const dialog = screen.getByRole("dialog", { name: "Close AAPL?" });
-    expect(dialog).toHaveTextContent("Sends a market order to sell 10 AAPL.");
+    expect(dialog).toHaveTextContent("Sends a market order to sell 10 of 10 AAPL.");
     await userEvent.click(within(dialog).getByRole("button", { name: "Close position" }));
     await waitFor(() => expect(screen.getByText("No open positions.")).toBeInTheDocument());
     expect(fake.calls.filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("closes part of a position and refuses more than is held", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/positions", { body: [aapl] });
+    let asked: string | null = "unset";
+    fake.on("POST /api/positions/AAPL/close", ({ url }) => {
+      asked = url.searchParams.get("qty");
+      return { status: 202, body: { id: 1, status: "new" } };
+    });
+    renderApp(<PositionsPage />);
+    await userEvent.click(within(await screen.findByTestId("position-AAPL")).getByRole("button", { name: "Close" }));
+    const dialog = screen.getByRole("dialog", { name: "Close AAPL?" });
+    const qty = within(dialog).getByLabelText("Quantity to close");
+    await userEvent.clear(qty);
+    await userEvent.type(qty, "11");
+    expect(within(dialog).getByRole("button", { name: "Close position" })).toBeDisabled();
+    await userEvent.clear(qty);
+    await userEvent.type(qty, "4");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Close position" }));
+    await waitFor(() => expect(asked).toBe("4"));
   });
 });

@@ -14,14 +14,21 @@ import { asApiError } from "../hooks/useResource";
 export default function PositionsPage() {
   const positions = usePositions();
   const [closing, setClosing] = useState<Position | null>(null);
+  const [closeQty, setCloseQty] = useState("");
   const [busy, setBusy] = useState(false);
   const [closeError, setCloseError] = useState<{ symbol: string; error: ApiError } | null>(null);
 
+  function askClose(position: Position) {
+    setCloseQty(String(Math.abs(position.qty)));
+    setClosing(position);
+  }
+
   async function close(position: Position) {
+    const qty = Number(closeQty);
     setBusy(true);
     setCloseError(null);
     try {
-      await api.closePosition(position.symbol);
+      await api.closePosition(position.symbol, qty > 0 && qty < Math.abs(position.qty) ? qty : undefined);
       setClosing(null);
       positions.reload();
     } catch (err) {
@@ -71,7 +78,7 @@ export default function PositionsPage() {
                         {fmtSignedMoney(pl)} <span className="hint">{cost ? fmtPct(pl / cost) : ""}</span>
                       </td>
                       <td className="num">
-                        <button type="button" className="btn small" onClick={() => setClosing(p)}>
+                        <button type="button" className="btn small" onClick={() => askClose(p)}>
                           Close
                         </button>
                         {closeError?.symbol === p.symbol && <ErrorMessage error={closeError.error} />}
@@ -101,12 +108,16 @@ export default function PositionsPage() {
           danger
           busy={busy}
           onCancel={() => setClosing(null)}
+          ready={Number(closeQty) > 0 && Number(closeQty) <= Math.abs(closing.qty)}
           onConfirm={() => close(closing)}
         >
           <LiveMoneyWarning />
           <p>
-            Sends a market order to {closing.qty > 0 ? "sell" : "buy back"} {fmtQty(Math.abs(closing.qty))} {closing.symbol}.
+            Sends a market order to {closing.qty > 0 ? "sell" : "buy back"} {closeQty || "0"} of {fmtQty(Math.abs(closing.qty))}{" "}
+            {closing.symbol}.
           </p>
+          <label htmlFor="close-qty">Quantity to close</label>
+          <input id="close-qty" inputMode="decimal" value={closeQty} onChange={(e) => setCloseQty(e.target.value)} />
         </ConfirmDialog>
       )}
     </div>
