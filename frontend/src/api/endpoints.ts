@@ -70,5 +70,5 @@ export const api = {
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
 
-  audit: (query: { limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),
+  audit: (query: { actor?: string; action?: string; entity?: string; limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),
 };

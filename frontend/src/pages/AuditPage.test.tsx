@@ -1,4 +1,5 @@
 import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { installFakeApi } from "../test/fakeApi";
 import { anAuditEntry } from "../test/fixtures";
@@ -22,5 +23,17 @@ describe("AuditPage", () => {
     expect(await screen.findByText("engine.kill")).toBeInTheDocument();
     expect(screen.getByText("admin")).toBeInTheDocument();
     expect(screen.getByText("flatten=true")).toBeInTheDocument();
+  });
+
+  it("filters by action on the server", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/audit", ({ url }) => ({
+      body: { items: url.searchParams.get("action") === "order_create" ? [] : [anAuditEntry()], total: 1, limit: 100, offset: 0 },
+    }));
+    renderApp(<AuditPage />);
+    await screen.findByText("engine.kill");
+    await userEvent.type(screen.getByLabelText("Action"), "order_create");
+    expect(await screen.findByText("Nothing recorded yet.")).toBeInTheDocument();
+    expect(fake.calls.at(-1)?.path).toBe("/api/audit");
   });
 });

@@ -30,12 +30,28 @@ export function changes(entry: AuditEntry): string {
 
 export default function AuditPage() {
   const [offset, setOffset] = useState(0);
-  const audit = useResource(() => api.audit({ limit: PAGE_SIZE, offset }), [offset]);
+  const [filters, setFilters] = useState({ actor: "", action: "", entity: "" });
+  const audit = useResource(
+    () => api.audit({ ...filters, limit: PAGE_SIZE, offset }),
+    [offset, filters.actor, filters.action, filters.entity],
+  );
+  const filter = (key: keyof typeof filters, value: string) => {
+    setOffset(0);
+    setFilters((f) => ({ ...f, [key]: value.trim() }));
+  };
   const list = audit.data?.items;
   const total = audit.data?.total ?? 0;
   return (
     <div className="page">
       <h1>Audit log</h1>
+      <div className="filters" role="search">
+        {(["actor", "action", "entity"] as const).map((key) => (
+          <div key={key}>
+            <label htmlFor={`audit-${key}`}>{key === "actor" ? "Who" : key === "action" ? "Action" : "What"}</label>
+            <input id={`audit-${key}`} placeholder="any" onChange={(e) => filter(key, e.target.value)} />
+          </div>
+        ))}
+      </div>
       <ErrorMessage error={audit.error} onRetry={audit.reload} />
       {!list && audit.loading && <Loading />}
       {list && (
