@@ -172,6 +172,7 @@ class EngineService:
         self.last_error = None
         logger.info("engine run %d started in %s", run.id, self.holder)
         await self._publish_run_status()
+        await self.events.publish("engine", await self._status_or_minimal())
 
     async def _collect_finished_run(self) -> None:
         assert self._run_task is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from redis.asyncio import Redis
@@ -17,7 +18,16 @@ from app.core.config import Settings
 from app.engine.leader import LOCK_KEY
 from app.engine.service import DESIRED_KEY, EngineService
 from app.engine.wiring import Venue
-from app.models import FillRecord, OrderRecord, StrategyInstance
+from app.models import (
+    AuditEntry,
+    EquityPoint,
+    FillRecord,
+    OrderRecord,
+    RiskSettingsRecord,
+    SignalRecord,
+    StrategyInstance,
+)
+from app.risk import RiskSettings
 from tests.engine.conftest import (
     RecordingPublisher,
     ScriptedMarket,
@@ -183,3 +193,33 @@ async def _any_trading(*services: EngineService) -> bool:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def test_drawdown_halt_from_the_risk_chain_pulls_the_kill_switch(
+    make_engine: Factory, sessions: async_sessionmaker[AsyncSession], redis: Redis
+) -> None:
+    async with sessions.begin() as session:  # the account once stood at twice its equity
+        limits = RiskSettings(market_hours=False, pdt_guard=False, max_drawdown=0.2)
+        session.add(RiskSettingsRecord(settings=limits.model_dump(), updated_by="test"))
+        session.add(EquityPoint(time=datetime.now(UTC), equity=Decimal(200_000), cash=Decimal(0)))
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
+    venue, market = scripted_venue(history)
+    engine = make_engine(venue)
+    await redis.set(DESIRED_KEY, "running")
+    await engine.start()
+    await wait_for(lambda: _async(engine.trading), what="start")
+    for bar in live:
+        market.feed.put_nowait(bar)
+
+    async def halted() -> bool:
+        return not any(i.enabled for i in await rows(sessions, StrategyInstance))
+
+    await wait_for(halted, what="strategies disabled by the halt")
+    async with sessions() as session:
+        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.actor == "risk")))
+        signal = await session.scalar(select(SignalRecord))
+    assert [e.action for e in entries] == ["kill_switch"]
+    assert signal is not None and signal.outcome == "rejected"
+    assert signal.rejection_reason and "trading halted" in signal.rejection_reason
+    assert await rows(sessions, OrderRecord) == []
