@@ -1,6 +1,6 @@
 # trading-bot: the two commands a newcomer needs are `make up` and `make test`.
 SHELL := /bin/bash
-TEST_STAGES ?= backend images
+TEST_STAGES ?= backend frontend e2e images
 
 .PHONY: up down test bench
 
