@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -77,20 +79,53 @@ class RiskBatch:
         return value if value == value else None  # NaN: not enough bars yet
 
 
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What the chain reads from the database: saved settings and the trading record."""
+
+    settings: RiskSettings
+    peak_equity: float
+    last_stop_out: Mapping[str, datetime]
+    opened_today: frozenset[str]
+    read_at: float
+
+
 class RiskGate:
-    """Reads what the chain needs once per batch of signals."""
+    """Reads what the chain needs from the database, at most every `refresh` seconds."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], commission_per_share: float = 0.0
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        commission_per_share: float = 0.0,
+        refresh: float = 2.0,
     ) -> None:
         self._sessions = sessions
         self._commission_per_share = commission_per_share
+        self._refresh = refresh
+        self._inputs: _Inputs | None = None
         self._chain: tuple[RiskSettings, RiskChain] | None = None
 
     async def batch(
         self, account: Account, positions: list[Position], windows: RollingWindows
     ) -> RiskBatch:
-        today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+        inputs = self._inputs
+        if inputs is None or time.monotonic() - inputs.read_at > self._refresh:
+            inputs = self._inputs = await self._read()
+        held = {p.symbol: p for p in positions}
+        today = datetime.now(UTC).date()
+        return RiskBatch(
+            chain=self._chain_for(inputs.settings),
+            account=account,
+            positions=held,
+            windows=windows,
+            peak_equity=inputs.peak_equity,
+            last_stop_out=inputs.last_stop_out,
+            opened_today=inputs.opened_today & set(held),
+            day_trades=(today,) * account.daytrade_count,
+        )
+
+    async def _read(self) -> _Inputs:
+        today = datetime.combine(datetime.now(UTC).date(), dtime(), tzinfo=UTC)
         async with self._sessions() as session:
             settings = await load_risk_settings(session)
             peak = await session.scalar(select(func.max(EquityPoint.equity)))
@@ -104,19 +139,13 @@ class RiskGate:
                 .where(OrderRecord.filled_qty > 0, OrderRecord.created_at >= today)
                 .distinct()
             )
-            last_stop_out = {symbol: at for symbol, at in stop_outs}
-            opened_today = frozenset(opened)
-        held = {p.symbol: p for p in positions}
-        return RiskBatch(
-            chain=self._chain_for(settings),
-            account=account,
-            positions=held,
-            windows=windows,
-            peak_equity=float(peak or 0.0),
-            last_stop_out=last_stop_out,
-            opened_today=opened_today & set(held),
-            day_trades=(today.date(),) * account.daytrade_count,
-        )
+            return _Inputs(
+                settings=settings,
+                peak_equity=float(peak or 0.0),
+                last_stop_out={symbol: at for symbol, at in stop_outs},
+                opened_today=frozenset(opened),
+                read_at=time.monotonic(),
+            )
 
     def _chain_for(self, settings: RiskSettings) -> RiskChain:
         if self._chain is None or self._chain[0] != settings:
