@@ -16,21 +16,20 @@ from redis.asyncio import Redis
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.base import BrokerError, OrderQuery
 from app.brokers.retry import RetryPolicy
 from app.core.config import Settings
 from app.core.events import Publisher
-from app.domain import OrderRequest, Side
 from app.engine.aio import bounded, raise_if_cancelling
 from app.engine.instances import InstanceSet, seed_instances
+from app.engine.kill_switch import KillSwitch
 from app.engine.leader import LeaderLock, holder_name
 from app.engine.loop import LoopParts, LoopTimings, TradingLoop
-from app.engine.orders import OrderManager, OrderOrigin
+from app.engine.orders import OrderManager
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskGate, seed_risk_settings
 from app.engine.wiring import Venue, build_venue
-from app.models import EngineRun, StrategyInstance
+from app.models import EngineRun
 from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
 from app.schemas.trading import AccountOut
 from app.services.audit import add_audit
@@ -67,6 +66,7 @@ class EngineService:
         self.positions = PositionBook(self.broker, sessions, self.events)
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)
+        self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
@@ -309,66 +309,16 @@ class EngineService:
 
     async def kill(self, user: str, flatten: bool) -> KillResult:
         """Stop every strategy, cancel every open order and, if asked, close every position."""
-        async with self._sessions.begin() as session:
-            disabled = (
-                await session.scalars(
-                    update(StrategyInstance)
-                    .where(StrategyInstance.enabled.is_(True))
-                    .values(enabled=False)
-                    .returning(StrategyInstance.id)
-                )
-            ).all()
-            add_audit(
-                session,
-                user,
-                "kill_switch",
-                "engine",
-                after={"flatten": flatten, "disabled_instances": list(disabled)},
-            )
-        await self.instances.reload()
-        errors: list[str] = []
-        canceled = 0
-        try:
-            for order in await self.broker.get_orders(OrderQuery.OPEN):
-                try:
-                    await self.broker.cancel_order(order.id)
-                    canceled += 1
-                except BrokerError as exc:
-                    errors.append(f"cancel {order.client_order_id}: {exc}")
-        except BrokerError as exc:
-            errors.append(f"list open orders: {exc}")
-        closing = await self._flatten(errors) if flatten else []
-        logger.warning("KILL SWITCH by %s: %d orders canceled, flatten=%s", user, canceled, flatten)
+        report = await self._kill_switch.pull(user, flatten)
         status = await self.status()
         await self.events.publish("engine", status)
         return KillResult(
-            disabled_instances=len(disabled),
-            canceled_orders=canceled,
-            flatten_orders=closing,
-            errors=errors,
+            disabled_instances=report.disabled_instances,
+            canceled_orders=report.canceled_orders,
+            flatten_orders=report.flatten_orders,
+            errors=report.errors,
             status=status,
         )
-
-    async def _flatten(self, errors: list[str]) -> list[str]:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        closing: list[str] = []
-        try:
-            positions = await self.broker.get_positions()
-        except BrokerError as exc:
-            errors.append(f"list positions: {exc}")
-            return closing
-        for position in positions:
-            request = OrderRequest(
-                client_order_id=f"kill-{position.symbol}-{stamp}",
-                symbol=position.symbol,
-                side=Side.SELL if position.qty > 0 else Side.BUY,
-                qty=abs(position.qty),
-            )
-            record = await self.orders.place(request, OrderOrigin("kill_switch"))
-            closing.append(record.client_order_id)
-            if record.status == "rejected":
-                errors.append(f"close {position.symbol}: {record.reject_reason}")
-        return closing
 
     async def _halt(self, reason: str, flatten: bool) -> None:
         """The risk chain's drawdown switch: the kill switch, pulled by the engine itself."""
