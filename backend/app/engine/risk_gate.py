@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +20,8 @@ from app.models import EquityPoint, OrderRecord, RiskSettingsRecord
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
 from app.services.audit import add_audit
 
+logger = logging.getLogger(__name__)
+
 ATR_PERIOD = 14
 _ATR_BARS = ATR_PERIOD * 10  # enough for Wilder's smoothing to forget its seed
 
@@ -25,7 +29,13 @@ _ATR_BARS = ATR_PERIOD * 10  # enough for Wilder's smoothing to forget its seed
 async def load_risk_settings(session: AsyncSession) -> RiskSettings:
     """The saved settings, or the defaults when none were saved yet."""
     row = await session.scalar(select(RiskSettingsRecord).order_by(RiskSettingsRecord.id.desc()))
-    return RiskSettings.model_validate(row.settings) if row else RiskSettings()
+    if row is None:
+        return RiskSettings()
+    try:
+        return RiskSettings.model_validate(row.settings)
+    except ValidationError as error:  # saved by an older version: say so, trade on defaults
+        logger.error("saved risk settings #%d are invalid (%s); using defaults", row.id, error)
+        return RiskSettings()
 
 
 @dataclass(slots=True)

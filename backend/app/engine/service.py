@@ -313,11 +313,11 @@ class EngineService:
         status = await self.status()
         await self.events.publish("engine", status)
         return KillResult(
+            **status.model_dump(),
             disabled_instances=report.disabled_instances,
             canceled_orders=report.canceled_orders,
             flatten_orders=report.flatten_orders,
             errors=report.errors,
-            status=status,
         )
 
     async def _halt(self, reason: str, flatten: bool) -> None:

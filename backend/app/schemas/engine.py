@@ -43,9 +43,10 @@ class EngineControl(BaseModel):
     flatten: bool = Field(default=False, description="also close every position at market")
 
 
-class KillResult(BaseModel):
+class KillResult(EngineStatusOut):
+    """The engine's status after the kill switch, and what the switch did."""
+
     disabled_instances: int
     canceled_orders: int
     flatten_orders: list[str] = Field(description="client order ids of the closing orders")
     errors: list[str]
-    status: EngineStatusOut

@@ -115,6 +115,7 @@ async def test_engine_start_stop_and_kill_switch(
     killed = await client.post("/api/engine/kill", json={"flatten": True}, headers=auth_headers)
     assert killed.status_code == 200, killed.text
     assert killed.json()["errors"] == []
+    assert killed.json()["state"] == "running"  # still following orders, with no strategy on
     instances = (await client.get("/api/strategies/instances", headers=auth_headers)).json()
     assert instances and not any(i["enabled"] for i in instances)
 
