@@ -3,14 +3,17 @@
 Each batch is 100 closed bars (one per symbol). The clock runs from the batch's arrival until
 every order it caused is recorded in PostgreSQL and accepted by SimBroker: windows, strategies,
 risk chain and database included (live events are queued, sent in background).
-Target: p99 under 50 ms per batch.   Run: cd backend && ../.venv/bin/python -m bench.engine_latency
+Target: p99 under 50 ms per batch.
+Run: make bench, or cd backend && ../.venv/bin/python bench/engine_latency.py
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from app.brokers.retry import RetryPolicy
@@ -28,7 +31,10 @@ from app.models import RiskSettingsRecord, StrategyInstance
 from app.risk import RiskSettings
 from app.schemas.trading import AccountOut
 from app.services.events import SafePublisher
-from bench._services import percentile, services
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/, for bench and tests
+
+from bench.support.services import percentile, services
 
 SYMBOLS = [f"S{i:03d}" for i in range(100)]
 MIXES: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {  # three instances per symbol

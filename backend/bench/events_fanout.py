@@ -2,7 +2,8 @@
 
 The backend runs as its own uvicorn process; the clients and the publisher share this one.
 Prints deliveries per second and publish-to-receive latency; target: every client receives
-every event, p99 under 100 ms.   Run: cd backend && ../.venv/bin/python -m bench.events_fanout
+every event, p99 under 100 ms.
+Run: make bench, or cd backend && ../.venv/bin/python bench/events_fanout.py
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import socketio
 
 from app.core.events import RedisPublisher
 from app.core.security import create_token, hash_password
-from bench._services import BACKEND_DIR, percentile, services
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/, for bench and tests
+
+from bench.support.services import BACKEND_DIR, percentile, services
 from tests.support.services import free_port
 
 CLIENTS = 50

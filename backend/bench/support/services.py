@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from tests.support.services import PostgresServer, RedisServer
 
-BACKEND_DIR = Path(__file__).resolve().parents[1]
+BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,13 @@ class Services:
     redis_url: str
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds, so the servers below are torn down
+
+
 @contextlib.contextmanager
 def services() -> Iterator[Services]:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     postgres = PostgresServer().start()
     redis = RedisServer().start()
     try:

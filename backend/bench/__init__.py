@@ -1,1 +1,0 @@
-"""Benchmarks: scripts that print figures (run from backend/: python -m bench.<name>)."""

@@ -1,0 +1,1 @@
+"""Helpers for the benchmarks (a subfolder, so scripts/bench.sh does not run them as benches)."""
