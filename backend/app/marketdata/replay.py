@@ -83,7 +83,11 @@ def _parse_row(row: Mapping[str, str], where: str) -> Bar:
 
 
 class ReplayMarketData(MarketData):
-    """Plays a `BarSource` from `start` on; history ends where the replay begins."""
+    """Plays a `BarSource` from `start` on; history ends where the replay stands.
+
+    A later `stream()` call (say, for a new symbol set) continues after the newest bar already
+    played instead of starting over, so a running replay never goes back in time.
+    """
 
     def __init__(self, source: BarSource, *, start: datetime, speed: float = 60.0) -> None:
         if speed < 0:
@@ -94,6 +98,7 @@ class ReplayMarketData(MarketData):
         self._bars = source
         self._start = start
         self._speed = speed
+        self._played_until: datetime | None = None  # newest bar any stream has yielded
 
     @classmethod
     def simulated(
@@ -146,7 +151,10 @@ class ReplayMarketData(MarketData):
                 f"timeframe {timeframe!r} does not match the replayed bars "
                 f"({self._bars.interval}); resampling is not supported"
             )
-        end = min(end, self._start)
+        limit = (
+            self._start if self._played_until is None else self._played_until + self._bars.interval
+        )
+        end = min(end, limit)
         return [
             b
             for b in itertools.takewhile(lambda b: b.time < end, self._bars.bars(symbol))
@@ -156,8 +164,11 @@ class ReplayMarketData(MarketData):
     async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
         if not symbols:
             raise ValueError("stream needs at least one symbol")
+        resume = (
+            self._start if self._played_until is None else self._played_until + timedelta.resolution
+        )
         playing = [
-            itertools.dropwhile(lambda b: b.time < self._start, self._bars.bars(s)) for s in symbols
+            itertools.dropwhile(lambda b: b.time < resume, self._bars.bars(s)) for s in symbols
         ]
         began = wallclock.monotonic()
         played = timedelta(0)  # bar time elapsed, with gaps squeezed to one interval
@@ -171,4 +182,6 @@ class ReplayMarketData(MarketData):
                 due = began + played.total_seconds() / self._speed
                 wait = max(0.0, due - wallclock.monotonic())
             await asyncio.sleep(wait)
+            if self._played_until is None or bar.time > self._played_until:
+                self._played_until = bar.time
             yield bar
