@@ -77,8 +77,21 @@ start_local_vps() {
   die "the local VPS container did not boot within 30 s (docker logs $LOCAL_VPS)"
 }
 
-# deploy_local [ANSIBLE-PLAYBOOK ARGS...]: site.yml onto the local VPS with its vault.
+# deploy_local [ANSIBLE-PLAYBOOK ARGS...]: site.yml onto the local VPS with its vault; with
+# TRADING_BOT_SRC set, the images are built from that snapshot instead of the checkout.
 deploy_local() {
+  local sources=()
+  if [ -n "${TRADING_BOT_SRC:-}" ]; then
+    sources=(-e "backend_build_src=$TRADING_BOT_SRC/backend" -e "frontend_build_src=$TRADING_BOT_SRC/frontend")
+  fi
   ansible-playbook -i "$REPO_ROOT/inventory/local/hosts.yml" "$REPO_ROOT/site.yml" \
-    -e "@$LOCAL_SECRETS/vault.yml" --vault-password-file "$LOCAL_SECRETS/vault-password" "$@"
+    -e "@$LOCAL_SECRETS/vault.yml" --vault-password-file "$LOCAL_SECRETS/vault-password" "${sources[@]}" "$@"
+}
+
+# snapshot_sources: the committed backend/ and frontend/ in a temporary directory (TRADING_BOT_SRC),
+# so edits made in the checkout during a run cannot change what is built.
+snapshot_sources() {
+  TRADING_BOT_SRC=$(mktemp -d)
+  git -C "$REPO_ROOT" archive HEAD backend frontend | tar -x -C "$TRADING_BOT_SRC"
+  export TRADING_BOT_SRC
 }

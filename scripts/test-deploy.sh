@@ -22,9 +22,7 @@ grep -q "vault_postgres_password holds a placeholder" <<<"$out" || { echo "$out"
 ensure_standin_archives
 ensure_vps_image
 log "snapshot of the committed backend/ and frontend/ to build from"
-TRADING_BOT_SRC=$(mktemp -d)
+snapshot_sources
 trap 'rm -rf "$TRADING_BOT_SRC"' EXIT
-git -C "$REPO_ROOT" archive HEAD backend frontend | tar -x -C "$TRADING_BOT_SRC"
-export TRADING_BOT_SRC
 log "molecule test"
 molecule test "$@"
