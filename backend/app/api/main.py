@@ -11,6 +11,7 @@ from app.api.routes import (
     engine,
     equity,
     health,
+    metrics,
     orders,
     positions,
     risk,
@@ -18,11 +19,13 @@ from app.api.routes import (
     strategies,
 )
 
-PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login"})
+# /api/metrics is guarded by its own METRICS_TOKEN (or loopback only), not by the login.
+PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login", "/api/metrics"})
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
+api_router.include_router(metrics.router)
 
 # Routers included here need a bearer token for every route they hold.
 protected_router = APIRouter(dependencies=[Depends(current_user)])

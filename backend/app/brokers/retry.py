@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from app.brokers.base import BrokerUnavailable
+from app.brokers.base import BrokerError, BrokerUnavailable
+from app.core.metrics import note_broker_call
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +51,18 @@ async def with_retry(
     retry = 0
     while True:
         try:
-            return await call()
+            result = await call()
         except BrokerUnavailable as exc:
+            note_broker_call(exc)
             retry += 1
             if retry >= policy.attempts or (exc.maybe_processed and not idempotent):
                 raise
             wait = policy.delay(retry)
             logger.warning("%s failed (%s); retry %d in %.2fs", what, exc, retry, wait)
             await asyncio.sleep(wait)
+        except BrokerError as exc:
+            note_broker_call(exc)
+            raise
+        else:
+            note_broker_call(None)
+            return result

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     sim_commission_per_share: Annotated[float, Field(ge=0)] = 0.0
     sim_csv_path: str | None = None  # replay this CSV instead of the simulated market
 
+    # --- Metrics and alerts (issue 8) ---
+    # Bearer token for GET /api/metrics; unset: only loopback clients may scrape.
+    metrics_token: str | None = None
+    alert_webhook_url: str | None = None  # POST a JSON alert here on kills, halts and outages
+    alert_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 3.0
+    alert_broker_failures: Annotated[int, Field(ge=1)] = 5  # broker unavailable this often in a row
+    alert_stale_bars: Annotated[int, Field(ge=1)] = 3  # no bar for this many bar intervals
+
     @property
     def engine_autostarts(self) -> bool:
         if self.engine_autostart is None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker
+from app.core.metrics import observe_batch
 from app.domain import Bar, OrderRequest, Side, Signal
 from app.engine.aio import raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
@@ -157,24 +158,26 @@ class TradingLoop:
     async def process(self, bars: list[Bar]) -> None:
         """One batch of closed bars: match at the exchange, evaluate, check risk, order."""
         started = time.perf_counter()
-        for bar in bars:
-            self._p.broker.on_bar(bar)
         candidates: list[tuple[LiveInstance, Signal]] = []
-        evaluating = time.perf_counter()
+        evaluating = 0.0
         for bar in bars:
             if not self._windows.add(bar):
-                continue
+                continue  # a bar seen before (a replay, a reconnect) changes nothing
+            self._p.broker.on_bar(bar)
             self.stats.bars += 1
             self.stats.last_bar_time = bar.time
+            clock = time.perf_counter()
             for instance in self._p.instances.for_symbol(bar.symbol):
                 frame = self._windows.frame(bar.symbol, instance.history)
                 signal = instance.evaluate(frame) if frame is not None else None
                 if signal is not None:
                     candidates.append((instance, signal))
-        self.stats.strategy_seconds.append(time.perf_counter() - evaluating)
+            evaluating += time.perf_counter() - clock
+        self.stats.strategy_seconds.append(evaluating)
         if candidates:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
+        observe_batch(self.stats.batch_latencies[-1])
         await self._publish_signals()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
@@ -29,9 +30,11 @@ from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskGate, seed_risk_settings
 from app.engine.wiring import Venue, build_venue
+from app.marketdata.base import parse_timeframe
 from app.models import EngineRun
 from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
 from app.schemas.trading import AccountOut
+from app.services.alerts import AlertSender, EngineWatch
 from app.services.audit import add_audit
 from app.services.events import SafePublisher
 
@@ -67,6 +70,8 @@ class EngineService:
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)
         self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
+        self.alerts = AlertSender(settings.alert_webhook_url, settings.alert_timeout_seconds)
+        self._watch: EngineWatch | None = None
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
@@ -99,6 +104,7 @@ class EngineService:
                 await self._supervisor
         await self._stop_run("process shutting down")
         await self.events.close()
+        await self.alerts.close()
         await self.venue.close()
 
     def wake(self) -> None:
@@ -140,9 +146,12 @@ class EngineService:
                 await self._stop_run("stopped by request")
             elif not await self._renew():
                 logger.error("LOST the engine leader lock: trading stopped in %s", self.holder)
+                self.alerts.send("leader_lost", f"{self.holder} lost the leader lock")
                 await self._stop_run("leader lock lost")
             else:
                 await self._publish_run_status()
+                if self._watch is not None:
+                    await self._watch.check()
         elif wanted and time.monotonic() >= self._retry_at and await self._lock.acquire():
             await self._start_run()
 
@@ -169,6 +178,7 @@ class EngineService:
             holder=self.holder, run_id=run.id, started_at=datetime.now(UTC), symbols=[]
         )
         self._run_task = asyncio.create_task(self._loop.run(), name=f"engine-run-{run.id}")
+        self._watch = self._new_watch()
         self.last_error = None
         logger.info("engine run %d started in %s", run.id, self.holder)
         await self._publish_run_status()
@@ -242,6 +252,13 @@ class EngineService:
             on_halt=self._halt,
         )
 
+    def _new_watch(self) -> EngineWatch:
+        s = self.settings
+        bar_seconds = parse_timeframe(s.engine_timeframe).total_seconds()
+        return EngineWatch(
+            self.alerts, self.broker, s.alert_broker_failures, s.alert_stale_bars * bar_seconds
+        )
+
     def _timings(self) -> LoopTimings:
         s = self.settings
         return LoopTimings(
@@ -310,6 +327,7 @@ class EngineService:
     async def kill(self, user: str, flatten: bool) -> KillResult:
         """Stop every strategy, cancel every open order and, if asked, close every position."""
         report = await self._kill_switch.pull(user, flatten)
+        self.alerts.send("kill_switch", f"kill switch pulled by {user}", asdict(report))
         status = await self.status()
         await self.events.publish("engine", status)
         return KillResult(
@@ -323,6 +341,7 @@ class EngineService:
     async def _halt(self, reason: str, flatten: bool) -> None:
         """The risk chain's drawdown switch: the kill switch, pulled by the engine itself."""
         logger.error("risk chain halted trading: %s", reason)
+        self.alerts.send("risk_halt", reason, {"flatten": flatten})
         await self.kill("risk", flatten)
 
     async def account(self) -> AccountOut:

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from app.brokers.base import BrokerError, BrokerUnavailable, NotFound, OrderRejected
 from app.core.errors import ApiError
+from app.core.metrics import note_broker_call
 
 T = TypeVar("T")
 
@@ -15,15 +16,18 @@ async def broker_call(call: Awaitable[T], what: str) -> T:
     """Await a broker call, turning its errors into 404, 422 or 503 answers."""
     try:
         return await call
-    except BrokerUnavailable as exc:
-        raise ApiError(
-            503, "broker_unavailable", f"{what}: the broker is unavailable ({exc}); retry later."
-        ) from None
-    except NotFound as exc:
-        raise ApiError(404, "not_found", f"{what}: {exc}") from None
-    except OrderRejected as exc:
-        raise ApiError(
-            422, "broker_rejected", f"{what}: the broker refused: {exc.reason}"
-        ) from None
     except BrokerError as exc:
-        raise ApiError(503, "broker_error", f"{what}: {exc}") from None
+        note_broker_call(exc)
+        raise _api_error(exc, what) from None
+
+
+def _api_error(exc: BrokerError, what: str) -> ApiError:
+    if isinstance(exc, BrokerUnavailable):
+        return ApiError(
+            503, "broker_unavailable", f"{what}: the broker is unavailable ({exc}); retry later."
+        )
+    if isinstance(exc, NotFound):
+        return ApiError(404, "not_found", f"{what}: {exc}")
+    if isinstance(exc, OrderRejected):
+        return ApiError(422, "broker_rejected", f"{what}: the broker refused: {exc.reason}")
+    return ApiError(503, "broker_error", f"{what}: {exc}")
