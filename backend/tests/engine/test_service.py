@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
+from app.domain import Bar
 from app.engine.leader import LOCK_KEY
+from app.engine.loop import TradingLoop
 from app.engine.service import DESIRED_KEY, EngineService
 from app.engine.wiring import Venue
 from app.models import (
@@ -223,3 +225,18 @@ async def test_drawdown_halt_from_the_risk_chain_pulls_the_kill_switch(
     assert signal is not None and signal.outcome == "rejected"
     assert signal.rejection_reason and "trading halted" in signal.rejection_reason
     assert await rows(sessions, OrderRecord) == []
+
+
+async def test_a_bar_seen_before_neither_fills_orders_nor_signals_again(
+    make_engine: Factory, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    exchange = SimBroker(SimBrokerConfig(slippage_bps=0))
+    engine = make_engine(scripted_venue([], exchange)[0])
+    loop = TradingLoop(engine._loop_parts(), "1Min", 60, engine._timings())
+    first = Bar("SIMA", datetime(2026, 3, 2, 15, tzinfo=UTC), 100, 100, 100, 100, 1)
+    await loop.process([first])
+    await exchange.submit_order(_request("resting", 1, limit=95.0))
+    stale = Bar("SIMA", first.time, 90, 90, 90, 90, 1)  # e.g. a replay restarting from the top
+    await loop.process([stale])
+    assert (await exchange.get_order_by_client_id("resting")).status == "new"  # type: ignore[union-attr]
+    assert loop.stats.bars == 1
