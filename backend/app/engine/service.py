@@ -120,6 +120,8 @@ class EngineService:
                 raise_if_cancelling(exc)
                 logger.exception("engine supervisor step failed")
                 self.last_error = f"supervisor: {exc}"
+                if self.trading:
+                    self.alerts.send("leader_lost", f"{self.holder} cannot confirm the lock: {exc}")
                 await self._stop_run(f"cannot confirm the leader lock: {exc}")
             raise_if_cancelling()
             with contextlib.suppress(TimeoutError):

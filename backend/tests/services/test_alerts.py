@@ -13,12 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
+from redis.asyncio import Redis
 
 from app.brokers.base import BrokerUnavailable
 from app.brokers.sim import SimBroker
 from app.core import metrics
 from app.core.config import Settings
+from app.engine.leader import LOCK_KEY
 from app.services.alerts import AlertSender, EngineWatch
+from tests.support.polling import wait_for
 from tests.support.services import free_port
 
 
@@ -150,3 +153,22 @@ async def test_no_webhook_means_log_only(caplog: pytest.LogCaptureFixture) -> No
         alerts.send("kill_switch", "pulled by admin")
         await alerts.close()
     assert "alert kill_switch: pulled by admin" in caplog.text
+
+
+async def test_losing_the_leader_lock_posts_an_alert(
+    client: httpx.AsyncClient, auth_headers: dict[str, str], redis: Redis, receiver: Receiver
+) -> None:
+    started = await client.post("/api/engine/start", headers=auth_headers)
+    assert started.status_code == 200, started.text
+
+    async def trading() -> bool:
+        status = (await client.get("/api/engine", headers=auth_headers)).json()
+        return bool(status["this_process_leads"] and status["state"] == "running")
+
+    await wait_for(trading, what="engine run started")
+    holder = await redis.get(LOCK_KEY)
+    await redis.set(LOCK_KEY, "another-process")  # as if our lock expired and someone took it
+
+    body = await receiver.next()
+    assert body["event"] == "leader_lost"
+    assert holder in body["message"]
