@@ -21,6 +21,7 @@ PLACEHOLDERS = frozenset(
     }
 )
 MIN_TOKEN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 PAPER_BASE_URL = "https://paper-api.alpaca.markets"
 LIVE_BASE_URL = "https://api.alpaca.markets"
 
@@ -134,6 +135,11 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is not None and value in PLACEHOLDERS:
                 problems.append(f"{name.upper()} is a placeholder")
+        if self.metrics_token is not None and (
+            self.metrics_token in PLACEHOLDERS or len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH
+        ):
+            shortest = MIN_METRICS_TOKEN_LENGTH
+            problems.append(f"METRICS_TOKEN is a placeholder or shorter than {shortest} characters")
         if self.alpaca_api_key is None and self.alpaca_secret_key is not None:
             problems.append("ALPACA_SECRET_KEY is set but ALPACA_API_KEY is not")
         if self.alpaca_secret_key is None and self.alpaca_api_key is not None:
