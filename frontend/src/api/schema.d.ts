@@ -55,6 +55,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description Prometheus text format: request and engine latency, orders, broker faults, leadership.
+         */
+        get: operations["metrics_api_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/account": {
         parameters: {
             query?: never;
@@ -709,8 +729,50 @@ export interface components {
             version: string;
             checks: components["schemas"]["HealthChecks"];
         };
-        /** KillResult */
+        /**
+         * KillResult
+         * @description The engine's status after the kill switch, and what the switch did.
+         */
         KillResult: {
+            /**
+             * Desired
+             * @description what the user last asked for
+             * @enum {string}
+             */
+            desired: "running" | "stopped";
+            /**
+             * State
+             * @description whether some process trades now
+             * @enum {string}
+             */
+            state: "running" | "stopped";
+            /**
+             * Leader
+             * @description process holding the trading lock
+             */
+            leader: string | null;
+            /** This Process Leads */
+            this_process_leads: boolean;
+            /**
+             * Broker
+             * @enum {string}
+             */
+            broker: "sim" | "alpaca";
+            /**
+             * Market Data
+             * @description simulated, replay or alpaca
+             */
+            market_data: string;
+            /**
+             * Data Source
+             * @enum {string}
+             */
+            data_source: "simulated" | "alpaca_paper" | "alpaca_live";
+            /** Live Trading */
+            live_trading: boolean;
+            run: components["schemas"]["RunStatus"] | null;
+            /** Last Error */
+            last_error: string | null;
             /** Disabled Instances */
             disabled_instances: number;
             /** Canceled Orders */
@@ -722,7 +784,6 @@ export interface components {
             flatten_orders: string[];
             /** Errors */
             errors: string[];
-            status: components["schemas"]["EngineStatusOut"];
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1316,6 +1377,44 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    metrics_api_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=1.0.0; charset=utf-8": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

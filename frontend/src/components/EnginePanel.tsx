@@ -74,7 +74,7 @@ export function EnginePanel() {
     setActionError(null);
     try {
       const result = await api.killEngine(flatten);
-      engine.setData(result.status);
+      engine.setData(result);
       setKilled(result);
       closeKill();
     } catch (err) {

@@ -63,7 +63,7 @@ describe("OverviewPage", () => {
   it("guards the kill switch behind a typed confirmation and sends flatten", async () => {
     const fake = backend();
     fake.on("POST /api/engine/kill", {
-      body: { disabled_instances: 2, canceled_orders: 3, flatten_orders: ["c1"], errors: [], status: anEngine() },
+      body: { ...anEngine(), disabled_instances: 2, canceled_orders: 3, flatten_orders: ["c1"], errors: [] },
     });
     renderApp(<OverviewPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Kill switch…" }));
