@@ -1,6 +1,6 @@
 # trading-bot: the two commands a newcomer needs are `make up` and `make test`.
 SHELL := /bin/bash
-TEST_STAGES ?= backend frontend e2e images
+TEST_STAGES ?= backend frontend e2e images deploy
 
 .PHONY: up down test bench
 
