@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down test bench
+.PHONY: up down test bench bench-deploy
 
-up: ## Run the bot on the offline defaults (simulated market, no Alpaca keys).
+up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
 
 down: ## Stop what `make up` started.
@@ -15,3 +15,6 @@ test: ## Every check and test; installs what it needs.
 
 bench: ## Benchmarks: print figures, run on demand.
 	scripts/bench.sh
+
+bench-deploy: ## Deployment benchmarks: cold make up, no-change re-run, redeploy, memory at rest.
+	scripts/bench-deploy.sh

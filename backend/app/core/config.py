@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     health_timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 1.0
 
-    # --- Live engine, market data and the simulated market (issue 4) ---
+    # --- Live engine, market data and the simulated market ---
     alpaca_data_feed: Literal["iex", "sip"] = "iex"
     # None: start trading on boot, except in the test environment (tests start engines themselves).
     engine_autostart: bool | None = None
@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     sim_commission_per_share: Annotated[float, Field(ge=0)] = 0.0
     sim_csv_path: str | None = None  # replay this CSV instead of the simulated market
 
-    # --- Metrics and alerts (issue 8) ---
+    # --- Metrics and alerts ---
     # Bearer token for GET /api/metrics; unset: only loopback clients may scrape.
     metrics_token: str | None = None
     alert_webhook_url: str | None = None  # POST a JSON alert here on kills, halts and outages
