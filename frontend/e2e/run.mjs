@@ -199,9 +199,18 @@ step("a backtest on an uploaded CSV runs and draws its charts", async () => {
   await page.getByLabel("Strategy").selectOption("sma_crossover");
   await page.getByLabel("Bars from").selectOption("csv");
   await page.getByLabel("CSV file").setInputFiles(csv);
+  const finished = page.waitForResponse(
+    async (r) => /\/api\/backtests\/[0-9a-f]{32}$/.test(r.url()) && (await r.json()).status === "done",
+    { timeout: 60_000 },
+  );
   await page.getByRole("button", { name: "Run backtest" }).click();
+  const job = await (await finished).json();
+  const days = barsCsv().trim().split("\n").slice(1).map((row) => row.split(",")[0]);
+  const [bars] = Object.values(job.result.bars);
+  expect(bars?.length === days.length, `the API should send the ${days.length} bars backtested, got ${bars?.length}`);
+  expect(bars[0].time.startsWith(days[0]) && bars.at(-1).time.startsWith(days.at(-1)), "the API's bars should span the CSV");
   await page.getByTestId("backtest-metrics").waitFor({ timeout: 60_000 });
-  await page.locator(".chart canvas").first().waitFor();
+  await page.getByRole("img", { name: "Price candles with trade markers" }).locator("canvas").first().waitFor();
   const trades = await page.getByRole("table", { name: "Backtest trades" }).locator("tbody tr").count();
   expect(trades > 0, "the swinging CSV should produce trades");
   await shot("09-backtest");

@@ -46,6 +46,19 @@ class BacktestSpec(BaseModel):
     )
 
 
+MAX_CHART_BARS = 5_000
+
+
+class ChartBar(BaseModel):
+    """One candle of the bars a backtest ran on; time is the bar's open time."""
+
+    time: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+
+
 class BacktestResultOut(BaseModel):
     strategy: str
     params: dict[str, Any]
@@ -56,6 +69,14 @@ class BacktestResultOut(BaseModel):
     equity_curve: list[dict[str, Any]]
     rejected_signals: list[dict[str, Any]]
     report: str = Field(description="the summary the backtest CLI prints")
+    bars: dict[str, list[ChartBar]] = Field(
+        default_factory=dict,
+        description=(
+            f"the bars backtested, by symbol, oldest first, for a candle chart; at most "
+            f"{MAX_CHART_BARS} per symbol: longer runs merge each k consecutive bars into one "
+            "candle (open of the first, high/low over all, close of the last)"
+        ),
+    )
 
 
 class BacktestJob(BaseModel):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from datetime import UTC, datetime
 
+import numpy as np
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
@@ -14,8 +16,16 @@ from app.backtest import DataError, load_csv, run
 from app.backtest.cli import table
 from app.marketdata.base import parse_timeframe
 from app.marketdata.simulated import SimulatedMarket
-from app.schemas.backtests import BacktestJob, BacktestResultOut, BacktestSpec, SimulatedData
+from app.schemas.backtests import (
+    MAX_CHART_BARS,
+    BacktestJob,
+    BacktestResultOut,
+    BacktestSpec,
+    ChartBar,
+    SimulatedData,
+)
 from app.strategies import BarFrame, build
+from app.strategies.frame import to_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -84,4 +94,25 @@ def _backtest(spec: BacktestSpec, csv: bytes | None) -> BacktestResultOut:
     else:
         frame = simulated_frame(spec.data or SimulatedData())
     result = run(build(spec.strategy, spec.params), [frame], spec.config)
-    return BacktestResultOut(**result.to_dict(), report=table(result))
+    return BacktestResultOut(
+        **result.to_dict(), report=table(result), bars={frame.symbol: chart_bars(frame)}
+    )
+
+
+def chart_bars(frame: BarFrame, limit: int = MAX_CHART_BARS) -> list[ChartBar]:
+    """The frame as at most limit candles, so a long run still charts end to end."""
+    step = max(1, math.ceil(len(frame) / limit))
+    starts = np.arange(0, len(frame), step)
+    ends = np.minimum(starts + step, len(frame)) - 1
+    highs = np.maximum.reduceat(frame.high, starts)
+    lows = np.minimum.reduceat(frame.low, starts)
+    return [
+        ChartBar(
+            time=to_datetime(frame.time[start]),
+            open=float(frame.open[start]),
+            high=float(high),
+            low=float(low),
+            close=float(frame.close[end]),
+        )
+        for start, end, high, low in zip(starts, ends, highs, lows, strict=True)
+    ]

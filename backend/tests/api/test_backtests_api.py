@@ -10,8 +10,8 @@ import httpx
 from app.backtest import load_csv, run
 from app.backtest.cli import table
 from app.schemas.backtests import SimulatedData
-from app.services.backtests import simulated_frame
-from app.strategies import build
+from app.services.backtests import chart_bars, simulated_frame
+from app.strategies import BarFrame, build
 
 Headers = dict[str, str]
 
@@ -23,6 +23,19 @@ async def finished(client: httpx.AsyncClient, headers: Headers, job_id: str) -> 
             if job["status"] in ("done", "failed"):
                 return job
             await asyncio.sleep(0.1)
+
+
+def assert_bars_match(bars: list[dict[str, Any]], frame: BarFrame) -> None:
+    """The chart bars are every bar backtested, first and last as the data has them."""
+    assert len(bars) == len(frame)
+    for bar, index in ((bars[0], 0), (bars[-1], len(frame) - 1)):
+        assert bar["time"].replace("Z", "+00:00") == frame.time_at(index).isoformat()
+        assert [bar["open"], bar["high"], bar["low"], bar["close"]] == [
+            frame.open[index],
+            frame.high[index],
+            frame.low[index],
+            frame.close[index],
+        ]
 
 
 def csv_text(bars: int = 300) -> str:
@@ -55,6 +68,8 @@ async def test_json_backtest_on_the_simulated_market_matches_the_cli(
     assert job["result"]["report"] == table(expected)
     assert job["result"]["metrics"]["total_return"] == expected.metrics["total_return"]
     assert len(job["result"]["trades"]) == len(expected.trades) > 0
+    assert list(job["result"]["bars"]) == ["SIMA"]
+    assert_bars_match(job["result"]["bars"]["SIMA"], frame)
 
 
 async def test_uploaded_csv_backtest(client: httpx.AsyncClient, auth_headers: Headers) -> None:
@@ -66,8 +81,26 @@ async def test_uploaded_csv_backtest(client: httpx.AsyncClient, auth_headers: He
     job = await finished(client, auth_headers, started.json()["id"])
     assert job["status"] == "done", job["error"]
     assert job["spec"]["upload"] == {"filename": "xyz.csv", "symbol": "XYZ"}
-    expected = run(build("rsi_reversion"), [load_csv(text.encode(), "XYZ")], job_config(5000))
+    frame = load_csv(text.encode(), "XYZ")
+    expected = run(build("rsi_reversion"), [frame], job_config(5000))
     assert job["result"]["metrics"]["final_equity"] == expected.metrics["final_equity"]
+    assert list(job["result"]["bars"]) == ["XYZ"]
+    assert_bars_match(job["result"]["bars"]["XYZ"], frame)
+
+
+def test_long_runs_chart_as_merged_candles_within_the_limit() -> None:
+    frame = simulated_frame(SimulatedData(bars=1002, seed=5))
+    candles = chart_bars(frame, limit=100)
+    assert len(candles) == 92  # eleven bars a candle, the last one holds the one left over
+    assert candles[0].time == frame.time_at(0) and candles[1].time == frame.time_at(11)
+    assert candles[0].open == frame.open[0] and candles[0].close == frame.close[10]
+    assert candles[0].high == frame.high[:11].max() and candles[0].low == frame.low[:11].min()
+    last = candles[-1]
+    assert (last.time, last.open, last.close) == (
+        frame.time_at(1001),
+        frame.open[1001],
+        frame.close[1001],
+    )
 
 
 def job_config(cash: float):  # type: ignore[no-untyped-def]

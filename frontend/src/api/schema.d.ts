@@ -591,6 +591,13 @@ export interface components {
              * @description the summary the backtest CLI prints
              */
             report: string;
+            /**
+             * Bars
+             * @description the bars backtested, by symbol, oldest first, for a candle chart; at most 5000 per symbol: longer runs merge each k consecutive bars into one candle (open of the first, high/low over all, close of the last)
+             */
+            bars?: {
+                [key: string]: components["schemas"]["ChartBar"][];
+            };
         };
         /**
          * BacktestSpec
@@ -608,6 +615,25 @@ export interface components {
             data?: components["schemas"]["SimulatedData"] | null;
             /** @description set by the server for a multipart CSV upload */
             upload?: components["schemas"]["UploadedData"] | null;
+        };
+        /**
+         * ChartBar
+         * @description One candle of the bars a backtest ran on; time is the bar's open time.
+         */
+        ChartBar: {
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** Open */
+            open: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Close */
+            close: number;
         };
         /**
          * EngineControl

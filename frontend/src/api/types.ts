@@ -85,8 +85,8 @@ export interface BacktestResult {
   metrics: Record<string, number | string | null>;
   trades: BacktestTrade[];
   equity_curve: { time: string; equity: number }[];
-  /** Bars of the backtested symbol when the API sends them, for the candle chart. */
-  bars?: Candle[];
+  /** The bars backtested, by symbol (at most 5,000 candles each), for the candle chart. */
+  bars?: Record<string, Candle[]>;
   symbols?: string[];
   /** The summary the backtest CLI prints. */
   report?: string;

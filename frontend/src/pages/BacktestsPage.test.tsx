@@ -48,6 +48,13 @@ const result = {
     { time: "2025-01-03T00:00:00Z", equity: 1100 },
   ],
   report: "Total return 12.34%",
+  bars: {
+    SIMA: [
+      { time: "2025-01-02T00:00:00Z", open: 99, high: 101, low: 98, close: 100 },
+      { time: "2025-01-03T00:00:00Z", open: 108, high: 111, low: 107, close: 110 },
+      { time: "2025-01-04T00:00:00Z", open: 110, high: 112, low: 109, close: 111 },
+    ],
+  },
 };
 
 function backend() {
@@ -108,7 +115,7 @@ describe("BacktestsPage", () => {
     expect(await screen.findByTestId("backtest-metrics")).toHaveTextContent("Total return12.34%");
     expect(screen.getByTestId("backtest-metrics")).toHaveTextContent("Sharpe1.23");
     expect(await screen.findByRole("img", { name: "Backtest equity" })).toHaveTextContent("2 points");
-    expect(screen.getByText("The API sent no bars for this run, so only the trades are listed.")).toBeInTheDocument();
+    expect(screen.getByRole("img", { name: "Price candles with trade markers" })).toHaveTextContent("0 points, 3 candles, 2 markers");
     expect(screen.getByText("Total return 12.34%")).toBeInTheDocument();
     expect(fake.calls.find((c) => c.method === "POST")?.body).toEqual({
       strategy: "sma_crossover",
@@ -118,13 +125,18 @@ describe("BacktestsPage", () => {
     });
   });
 
-  it("charts an uploaded CSV's candles with the trades marked", async () => {
+  it("charts the candles the API sends for an uploaded CSV, marking only that symbol's trades", async () => {
     const fake = backend();
-    fake.on("POST /api/backtests", { status: 202, body: { id: "cd".repeat(16), status: "done", result } });
+    const uploaded = {
+      ...result,
+      trades: [{ ...trade, symbol: "XYZ" }, trade],
+      bars: { XYZ: [{ time: "2025-01-02T00:00:00Z", open: 5, high: 6, low: 4, close: 5.5 }, { time: "2025-01-03T00:00:00Z", open: 5.5, high: 7, low: 5, close: 6 }] },
+    };
+    fake.on("POST /api/backtests", { status: 202, body: { id: "cd".repeat(16), status: "done", result: uploaded } });
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     renderApp(<BacktestsPage />);
     await user.selectOptions(await screen.findByLabelText("Bars from"), "csv");
-    const csv = "timestamp,open,high,low,close,volume\n2025-01-02,99,101,98,100,1\n2025-01-03,108,111,107,110,1\n";
+    const csv = "timestamp,open,high,low,close,volume\n2025-01-02,5,6,4,5.5,1\n";
     await user.upload(screen.getByLabelText("CSV file"), new File([csv], "bars.csv", { type: "text/csv" }));
     await user.click(screen.getByRole("button", { name: "Run backtest" }));
     expect(await screen.findByRole("img", { name: "Price candles with trade markers" })).toHaveTextContent("0 points, 2 candles, 2 markers");

@@ -3,8 +3,7 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import { componentSchema } from "../api/schemas";
-import type { Backtest, BacktestResult, Candle, JsonSchema, StrategyInfo } from "../api/types";
-import { candlesFromCsv, readText } from "../charts/csv";
+import type { Backtest, BacktestResult, JsonSchema, StrategyInfo } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -64,10 +63,12 @@ export function metricText(key: string, value: number | string | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function Results({ result, uploaded }: { result: BacktestResult; uploaded: Candle[] }) {
+function Results({ result }: { result: BacktestResult }) {
   const line = useMemo(() => equitySeries(result.equity_curve), [result]);
-  const candles = useMemo(() => candleSeries(result.bars ?? uploaded), [result, uploaded]);
-  const markers = useMemo(() => tradeMarkers(result.trades), [result]);
+  /** The API sends the bars it backtested, simulated or uploaded; a run has one symbol. */
+  const [symbol, bars] = Object.entries(result.bars ?? {})[0] ?? ["", []];
+  const candles = useMemo(() => candleSeries(bars), [bars]);
+  const markers = useMemo(() => tradeMarkers(result.trades.filter((t) => t.symbol === symbol)), [result, symbol]);
   return (
     <>
       <section className="stats" aria-label="Backtest metrics" data-testid="backtest-metrics">
@@ -84,11 +85,7 @@ function Results({ result, uploaded }: { result: BacktestResult; uploaded: Candl
       </section>
       <section className="card" aria-labelledby="bt-candles">
         <h2 id="bt-candles">Price and trades</h2>
-        {candles.length > 0 ? (
-          <LazyChart candles={candles} markers={markers} label="Price candles with trade markers" height={320} />
-        ) : (
-          <p className="muted">The API sent no bars for this run, so only the trades are listed.</p>
-        )}
+        <LazyChart candles={candles} markers={markers} label="Price candles with trade markers" height={320} />
       </section>
       <section className="card" aria-labelledby="bt-trades">
         <h2 id="bt-trades">Trades ({result.trades.length})</h2>
@@ -140,13 +137,7 @@ function Results({ result, uploaded }: { result: BacktestResult; uploaded: Candl
 const TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"];
 const NO_ERRORS = { form: {}, params: {}, config: {} };
 
-interface Started {
-  job: Backtest;
-  /** Candles of the uploaded CSV, drawn when the API sends no bars. */
-  candles: Candle[];
-}
-
-function BacktestForm({ strategies, config: configSchema, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; onStarted: (s: Started) => void }) {
+function BacktestForm({ strategies, config: configSchema, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; onStarted: (job: Backtest) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState<Values>(() => (strategy ? defaults(strategy.params_schema) : {}));
@@ -179,7 +170,6 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
     if (Object.values(next).some((group) => Object.keys(group).length)) return;
     setBusy(true);
     try {
-      const upload = source === "csv" ? file : null;
       const body = backtestBody({
         strategy: strategy.name,
         params: coerce(strategy.params_schema, params),
@@ -187,10 +177,9 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
         symbol,
         bars: Number(bars),
         timeframe,
-        file: upload,
+        file: source === "csv" ? file : null,
       });
-      const job = await api.startBacktest(body);
-      onStarted({ job, candles: upload ? candlesFromCsv(await readText(upload)) : [] });
+      onStarted(await api.startBacktest(body));
     } catch (err) {
       const apiError = asApiError(err);
       const fields = apiError.fieldErrors();
@@ -279,7 +268,6 @@ export default function BacktestsPage() {
   const setup = useResource(() => Promise.all([api.strategies(), componentSchema("BacktestConfig")]));
   const [strategies, configSchema] = setup.data ?? [];
   const [run, setRun] = useState<Backtest | null>(null);
-  const [candles, setCandles] = useState<Candle[]>([]);
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const [pollTick, setPollTick] = useState(0);
 
@@ -306,9 +294,8 @@ export default function BacktestsPage() {
         <BacktestForm
           strategies={strategies}
           config={configSchema}
-          onStarted={({ job, candles: uploaded }) => {
+          onStarted={(job) => {
             setPollError(null);
-            setCandles(uploaded);
             setRun(job);
           }}
         />
@@ -327,7 +314,7 @@ export default function BacktestsPage() {
               {run.error}
             </div>
           )}
-          {run.result && <Results result={run.result} uploaded={candles} />}
+          {run.result && <Results result={run.result} />}
         </div>
       )}
     </div>
