@@ -16,7 +16,6 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.events import LiveEventServer
 from app.core.logging import configure_logging
-from app.core.metrics import RequestMetricsMiddleware
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
 from app.engine.service import EngineService
@@ -61,7 +60,6 @@ def create_api(settings: Settings, live: LiveEventServer) -> FastAPI:
     api.include_router(api_router, prefix="/api")
     api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(RequestContextMiddleware)
-    api.add_middleware(RequestMetricsMiddleware)
     return api
 
 

@@ -11,13 +11,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import error_response
 from app.core.logging import request_id_var
+from app.core.metrics import observe_request
 
 logger = logging.getLogger("app.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    """Tags each request with an id (kept from X-Request-ID when sane) and logs one access line."""
+    """Tags each request with an id (kept from X-Request-ID when sane), logs and times it once."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,13 +44,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            logger.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            elapsed = time.perf_counter() - started
+            observe_request(scope, status, elapsed)
+            logger.info("%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed * 1000)
             request_id_var.reset(token)
 
 
