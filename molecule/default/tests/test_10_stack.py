@@ -103,3 +103,9 @@ def test_migrations_at_head(host):
 def test_unit_journal_holds_the_container_logs(host):
     result = host.run_expect([0], "journalctl -u trading-backend --no-pager -o cat")
     assert "alembic upgrade head" in result.stdout
+
+
+def test_backend_is_not_restarted_after_a_final_exit(host):
+    """Bad configuration (2) or a failed migration (4) leave the unit failed, not looping."""
+    shown = host.check_output("systemctl show trading-backend -p RestartPreventExitStatus")
+    assert shown.split("=", 1)[1].split() == ["2", "4"]
