@@ -9,6 +9,7 @@ import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
+import { StrategySelect } from "../components/StrategySelect";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
 import { fmtMoney, fmtQty, fmtSignedMoney, fmtTime, trend } from "../format";
 import { fieldsUnder, humanize } from "../forms";
@@ -201,17 +202,7 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
     <form className="card" onSubmit={submit} noValidate aria-labelledby="bt-form">
       <h2 id="bt-form">New backtest</h2>
       <div className="form-grid">
-        <Field id="bt-strategy" label="Strategy" error={errors.form.strategy}>
-          {(aria) => (
-            <select {...aria} value={name} onChange={(e) => choose(e.target.value)}>
-              {strategies.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.title ?? s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <StrategySelect id="bt-strategy" strategies={strategies} value={name} error={errors.form.strategy} onChange={choose} />
         <Field id="bt-source" label="Bars from">
           {(aria) => (
             <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "simulated" | "csv")}>

@@ -7,6 +7,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
+import { StrategySelect } from "../components/StrategySelect";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
 import { splitFieldErrors } from "../forms";
 import { asApiError, useResource } from "../hooks/useResource";
@@ -60,17 +61,7 @@ function AddInstance({ strategies, onAdded }: { strategies: StrategyInfo[]; onAd
     <form className="card" onSubmit={submit} noValidate aria-labelledby="add-title">
       <h2 id="add-title">Add a strategy</h2>
       <div className="form-grid">
-        <Field id="new-strategy" label="Strategy" error={errors.form.strategy}>
-          {(aria) => (
-            <select {...aria} value={name} onChange={(e) => choose(e.target.value)}>
-              {strategies.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.title ?? s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <StrategySelect id="new-strategy" strategies={strategies} value={name} error={errors.form.strategy} onChange={choose} />
         <Field id="new-symbol" label="Symbol" error={errors.form.symbol}>
           {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} placeholder="AAPL" autoComplete="off" />}
         </Field>
