@@ -11,16 +11,14 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
 from app.core.config import Settings
 from app.engine.service import DESIRED_KEY, EngineService
 from app.engine.wiring import Venue
-from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
 from app.models import FillRecord, OrderRecord, RiskSettingsRecord
 from app.risk import RiskSettings
 from tests.engine.conftest import RecordingPublisher, falling_then_rising
-from tests.fakealpaca.conftest import FAST_RETRY
-from tests.fakealpaca.server import KEY_ID, SECRET, FakeAlpaca
+from tests.fakealpaca.clients import sdk_broker, sdk_market_data
+from tests.fakealpaca.server import FakeAlpaca
 from tests.support.polling import wait_for
 
 
@@ -38,25 +36,8 @@ async def engine(
     redis: Redis,
     published: RecordingPublisher,
 ) -> AsyncIterator[EngineService]:
-    broker = AlpacaBroker(
-        AlpacaConfig(
-            api_key=KEY_ID,
-            secret_key=SECRET,
-            base_url=fake.base_url,
-            request_timeout=0.5,
-            retry=FAST_RETRY,
-        )
-    )
-    bars = AlpacaMarketData(
-        AlpacaDataConfig(
-            api_key=KEY_ID,
-            secret_key=SECRET,
-            data_url=fake.base_url,
-            stream_url=fake.data_stream_url,
-            request_timeout=0.5,
-            retry=FAST_RETRY,
-        )
-    )
+    broker = sdk_broker(fake)
+    bars = sdk_market_data(fake)
     async with sessions.begin() as session:  # around the clock, so the test runs at any hour
         limits = RiskSettings(market_hours=False, pdt_guard=False, take_profit_multiple=2.0)
         session.add(RiskSettingsRecord(settings=limits.model_dump(), updated_by="test"))

@@ -6,13 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
-from app.brokers.retry import RetryPolicy
-from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
+from app.brokers.alpaca import AlpacaBroker
+from app.marketdata.alpaca import AlpacaMarketData
 
-from .server import KEY_ID, SECRET, FakeAlpaca
-
-FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05)
+from .clients import sdk_broker, sdk_market_data
+from .server import FakeAlpaca
 
 
 @pytest.fixture
@@ -23,28 +21,11 @@ async def fake() -> AsyncIterator[FakeAlpaca]:
 
 @pytest.fixture
 async def broker(fake: FakeAlpaca) -> AsyncIterator[AlpacaBroker]:
-    adapter = AlpacaBroker(
-        AlpacaConfig(
-            api_key=KEY_ID,
-            secret_key=SECRET,
-            base_url=fake.base_url,
-            request_timeout=0.5,
-            retry=FAST_RETRY,
-        )
-    )
+    adapter = sdk_broker(fake)
     yield adapter
     await adapter.close()
 
 
 @pytest.fixture
 def market_data(fake: FakeAlpaca) -> AlpacaMarketData:
-    return AlpacaMarketData(
-        AlpacaDataConfig(
-            api_key=KEY_ID,
-            secret_key=SECRET,
-            data_url=fake.base_url,
-            stream_url=fake.data_stream_url,
-            request_timeout=0.5,
-            retry=FAST_RETRY,
-        )
-    )
+    return sdk_market_data(fake)

@@ -22,7 +22,7 @@ from app.brokers.base import (
 )
 from app.domain import OrderRequest, OrderStatus, OrderType, Side
 
-from .conftest import FAST_RETRY
+from .clients import FAST_RETRY
 from .server import KEY_ID, FakeAlpaca
 
 
