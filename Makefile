@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down test bench bench-deploy
+.PHONY: up down status test bench bench-deploy
 
 up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
 
 down: ## Stop what `make up` started.
 	scripts/down.sh
+
+status: ## Read-only report of the `make up` VPS: units, containers, release, backup, disk, TLS.
+	scripts/status.sh
 
 test: ## Every check and test; installs what it needs.
 	scripts/test.sh $(TEST_STAGES)
