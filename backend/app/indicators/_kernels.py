@@ -59,78 +59,81 @@ def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None
 
 
 def blocked_matmul(flat: FloatArray, matrix: FloatArray, out: FloatArray) -> None:
-    """Rows of flat (width = matrix size, the last one zero-padded) times a square matrix, into
-    out (as long as flat). Products always run on _CHUNK_ROWS rows, so BLAS rounds each row
-    the same way whatever the length: cutting off the future never changes the past, not even
-    by a rounding."""
-    width = matrix.shape[0]
+    """Rows of flat (width = the matrix's height, the last one zero-padded) times the matrix,
+    into out (the product's rows laid end to end, cut to out's length). Products always run on
+    _CHUNK_ROWS rows, so BLAS rounds each row the same way whatever the length: cutting off the
+    future never changes the past, not even by a rounding."""
+    width, columns = matrix.shape
     span = _CHUNK_ROWS * width
     direct = flat.size // span * span
     for first in range(0, direct, span):
+        product = first // width * columns
         np.matmul(
             flat[first : first + span].reshape(_CHUNK_ROWS, width),
             matrix,
-            out=out[first : first + span].reshape(_CHUNK_ROWS, width),
+            out=out[product : product + _CHUNK_ROWS * columns].reshape(_CHUNK_ROWS, columns),
         )
-    rest = flat.size - direct
-    if not rest:
+    rest = out.size - direct // width * columns
+    if rest <= 0:
         return
     with scratch() as take:
-        padded, solved = take(span), take(span)
-        padded[:rest] = flat[direct:]
-        padded[rest:] = 0.0
+        padded, solved = take(span), take(_CHUNK_ROWS * columns)
+        padded[: flat.size - direct] = flat[direct:]
+        padded[flat.size - direct :] = 0.0
         np.matmul(
-            padded.reshape(_CHUNK_ROWS, width), matrix, out=solved.reshape(_CHUNK_ROWS, width)
+            padded.reshape(_CHUNK_ROWS, width), matrix, out=solved.reshape(_CHUNK_ROWS, columns)
         )
-        out[direct:] = solved[:rest]
+        out[-rest:] = solved[:rest]
 
 
-def linear_recurrence(u: FloatArray, a: float, out: FloatArray) -> None:
-    """out[0] = u[0], out[t] = a * out[t-1] + u[t].
+def linear_recurrence(
+    u: FloatArray, a: float, out: FloatArray, scale: float = 1.0, initial: float = 0.0
+) -> None:
+    """out[t] = a * out[t-1] + scale * u[t], where out[-1] is initial; u is used as work space
+    and left changed.
 
-    Blocks of 16 values are solved at once as rows of a matrix product with a fixed 16 x 16
-    matrix of powers of a; then each block adds its predecessor's carried end value."""
+    Each block of 16 values is one row of a matrix product with a fixed 16 x 16 matrix of powers
+    of a (the scale folded in). The value carried into a block (the previous block's end) is
+    found first, from the blocks' weighted sums and the same recurrence on those, and folded
+    into the block's first input, so that one product gives the final values."""
     n = u.size
     if n == 0 or a == 0.0:
-        out[:n] = u
+        np.multiply(u, scale, out=out[:n])
         return
     lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
     powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
-    blocked_matmul(u, powers, out[:n])
-    if n <= _BLOCK:
-        return
-    whole_rows = n // _BLOCK
-    rows = out[: whole_rows * _BLOCK].reshape(whole_rows, _BLOCK)
-    ends = np.empty(-(-n // _BLOCK) - 1)
-    linear_recurrence(np.ascontiguousarray(rows[: ends.size, -1]), a**_BLOCK, ends)
-    carry = a ** np.arange(1, _BLOCK + 1, dtype=np.float64)
-    carries = np.tile(carry, (_CHUNK_ROWS, 1))  # contiguous rows multiply faster than a broadcast
+    powers[1:] *= scale  # the first input becomes the block's first output, already scaled
+    heads = u[::_BLOCK]
     with scratch() as take:
-        buffer = take(_CHUNK_ROWS * _BLOCK).reshape(_CHUNK_ROWS, _BLOCK)
-        for first in range(1, whole_rows, _CHUNK_ROWS):
-            last = min(first + _CHUNK_ROWS, whole_rows)
-            added = buffer[: last - first]
-            np.multiply(carries[: last - first], ends[first - 1 : last - 1, None], out=added)
-            rows[first:last] += added
-    tail = n - whole_rows * _BLOCK
-    if tail:
-        out[whole_rows * _BLOCK : n] += ends[-1] * carry[:tail]
+        carried = heads.size - 1
+        ends = take(2 * carried + 1)
+        sums, ends = ends[:carried], ends[carried:]
+        if carried:
+            ending = powers[:, -1:] * np.where(np.arange(_BLOCK) == 0, scale, 1.0)[:, None]
+            blocked_matmul(u[: carried * _BLOCK], ending, sums)
+            linear_recurrence(sums, a**_BLOCK, ends[1:], initial=initial)
+        ends[0] = initial
+        if scale != 1.0:
+            heads *= scale
+        ends *= a
+        heads += ends
+    blocked_matmul(u, powers, out[:n])
 
 
-def recurrence_until_nan(u: FloatArray, a: float, out: FloatArray) -> None:
+def recurrence_until_nan(
+    u: FloatArray, a: float, out: FloatArray, scale: float = 1.0, initial: float = 0.0
+) -> None:
     """The recurrence as TA-Lib's loops compute it: a NaN poisons every later value."""
     nan_at = first_nan(u)
-    linear_recurrence(u[:nan_at], a, out[:nan_at])
+    linear_recurrence(u[:nan_at], a, out[:nan_at], scale, initial)
     out[nan_at : u.size] = np.nan
 
 
 def first_nan(x: FloatArray) -> int:
     """Index of the first NaN in x, or len(x) when there is none."""
-    total = np.add.reduce(x)
-    if total == total:  # a NaN anywhere makes the sum NaN: the common case needs one pass
+    if not x.size or not np.isnan(np.minimum.reduce(x)):  # min is NaN if any value is: one pass
         return x.size
-    hits = np.flatnonzero(np.isnan(x))
-    return int(hits[0]) if hits.size else x.size
+    return int(np.flatnonzero(np.isnan(x))[0])
 
 
 def weighted_window(x: FloatArray, weights: FloatArray, out: FloatArray) -> None:

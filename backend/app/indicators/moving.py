@@ -80,8 +80,12 @@ def macd(
         _ema_into(body, fast_n, slow_n - 1, fast_ema)
         full_line = fast_ema[slow_n - 1 :]  # both EMAs start at bar slow - 1
         full_line -= slow_ema[slow_n - 1 :]
-        _ema_into(full_line, signal_n, signal_n - 1, trigger[start + slow_n - 1 :])
         line[start + lookback :] = full_line[signal_n - 1 :]
+        signal_out = trigger[start + slow_n - 1 :]
+        if signal_n == 1:
+            signal_out[:] = full_line
+        elif full_line.size >= signal_n:
+            _ema_of_work(full_line, full_line[signal_n:], signal_n, signal_n - 1, signal_out)
     np.subtract(line, trigger, out=hist)
     return line, trigger, hist
 
@@ -136,12 +140,18 @@ def _ema_into(body: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
     """EMA whose first value, at seed_at, is the SMA of the n values ending there."""
     if body.size <= seed_at:
         return
-    k = 2.0 / (n + 1)
     with scratch() as take:
-        drive = take(body.size - seed_at)
-        np.multiply(body[seed_at:], k, out=drive)
-        drive[0] = body[seed_at - n + 1 : seed_at + 1].sum() / n
-        recurrence_until_nan(drive, 1.0 - k, out[seed_at : body.size])
+        work = take(body.size - seed_at - 1)
+        np.copyto(work, body[seed_at + 1 :])
+        _ema_of_work(body, work, n, seed_at, out)
+
+
+def _ema_of_work(body: FloatArray, work: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
+    """_ema_into with body[seed_at + 1 :] already in work, which is used up."""
+    k = 2.0 / (n + 1)
+    seed = body[seed_at - n + 1 : seed_at + 1].sum() / n
+    out[seed_at] = seed
+    recurrence_until_nan(work, 1.0 - k, out[seed_at + 1 : body.size], k, seed)
 
 
 def _wma_unknown(missing: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:

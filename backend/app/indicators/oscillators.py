@@ -78,12 +78,10 @@ def stoch(
 
 def _wilder_of_half(step: FloatArray, n: int, out: FloatArray) -> None:
     """Wilder's average of step / 2 from index n - 1 on: the mean of the first n, then
-    (prev * (n - 1) + x) / n."""
-    with scratch() as take:
-        drive = take(step.size - n + 1)
-        np.divide(step[n - 1 :], 2 * n, out=drive)
-        drive[0] = step[:n].sum() / (2 * n)
-        recurrence_until_nan(drive, (n - 1) / n, out)
+    (prev * (n - 1) + x) / n (step is used as work space)."""
+    seed = step[:n].sum() / (2 * n)
+    out[0] = seed
+    recurrence_until_nan(step[n:], (n - 1) / n, out[1:], 1 / (2 * n), seed)
 
 
 def _running_mean(values: FloatArray, n: int) -> FloatArray:

@@ -21,10 +21,9 @@ def atr(high: object, low: object, close: object, period: int = 14) -> FloatArra
     with scratch() as take:
         ranges = take(size - 1)
         true_range_into(highs[start:], lows[start:], closes[start:], ranges)
-        drive = take(size - n)
-        np.divide(ranges[n - 1 :], n, out=drive)
-        drive[0] = ranges[:n].sum() / n
-        recurrence_until_nan(drive, (n - 1) / n, out[start + n :])
+        seed = ranges[:n].sum() / n
+        out[start + n] = seed
+        recurrence_until_nan(ranges[n:], (n - 1) / n, out[start + n + 1 :], 1 / n, seed)
     return out
 
 
@@ -76,10 +75,8 @@ def adx(high: object, low: object, close: object, period: int = 14) -> FloatArra
         seed = np.where(counted[:n], dx[:n], 0.0).sum() / n
         later = counted[n:]
         if later.all():
-            drive = dx[n - 1 :]
-            drive /= n
-            drive[0] = seed
-            recurrence_until_nan(drive, (n - 1) / n, out[start + 2 * n - 1 :])
+            out[start + 2 * n - 1] = seed
+            recurrence_until_nan(dx[n:], (n - 1) / n, out[start + 2 * n :], 1 / n, seed)
             return out
         drive = np.concatenate(([seed], dx[n:][later] / n))
         smoothed = np.empty(drive.size)
@@ -105,16 +102,15 @@ def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: F
         np.fmax(high[1:], close[:-1], out=out)
         np.fmin(low[1:], close[:-1], out=floor)
         out -= floor
-        if np.isnan(np.add.reduce(high) + np.add.reduce(low)):  # rare: one reading pass each
+        if np.isnan(np.minimum.reduce(high)) or np.isnan(np.minimum.reduce(low)):  # rare
             np.subtract(high[1:], low[1:], out=floor)
             floor *= 0.0  # NaN where high - low is NaN, else 0
             out += floor
 
 
 def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
-    """Wilder's running total of step (bar i + 1): the first n - 1 summed, then prev*keep + x."""
-    with scratch() as take:
-        drive = take(step.size - n + 2)
-        drive[:] = step[n - 2 :]
-        drive[0] = step[: n - 1].sum()
-        recurrence_until_nan(drive, keep, out)
+    """Wilder's running total of step (bar i + 1): the first n - 1 summed, then prev*keep + x
+    (step is used as work space)."""
+    seed = step[: n - 1].sum()
+    out[0] = seed
+    recurrence_until_nan(step[n - 1 :], keep, out[1:], initial=seed)

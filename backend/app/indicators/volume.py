@@ -24,7 +24,7 @@ def obv(close: object, volume: object) -> FloatArray:
         # +1 up, -1 down, 0 unchanged or NaN: TA-Lib's comparisons fail on NaN the same way
         direction = (change > 0).view(np.int8) - (change < 0).view(np.int8)
         np.multiply(v[1:], direction, out=change)
-        if np.isnan(np.add.reduce(v)):
+        if np.isnan(np.minimum.reduce(v)):
             change[direction == 0] = 0.0  # an unused volume may be NaN: it is never added
         step[0] = v[0]
         np.cumsum(step, out=out[start:])

@@ -1,0 +1,39 @@
+"""The vectorised recurrence against the plain loop it replaces, including its scale and its
+starting value, and its independence from the future down to the last bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.indicators._kernels import linear_recurrence
+
+
+def loop(u: np.ndarray, a: float, scale: float, initial: float) -> np.ndarray:
+    out, previous = np.empty(u.size), initial
+    for t, value in enumerate(u):
+        previous = a * previous + scale * value
+        out[t] = previous
+    return out
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 255, 257, 16_384 + 3, 70_000])
+@pytest.mark.parametrize(
+    ("a", "scale", "initial"),
+    [(0.9, 1.0, 0.0), (13 / 14, 1 / 14, 5.0), (1 / 3, 2 / 3, -2.5), (0.0, 0.5, 7.0)],
+)
+def test_recurrence_matches_the_loop(size: int, a: float, scale: float, initial: float) -> None:
+    u = np.random.default_rng(size).random(size) + 0.5
+    out = np.empty(size)
+    linear_recurrence(u.copy(), a, out, scale, initial)
+    np.testing.assert_allclose(out, loop(u, a, scale, initial), rtol=1e-12)
+
+
+def test_recurrence_of_a_prefix_is_the_prefix_of_the_recurrence() -> None:
+    u = np.random.default_rng(1).random(70_000)
+    full = np.empty(u.size)
+    linear_recurrence(u.copy(), 0.95, full, 0.05, 3.0)
+    for cut in (1, 16, 17, 16_383, 16_384, 16_385, 40_001):
+        head = np.empty(cut)
+        linear_recurrence(u[:cut].copy(), 0.95, head, 0.05, 3.0)
+        np.testing.assert_array_equal(head, full[:cut])
