@@ -13,9 +13,9 @@ SCENARIO = Path(__file__).resolve().parent.parent
 UNITS = ["trading-db", "trading-redis", "trading-backend", "trading-frontend"]
 
 
-def http(host, method, url, body=None, token=None):
+def http(host, method, url, body=None, token=None, curl_options=()):
     """(status, body text) of one request made by curl inside the target; status 0: no answer."""
-    command = ["curl", "-sS", "-o", "/dev/stdout", "-w", "\\n%{http_code}", "-X", method]
+    command = ["curl", "-sS", "-o", "/dev/stdout", "-w", "\\n%{http_code}", "-X", method, *curl_options]
     if body is not None:
         command += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
     if token is not None:

@@ -1,11 +1,18 @@
-"""Connects a real Socket.IO client with the WebSocket transport only; exit 0 when connected."""
+"""Connects a real Socket.IO client with the WebSocket transport only; exit 0 when connected.
+
+Usage: socketio_check.py URL TOKEN [CA_FILE]; CA_FILE is the only trust anchor for an https URL.
+"""
 
 import sys
 
+import requests
 import socketio
 
 url, token = sys.argv[1], sys.argv[2]
-client = socketio.Client(reconnection=False)
+session = requests.Session()
+if len(sys.argv) > 3:
+    session.verify = sys.argv[3]
+client = socketio.Client(reconnection=False, http_session=session)
 try:
     client.connect(
         url,
