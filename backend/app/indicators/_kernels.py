@@ -12,6 +12,7 @@ FloatArray = NDArray[np.float64]
 
 _BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
 _CHUNK_ROWS = 1024  # rows per matrix product: a fixed shape makes BLAS round every row alike
+_ROWS_BY_DEPTH = (_CHUNK_ROWS, _CHUNK_ROWS, 64)  # per recursion depth: ends of ends are few
 
 
 def window_sum(x: FloatArray, n: int, out: FloatArray) -> None:
@@ -58,36 +59,40 @@ def window_extreme(x: FloatArray, n: int, op: np.ufunc, out: FloatArray) -> None
         op(power[:count], power[n - width : n - width + count], out=out[:count])
 
 
-def blocked_matmul(flat: FloatArray, matrix: FloatArray, out: FloatArray) -> None:
+def blocked_matmul(
+    flat: FloatArray, matrix: FloatArray, out: FloatArray, rows: int = _CHUNK_ROWS
+) -> None:
     """Rows of flat (width = the matrix's height, the last one zero-padded) times the matrix,
     into out (the product's rows laid end to end, cut to out's length). Products always run on
-    _CHUNK_ROWS rows, so BLAS rounds each row the same way whatever the length: cutting off the
-    future never changes the past, not even by a rounding."""
+    the same number of rows, so BLAS rounds each row the same way whatever the length: cutting
+    off the future never changes the past, not even by a rounding."""
     width, columns = matrix.shape
-    span = _CHUNK_ROWS * width
+    span = rows * width
     direct = flat.size // span * span
     for first in range(0, direct, span):
         product = first // width * columns
         np.matmul(
-            flat[first : first + span].reshape(_CHUNK_ROWS, width),
+            flat[first : first + span].reshape(rows, width),
             matrix,
-            out=out[product : product + _CHUNK_ROWS * columns].reshape(_CHUNK_ROWS, columns),
+            out=out[product : product + rows * columns].reshape(rows, columns),
         )
     rest = out.size - direct // width * columns
     if rest <= 0:
         return
     with scratch() as take:
-        padded, solved = take(span), take(_CHUNK_ROWS * columns)
+        padded, solved = take(span), take(rows * columns)
         padded[: flat.size - direct] = flat[direct:]
         padded[flat.size - direct :] = 0.0
-        np.matmul(
-            padded.reshape(_CHUNK_ROWS, width), matrix, out=solved.reshape(_CHUNK_ROWS, columns)
-        )
+        np.matmul(padded.reshape(rows, width), matrix, out=solved.reshape(rows, columns))
         out[-rest:] = solved[:rest]
 
 
 def linear_recurrence(
-    u: FloatArray, a: float, out: FloatArray, scale: float = 1.0, initial: float = 0.0
+    u: FloatArray,
+    a: float,
+    out: FloatArray,
+    scale: float = 1.0,
+    initial: float = 0.0,
 ) -> None:
     """out[t] = a * out[t-1] + scale * u[t], where out[-1] is initial; u is used as work space
     and left changed.
@@ -96,28 +101,49 @@ def linear_recurrence(
     of a (the scale folded in). The value carried into a block (the previous block's end) is
     found first, from the blocks' weighted sums and the same recurrence on those, and folded
     into the block's first input, so that one product gives the final values."""
+    _solve(u, a, out, scale, initial, depth=0)
+
+
+def _solve(
+    u: FloatArray,
+    a: float,
+    out: FloatArray,
+    scale: float,
+    initial: float,
+    depth: int,
+) -> None:
+    """linear_recurrence at a depth of its recursion on block ends, which fixes the height of
+    its matrix products (short ones deep down, where the series are short)."""
     n = u.size
     if n == 0 or a == 0.0:
         np.multiply(u, scale, out=out[:n])
         return
-    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
-    powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
-    powers[1:] *= scale  # the first input becomes the block's first output, already scaled
-    heads = u[::_BLOCK]
+    rows = _ROWS_BY_DEPTH[min(depth, len(_ROWS_BY_DEPTH) - 1)]
+    carried = -(-n // _BLOCK) - 1
     with scratch() as take:
-        carried = heads.size - 1
-        ends = take(2 * carried + 1)
-        sums, ends = ends[:carried], ends[carried:]
-        if carried:
-            ending = powers[:, -1:] * np.where(np.arange(_BLOCK) == 0, scale, 1.0)[:, None]
-            blocked_matmul(u[: carried * _BLOCK], ending, sums)
-            linear_recurrence(sums, a**_BLOCK, ends[1:], initial=initial)
+        ends = take(carried + 1)
         ends[0] = initial
+        if carried:
+            sums = take(carried)
+            powers = _powers(a, scale)
+            powers[0] *= scale  # the sums start from the unscaled inputs
+            blocked_matmul(u[: carried * _BLOCK], powers[:, -1:], sums, rows)
+            _solve(sums, a**_BLOCK, ends[1:], 1.0, initial, depth + 1)
+        ends *= a
+        heads = u[::_BLOCK]
         if scale != 1.0:
             heads *= scale
-        ends *= a
         heads += ends
-    blocked_matmul(u, powers, out[:n])
+    blocked_matmul(u, _powers(a, scale), out[:n], rows)
+
+
+def _powers(a: float, scale: float) -> FloatArray:
+    """The block matrix: column j holds a^(j-i) for input i <= j, times scale but for i = 0
+    (the first input arrives with its scale and carry already applied)."""
+    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
+    powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
+    powers[1:] *= scale
+    return powers
 
 
 def recurrence_until_nan(

@@ -19,32 +19,27 @@ def rsi(close: object, period: int = 14) -> FloatArray:
     """Relative strength index with Wilder's smoothing of average gain and loss."""
     values = series("close", close)
     n = bars("period", period, minimum=2)
-    out = nan_array(values.size)
     start = first_complete(values)
     body = values[start:]
     if body.size <= n:
-        return out
+        return nan_array(values.size)
+    out = np.empty(values.size)
+    out[: start + n] = np.nan
     with scratch() as take:
-        change = take(body.size - 1)
-        np.subtract(body[1:], body[:-1], out=change)
-        # Twice the gain and twice the loss: change + |change| and |change| - change, halved
-        # exactly by averaging over 2n. A NaN change is a NaN gain, as in TA-Lib's branch (the
-        # loss turning NaN too changes nothing: from there on RSI is 0 either way).
-        gain, loss = take(change.size), take(change.size)
-        np.abs(change, out=loss)
-        np.add(change, loss, out=gain)
-        np.subtract(loss, change, out=loss)
-        average_gain, average_loss = take(body.size - n), take(body.size - n)
-        _wilder_of_half(gain, n, average_gain)
-        _wilder_of_half(loss, n, average_loss)
-        total = average_loss
-        total += average_gain
-        strength = out[start + n :]
+        # Twice the gain is change + |change|; gain + loss, the denominator, is |change|: both
+        # averages are linear, so RSI = 100 * avg(twice gain) / 2 / avg(|change|). A NaN change
+        # makes both NaN, as TA-Lib's gain turns NaN (its RSI is then 0, set below).
+        twice_gain, move = take(body.size - 1), take(body.size - 1)
+        np.subtract(body[1:], body[:-1], out=twice_gain)
+        np.abs(twice_gain, out=move)
+        twice_gain += move
+        strength, total = out[start + n :], take(body.size - n)
+        _wilder(twice_gain, n, 50.0, strength)
+        _wilder(move, n, 1.0, total)
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(average_gain, total, out=strength)
-        # total is never below the gain, so NaN here means 0/0 or a NaN gain: TA-Lib says 0
-        np.fmax(strength, 0.0, out=strength)
-        strength *= 100.0
+            np.divide(strength, total, out=strength)
+        if np.isnan(np.minimum.reduce(strength)):  # 0/0 (no move at all) or a NaN input
+            np.fmax(strength, 0.0, out=strength)  # TA-Lib says 0 for both
     return out
 
 
@@ -76,12 +71,12 @@ def stoch(
     return k_out, d_out
 
 
-def _wilder_of_half(step: FloatArray, n: int, out: FloatArray) -> None:
-    """Wilder's average of step / 2 from index n - 1 on: the mean of the first n, then
+def _wilder(step: FloatArray, n: int, scale: float, out: FloatArray) -> None:
+    """scale times Wilder's average of step from index n - 1 on: the mean of the first n, then
     (prev * (n - 1) + x) / n (step is used as work space)."""
-    seed = step[:n].sum() / (2 * n)
+    seed = step[:n].sum() / n * scale
     out[0] = seed
-    recurrence_until_nan(step[n:], (n - 1) / n, out[1:], 1 / (2 * n), seed)
+    recurrence_until_nan(step[n:], (n - 1) / n, out[1:], scale / n, seed)
 
 
 def _running_mean(values: FloatArray, n: int) -> FloatArray:

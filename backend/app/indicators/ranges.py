@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.indicators._inputs import aligned, bars, first_complete, nan_array
-from app.indicators._kernels import FloatArray, recurrence_until_nan
+from app.indicators._kernels import FloatArray, linear_recurrence, recurrence_until_nan
 from app.indicators._scratch import scratch
 
 
@@ -13,17 +13,19 @@ def atr(high: object, low: object, close: object, period: int = 14) -> FloatArra
     """Average true range with Wilder's smoothing."""
     highs, lows, closes = aligned(high=high, low=low, close=close)
     n = bars("period", period)
-    out = nan_array(closes.size)
     start = first_complete(highs, lows, closes)
     size = closes.size - start
     if size <= n:
-        return out
+        return nan_array(closes.size)
+    out = np.empty(closes.size)
+    out[: start + n] = np.nan
     with scratch() as take:
         ranges = take(size - 1)
-        true_range_into(highs[start:], lows[start:], closes[start:], ranges)
+        clean = true_range_into(highs[start:], lows[start:], closes[start:], ranges)
         seed = ranges[:n].sum() / n
         out[start + n] = seed
-        recurrence_until_nan(ranges[n:], (n - 1) / n, out[start + n + 1 :], 1 / n, seed)
+        smooth = linear_recurrence if clean else recurrence_until_nan
+        smooth(ranges[n:], (n - 1) / n, out[start + n + 1 :], 1 / n, seed)
     return out
 
 
@@ -93,19 +95,42 @@ def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArr
     return out
 
 
-def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> None:
+def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray) -> bool:
     """True range of bars 1.. into out, as max(high, previous close) - min(low, previous close),
-    the same single subtraction TA-Lib ends up making. Like TA-Lib, a NaN previous close is
-    passed over (fmax/fmin) and a NaN high or low makes the bar's range NaN."""
+    the same single subtraction TA-Lib ends up making; True when no value is NaN.
+
+    Pieces small enough to stay in cache: NaN-propagating max and min, then a check that the
+    piece has no NaN. Only when one has: like TA-Lib, a NaN previous close is passed over
+    (fmax/fmin) and a NaN high or low makes the bar's range NaN."""
+    with scratch() as take:
+        ceiling, floor = take(_PIECE), take(_PIECE)
+        for first in range(0, out.size, _PIECE):
+            last = min(first + _PIECE, out.size)
+            top, bottom = ceiling[: last - first], floor[: last - first]
+            np.maximum(high[first + 1 : last + 1], close[first:last], out=top)
+            np.minimum(low[first + 1 : last + 1], close[first:last], out=bottom)
+            np.subtract(top, bottom, out=out[first:last])
+            if np.isnan(np.minimum.reduce(out[first:last])):
+                _true_range_with_nan(high, low, close, out)
+                return False
+    return True
+
+
+def _true_range_with_nan(
+    high: FloatArray, low: FloatArray, close: FloatArray, out: FloatArray
+) -> None:
+    """true_range_into for inputs holding NaN, with TA-Lib's treatment of each."""
     with scratch() as take:
         floor = take(out.size)
         np.fmax(high[1:], close[:-1], out=out)
         np.fmin(low[1:], close[:-1], out=floor)
         out -= floor
-        if np.isnan(np.minimum.reduce(high)) or np.isnan(np.minimum.reduce(low)):  # rare
-            np.subtract(high[1:], low[1:], out=floor)
-            floor *= 0.0  # NaN where high - low is NaN, else 0
-            out += floor
+        np.subtract(high[1:], low[1:], out=floor)
+        floor *= 0.0  # NaN where high - low is NaN, else 0
+        out += floor
+
+
+_PIECE = 1 << 16  # values per piece of work that stays in the processor's cache
 
 
 def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
