@@ -69,3 +69,11 @@ def first_complete(*arrays: FloatArray) -> int:
 def nan_array(size: int) -> FloatArray:
     """The output shape of every indicator before its values are written."""
     return np.full(size, np.nan)
+
+
+def warming_up(size: int, known_from: int) -> FloatArray:
+    """An output whose values before known_from are NaN (the warm-up) and whose later values
+    the caller writes: one pass less than filling it all with NaN first."""
+    out = np.empty(size)
+    out[:known_from] = np.nan
+    return out

@@ -5,11 +5,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from app.indicators._inputs import bars, first_complete, nan_array, positive_number, series
+from app.indicators._inputs import (
+    bars,
+    first_complete,
+    positive_number,
+    series,
+    warming_up,
+)
 from app.indicators._kernels import (
     FloatArray,
     first_nan,
-    recurrence_until_nan,
+    linear_recurrence,
     weighted_window,
     window_sum,
 )
@@ -20,8 +26,8 @@ def sma(x: object, period: int) -> FloatArray:
     """Simple moving average of the last period values."""
     values = series("x", x)
     n = bars("period", period)
-    out = nan_array(values.size)
     start = first_complete(values)
+    out = warming_up(values.size, start + n - 1)
     _sma_into(values[start:], n, out[start:])
     return out
 
@@ -30,11 +36,14 @@ def ema(x: object, period: int) -> FloatArray:
     """Exponential moving average, k = 2 / (period + 1), seeded with the first period's SMA."""
     values = series("x", x)
     n = bars("period", period)
-    out = nan_array(values.size)
     if n == 1:
         return values.copy()  # TA-Lib's EMA of one bar is the input, NaN only where it is NaN
     start = first_complete(values)
-    _ema_into(values[start:], n, n - 1, out[start:])
+    out = warming_up(values.size, start + n - 1)
+    body = values[start:]
+    known = first_nan(body)  # a NaN poisons every later value, as in TA-Lib's loop
+    out[start + known :] = np.nan
+    _ema_into(body[:known], n, n - 1, out[start:])
     return out
 
 
@@ -42,8 +51,8 @@ def wma(x: object, period: int) -> FloatArray:
     """Linearly weighted moving average: the newest value weighs period, the oldest 1."""
     values = series("x", x)
     n = bars("period", period)
-    out = nan_array(values.size)
     start = first_complete(values)
+    out = warming_up(values.size, start)
     body = values[start:]
     weights = np.arange(n, 0, -1, dtype=np.float64) / (n * (n + 1) / 2)
     missing = np.isnan(body)
@@ -52,7 +61,7 @@ def wma(x: object, period: int) -> FloatArray:
         out[start:][_wma_unknown(missing, n)] = np.nan
     else:
         weighted_window(body, weights, out[start:])
-    out[start : start + n - 1] = np.nan
+    out[start : start + n - 1] = np.nan  # the window leaves its warm-up unspecified
     return out
 
 
@@ -68,25 +77,32 @@ def macd(
     slow_n = bars("slow", slow, minimum=2)
     signal_n = bars("signal", signal)
     fast_n, slow_n = min(fast_n, slow_n), max(fast_n, slow_n)
-    line, trigger, hist = nan_array(values.size), nan_array(values.size), nan_array(values.size)
     start = first_complete(values)
     body = values[start:]
-    if body.size < slow_n:
-        return line, trigger, hist
     lookback = slow_n - 1 + signal_n - 1
+    line, trigger, hist = (warming_up(values.size, start + lookback) for _ in range(3))
+    # A NaN poisons all three from its bar on (as in TA-Lib's loops): solve the part before it.
+    known = first_nan(body)
+    for output in (line, trigger, hist):
+        output[start + known :] = np.nan
+    body = body[:known]
+    if body.size <= lookback:
+        return line, trigger, hist
     with scratch() as take:
         slow_ema, fast_ema = take(body.size), take(body.size)
         _ema_into(body, slow_n, slow_n - 1, slow_ema)
         _ema_into(body, fast_n, slow_n - 1, fast_ema)
         full_line = fast_ema[slow_n - 1 :]  # both EMAs start at bar slow - 1
         full_line -= slow_ema[slow_n - 1 :]
-        line[start + lookback :] = full_line[signal_n - 1 :]
-        signal_out = trigger[start + slow_n - 1 :]
+        known_line = line[start + lookback : start + body.size]
+        known_line[:] = full_line[signal_n - 1 :]
+        known_trigger = trigger[start + lookback : start + body.size]
         if signal_n == 1:
-            signal_out[:] = full_line
-        elif full_line.size >= signal_n:
+            known_trigger[:] = full_line
+        else:
+            signal_out = trigger[start + slow_n - 1 : start + body.size]
             _ema_of_work(full_line, full_line[signal_n:], signal_n, signal_n - 1, signal_out)
-    np.subtract(line, trigger, out=hist)
+        np.subtract(known_line, known_trigger, out=hist[start + lookback : start + body.size])
     return line, trigger, hist
 
 
@@ -97,8 +113,8 @@ def bollinger(
     values = series("close", close)
     n = bars("period", period)
     width = positive_number("nbdev", nbdev)
-    upper, middle, lower = nan_array(values.size), nan_array(values.size), nan_array(values.size)
     start = first_complete(values)
+    upper, middle, lower = (warming_up(values.size, start + n - 1) for _ in range(3))
     body = values[start:]
     if body.size < n:
         return upper, middle, lower
@@ -112,9 +128,11 @@ def bollinger(
         np.multiply(mean, mean, out=squares[: mean.size])
         band -= squares[: mean.size]  # variance, as TA-Lib computes it: E[x^2] - E[x]^2
         # Below a 1e-13 share of the squared mean the variance is only rounding left from that
-        # subtraction (a flat window): TA-Lib reports no deviation there either.
-        squares[: mean.size] *= _ROUNDING
-        band[band < squares[: mean.size]] = 0.0
+        # subtraction (a flat window): TA-Lib reports no deviation there either. Two reading
+        # passes tell whether any window can be that flat (or NaN); usually none is.
+        if not np.minimum.reduce(band) >= _ROUNDING * np.maximum.reduce(squares[: mean.size]):
+            squares[: mean.size] *= _ROUNDING
+            band[band < squares[: mean.size]] = 0.0
         np.sqrt(band, out=band)
         if width != 1.0:
             band *= width
@@ -137,7 +155,8 @@ def _sma_into(body: FloatArray, n: int, out: FloatArray) -> None:
 
 
 def _ema_into(body: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
-    """EMA whose first value, at seed_at, is the SMA of the n values ending there."""
+    """EMA of a series without NaN, whose first value, at seed_at, is the SMA of the n values
+    ending there."""
     if body.size <= seed_at:
         return
     with scratch() as take:
@@ -151,7 +170,7 @@ def _ema_of_work(body: FloatArray, work: FloatArray, n: int, seed_at: int, out: 
     k = 2.0 / (n + 1)
     seed = body[seed_at - n + 1 : seed_at + 1].sum() / n
     out[seed_at] = seed
-    recurrence_until_nan(work, 1.0 - k, out[seed_at + 1 : body.size], k, seed)
+    linear_recurrence(work, 1.0 - k, out[seed_at + 1 : body.size], k, seed)
 
 
 def _wma_unknown(missing: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:

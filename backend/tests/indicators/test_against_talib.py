@@ -145,6 +145,16 @@ def test_matches_talib(case: str, dataset: str) -> None:
     assert compared > 0, "TA-Lib gave no number at all: the case proves nothing"
 
 
+@pytest.mark.parametrize("case", ["bollinger", "bollinger_1sd"])
+def test_bollinger_flat_windows_before_a_nan_have_no_width(case: str) -> None:
+    bars = with_nan(gaps(), 0, [1200], ALL)  # flat windows at 300-600, the NaN far later
+    ours_fn, theirs_fn = CASES[case]
+    ours, theirs = ours_fn(bars), theirs_fn(bars)
+    assert np.count_nonzero(np.asarray(theirs[0]) == np.asarray(theirs[1])) > 100
+    for ours_values, theirs_values in zip(ours, theirs, strict=True):
+        assert_same(np.asarray(ours_values), np.asarray(theirs_values), 1000.0)
+
+
 @pytest.mark.parametrize("size", [0, 1, 5, 26, 33])
 def test_short_input_is_all_nan_like_talib(size: int) -> None:
     close = 100 + np.arange(size, dtype=np.float64)
