@@ -140,6 +140,31 @@ def test_restore_brings_back_the_backed_up_orders_after_the_database_is_wrecked(
     assert status == 404
 
 
+def test_backup_copies_each_new_dump_to_the_rsync_target(host):
+    mirror = "/var/tmp/backup-mirror"
+    host.run_expect([0], f"rm -rf {mirror} && mkdir -p {mirror}")
+    result = run_playbook("playbooks/backup.yml", "-e", f"backup_rsync_target={mirror}")
+    assert result.returncode == 0, output(result)[-3000:]
+    path = re.search(rf"trading-backup: wrote ({BACKUP_DIR}/\S+)", output(result)).group(1)
+    copy = f"{mirror}/{path.rsplit('/', 1)[1]}"
+    assert host.file(copy).sha256sum == host.file(path).sha256sum
+    reset = run_playbook("playbooks/backup.yml")  # the inventory again: no remote copy
+    assert reset.returncode == 0, output(reset)[-3000:]
+    assert "BACKUP_RSYNC_TARGET=''" in host.check_output("cat /etc/trading-bot/backup.env")
+
+
+def test_s3_copy_without_the_aws_cli_fails_naming_the_package_and_keeps_the_dump(host):
+    before = dumps(host)
+    host.run_expect([0], "sed 's/^BACKUP_S3_BUCKET=.*/BACKUP_S3_BUCKET=trading-bot-test/' /etc/trading-bot/backup.env "
+                         "> /run/backup-s3.env")
+    result = host.run("TRADING_BACKUP_CONFIG=/run/backup-s3.env /usr/local/sbin/trading-backup")
+    host.run_expect([0], "rm -f /run/backup-s3.env")
+    assert result.rc == 1
+    assert "the aws command (Debian package awscli) is missing" in result.stderr
+    kept = re.search(r"the local dump (\S+) is kept", result.stderr).group(1)
+    assert kept.rsplit("/", 1)[1] in dumps(host) - before
+
+
 def test_retention_keeps_the_newest_dump_of_7_days_and_4_iso_weeks(host):
     """Dummy dumps for each of the last 40 days (by mtime); one run prunes all but the policy's picks."""
     today = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
