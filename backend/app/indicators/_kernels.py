@@ -164,20 +164,52 @@ def first_nan(x: FloatArray) -> int:
 
 def weighted_window(x: FloatArray, weights: FloatArray, out: FloatArray) -> None:
     """out[t] = sum(weights[k] * x[t - k]) for t >= n - 1 (n = len(weights); out is as long as
-    x and its first n - 1 values are left unspecified). A block of outputs is its own block of
-    inputs and the previous one, each times a Toeplitz matrix of the weights."""
+    x and its first n - 1 values are left unspecified).
+
+    A row of 2h inputs (h >= n - 1) holds every window ending in its second half, so one row
+    times a 2h x h matrix of the weights gives those h outputs. Rows starting at even multiples
+    of h and rows starting at odd ones are two plain reshapes of x: two matrix products give
+    every output from bar h on, written straight into place."""
     n = weights.size
     if x.size < n:
         return
-    block = max(_BLOCK, -(-(n - 1) // 8) * 8)
-    lag = np.arange(block)[None, :] - np.arange(block)[:, None]  # output j minus input i
-    own = np.where((lag >= 0) & (lag < n), weights[np.clip(lag, 0, n - 1)], 0.0)
-    prior = np.where(lag + block < n, weights[np.clip(lag + block, 0, n - 1)], 0.0)
-    blocked_matmul(x, own, out)
-    whole = min(x.size // block, -(-x.size // block) - 1) * block  # inputs with a next block
-    if not whole:
+    half = max(8, -(-(n - 1) // 4) * 4)
+    width = 2 * half
+    lag = half + np.arange(half)[None, :] - np.arange(width)[:, None]  # output minus input
+    matrix = np.where((lag >= 0) & (lag < n), weights[np.clip(lag, 0, n - 1)], 0.0)
+    for t in range(n - 1, min(half, x.size)):  # the few outputs before the first second half
+        out[t] = np.dot(x[t - n + 1 : t + 1], weights[::-1])
+    for first in (0, half):
+        if x.size > first + half:
+            _second_halves(x[first:], matrix, out[first:])
+
+
+def _second_halves(x: FloatArray, matrix: FloatArray, out: FloatArray) -> None:
+    """Rows of x (width 2h, the last one zero-padded) times the 2h x h matrix, into the second
+    half of each row's span of out; products always run on _CHUNK_ROWS rows, as in
+    blocked_matmul, so that the future never changes the past's rounding."""
+    width, half = matrix.shape
+    whole = x.size // width
+    direct = whole // _CHUNK_ROWS * _CHUNK_ROWS
+    for first in range(0, direct, _CHUNK_ROWS):
+        span = slice(first * width, (first + _CHUNK_ROWS) * width)
+        np.matmul(
+            x[span].reshape(_CHUNK_ROWS, width),
+            matrix,
+            out=out[span].reshape(_CHUNK_ROWS, width)[:, half:],
+        )
+    rest = x.size - direct * width
+    if rest <= half:  # no output left: the last row's second half has not begun
         return
     with scratch() as take:
-        spill = take(whole)
-        blocked_matmul(x[:whole], prior, spill)
-        out[block : block + whole] += spill[: x.size - block]
+        padded, solved = take(_CHUNK_ROWS * width), take(_CHUNK_ROWS * half)
+        padded[:rest] = x[direct * width :]
+        padded[rest:] = 0.0
+        np.matmul(padded.reshape(_CHUNK_ROWS, width), matrix, out=solved.reshape(_CHUNK_ROWS, half))
+        rows = whole - direct
+        tail = out[direct * width :]
+        tail[: rows * width].reshape(rows, width)[:, half:] = solved[: rows * half].reshape(
+            rows, half
+        )
+        last = tail[rows * width + half :]  # the part of a last, unfinished row
+        last[:] = solved[rows * half : rows * half + last.size]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.indicators._kernels import linear_recurrence
+from app.indicators._kernels import linear_recurrence, weighted_window
 
 
 def loop(u: np.ndarray, a: float, scale: float, initial: float) -> np.ndarray:
@@ -37,3 +37,27 @@ def test_recurrence_of_a_prefix_is_the_prefix_of_the_recurrence() -> None:
         head = np.empty(cut)
         linear_recurrence(u[:cut].copy(), 0.95, head, 0.05, 3.0)
         np.testing.assert_array_equal(head, full[:cut])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 20, 33])
+@pytest.mark.parametrize("size", [0, 4, 20, 41, 100, 1024 * 40 + 7, 90_001])
+def test_weighted_window_matches_the_direct_sums(n: int, size: int) -> None:
+    x = np.random.default_rng(size + n).random(size) + 1.0
+    weights = np.arange(n, 0, -1, dtype=np.float64) / (n * (n + 1) / 2)
+    out = np.full(size, -1.0)
+    weighted_window(x, weights, out)
+    if size < n:
+        return
+    windows = np.lib.stride_tricks.sliding_window_view(x, n)
+    np.testing.assert_allclose(out[n - 1 :], windows @ weights[::-1], rtol=1e-13)
+
+
+def test_weighted_window_of_a_prefix_is_the_prefix_of_the_window() -> None:
+    x = np.random.default_rng(2).random(90_001)
+    weights = np.arange(20, 0, -1, dtype=np.float64) / 210
+    full = np.empty(x.size)
+    weighted_window(x, weights, full)
+    for cut in (19, 20, 39, 40, 41, 40_959, 40_960, 40_961, 81_939):
+        head = np.empty(cut)
+        weighted_window(x[:cut], weights, head)
+        np.testing.assert_array_equal(head[19:], full[19:cut])
