@@ -12,15 +12,26 @@ FloatArray = NDArray[np.float64]
 
 _BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
 _CHUNK_ROWS = 1024  # rows per matrix product: a fixed shape makes BLAS round every row alike
+_PIECE = 1 << 16  # values per piece of a chain of passes that should stay in cache
 _ROWS_BY_DEPTH = (_CHUNK_ROWS, _CHUNK_ROWS, 64)  # per recursion depth: ends of ends are few
 
 
-def window_sum(x: FloatArray, n: int, out: FloatArray) -> None:
-    """out[i] = sum(x[i : i + n]) for the len(x) - n + 1 full windows, built up along n's binary
-    digits (double the width, or add one value) so a window of n costs about log2(n) passes."""
+def window_sum(x: FloatArray, n: int, out: FloatArray, divisor: float = 1.0) -> None:
+    """out[i] = sum(x[i : i + n]) / divisor for the len(x) - n + 1 full windows, built up along
+    n's binary digits (double the width, or add one value) so a window of n costs about log2(n)
+    passes, made piece by piece so that the passes run in cache. Each sum adds the same values
+    in the same order wherever the pieces fall."""
     count = x.size - n + 1
-    if count <= 0:
-        return
+    for first in range(0, count, _PIECE):
+        last = min(first + _PIECE, count)
+        _window_sum_piece(x[first : last + n - 1], n, out[first:last])
+        if divisor != 1.0:
+            out[first:last] /= divisor
+
+
+def _window_sum_piece(x: FloatArray, n: int, out: FloatArray) -> None:
+    """window_sum of one piece, without the divisor."""
+    count = x.size - n + 1
     digits = bin(n)[3:]
     if not digits:
         out[:count] = x[:count]

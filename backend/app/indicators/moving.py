@@ -55,8 +55,8 @@ def wma(x: object, period: int) -> FloatArray:
     out = warming_up(values.size, start)
     body = values[start:]
     weights = np.arange(n, 0, -1, dtype=np.float64) / (n * (n + 1) / 2)
-    missing = np.isnan(body)
-    if missing.any():
+    if first_nan(body) < body.size:
+        missing = np.isnan(body)
         weighted_window(np.where(missing, 0.0, body), weights, out[start:])
         out[start:][_wma_unknown(missing, n)] = np.nan
     else:
@@ -123,8 +123,7 @@ def bollinger(
     with scratch() as take:
         squares, band = take(body.size), take(mean.size)
         np.multiply(body, body, out=squares)
-        window_sum(squares, n, band)
-        band /= n
+        window_sum(squares, n, band, n)
         np.multiply(mean, mean, out=squares[: mean.size])
         band -= squares[: mean.size]  # variance, as TA-Lib computes it: E[x^2] - E[x]^2
         # Below a 1e-13 share of the squared mean the variance is only rounding left from that
@@ -149,8 +148,7 @@ def _sma_into(body: FloatArray, n: int, out: FloatArray) -> None:
     if body.size < n:
         return
     tail = out[n - 1 : body.size]
-    window_sum(body, n, tail)
-    tail /= n
+    window_sum(body, n, tail, n)
     _poison(body, out)
 
 

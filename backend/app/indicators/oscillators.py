@@ -85,7 +85,6 @@ def _running_mean(values: FloatArray, n: int) -> FloatArray:
     if n == 1:
         return values.copy()
     means = np.empty(values.size - n + 1)
-    window_sum(values, n, means)
-    means /= n
+    window_sum(values, n, means, n)
     means[max(first_nan(values) - n + 1, 0) :] = np.nan
     return means

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.indicators._kernels import linear_recurrence, weighted_window
+from app.indicators._kernels import linear_recurrence, weighted_window, window_sum
 
 
 def loop(u: np.ndarray, a: float, scale: float, initial: float) -> np.ndarray:
@@ -61,3 +61,15 @@ def test_weighted_window_of_a_prefix_is_the_prefix_of_the_window() -> None:
         head = np.empty(cut)
         weighted_window(x[:cut], weights, head)
         np.testing.assert_array_equal(head[19:], full[19:cut])
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 20, 200])
+def test_window_sum_in_pieces_adds_like_one_pass(n: int) -> None:
+    x = np.random.default_rng(n).random(3 * (1 << 16) + 11)
+    out = np.empty(x.size - n + 1)
+    window_sum(x, n, out, divisor=n)
+    windows = np.lib.stride_tricks.sliding_window_view(x, n)
+    np.testing.assert_allclose(out, windows.sum(axis=1) / n, rtol=1e-13)
+    head = np.empty((1 << 16) + 5 - n + 1)
+    window_sum(x[: (1 << 16) + 5], n, head, divisor=n)
+    np.testing.assert_array_equal(head, out[: head.size])
