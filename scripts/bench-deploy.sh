@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deployment benchmarks: a cold `make up`, a no-change re-run of site.yml (target: < 60 s, zero
-# changed), a redeploy after a backend code change, and the stack's memory at rest (target: < 600 MB).
+# changed), a redeploy after a backend code change and a rollback, each under load through nginx
+# (target: 0 failed requests, no Socket.IO gap over 5 s), and the memory at rest (target: < 600 MB).
 # Builds from the committed code (a snapshot). Leaves the local VPS running at the end (`make down` removes it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +26,30 @@ vps_rss_mib() {
     fi
   done
   echo "n/a"
+}
+
+# under_load RESULT CMD...: runs CMD while requests and a Socket.IO client go through nginx
+# (molecule/default/tests/redeploy_load.py); its JSON figures land in RESULT.
+under_load() {
+  local result=$1 stop="$work/load.stop" token status=0 loader
+  shift
+  token=$(curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"username\": \"admin\", \"password\": \"$(cat "$LOCAL_SECRETS/admin-password")\"}" \
+    "http://127.0.0.1:${TRADING_BOT_WEB_PORT:-3000}/api/auth/login" | "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+  rm -f "$stop"
+  "$VENV/bin/python" "$REPO_ROOT/molecule/default/tests/redeploy_load.py" \
+    "http://127.0.0.1:${TRADING_BOT_WEB_PORT:-3000}" "$token" "$stop" >"$result" &
+  loader=$!
+  "$@" || status=$?
+  touch "$stop"
+  wait "$loader"
+  return "$status"
+}
+
+# load_figures RESULT: requests, failed, longest Socket.IO gap of a load run.
+load_figures() {
+  "$VENV/bin/python" -c 'import json, sys; f = json.load(open(sys.argv[1]))
+print(f"{f[\"requests\"]} requests, {f[\"failed\"]} failed, {f[\"disconnects\"]} Socket.IO disconnects, longest gap {f[\"longest_gap_s\"]} s")' "$1"
 }
 
 # seconds_since START_NS: seconds elapsed, one decimal.
@@ -52,13 +77,21 @@ start=$(date +%s%N)
 deploy_local >"$work/rerun.log" 2>&1 || { tail -n 40 "$work/rerun.log"; die "re-run failed"; }
 rerun=$(seconds_since "$start")
 
-log "redeploy after a backend code change (the committed backend/ plus one new module)"
+log "redeploy after a backend code change (the committed backend/ plus one new module), under load"
 cp -a "$TRADING_BOT_SRC/backend" "$work/backend"
 echo "\"\"\"Benchmark marker: changes the build context.\"\"\" # $(date +%s%N)" >"$work/backend/app/_bench_marker.py"
 start=$(date +%s%N)
-deploy_local -e "backend_build_src=$work/backend" >"$work/redeploy.log" 2>&1 \
+under_load "$work/redeploy-load.json" deploy_local -e "backend_build_src=$work/backend" >"$work/redeploy.log" 2>&1 \
   || { tail -n 40 "$work/redeploy.log"; die "redeploy failed"; }
 redeploy=$(seconds_since "$start")
+
+log "rollback to the previous release (kept image, no build), under load"
+start=$(date +%s%N)
+under_load "$work/rollback-load.json" ansible-playbook -i "$REPO_ROOT/inventory/local/hosts.yml" \
+  "$REPO_ROOT/playbooks/rollback.yml" -e "@$LOCAL_SECRETS/vault.yml" \
+  --vault-password-file "$LOCAL_SECRETS/vault-password" >"$work/rollback.log" 2>&1 \
+  || { tail -n 40 "$work/rollback.log"; die "rollback failed"; }
+rollback=$(seconds_since "$start")
 
 log "memory at rest (30 s after the redeploy)"
 sleep 30
@@ -74,5 +107,8 @@ printf '\n%-52s %10s\n' "figure" "value"
 printf '%-52s %9.1fs\n' "cold make up" "$cold"
 printf '%-52s %9.1fs  (changed=%s; target < 60 s, 0)\n' "no-change re-run of site.yml" "$rerun" "$(changed_count "$work/rerun.log")"
 printf '%-52s %9.1fs  (changed=%s)\n' "redeploy after a backend code change" "$redeploy" "$(changed_count "$work/redeploy.log")"
+printf '%-52s %s (target: 0 failed, gap < 5 s)\n' "  under load during the redeploy" "$(load_figures "$work/redeploy-load.json")"
+printf '%-52s %9.1fs  (target < 60 s, no build)\n' "rollback to the previous release" "$rollback"
+printf '%-52s %s\n' "  under load during the rollback" "$(load_figures "$work/rollback-load.json")"
 printf '%-52s %8.1fMiB (target < 600 MB)\n' "memory at rest: the four containers" "$containers"
 printf '%-52s %8sMiB (resident, without page cache)\n' "memory at rest: the whole VPS (engine, systemd, ...)" "$vps"

@@ -14,6 +14,7 @@ def test_teardown_with_purge_leaves_no_container_volume_or_unit(host):
         assert not host.file(f"/etc/systemd/system/{unit}.service").exists
         assert host.run(f"systemctl cat {unit}").rc != 0
     assert not host.file("/etc/trading-bot/backend.env").exists
+    assert not host.file("/var/lib/trading-bot/releases.json").exists
 
 
 def test_site_yml_after_teardown_starts_from_nothing(host):
