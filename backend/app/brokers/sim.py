@@ -10,6 +10,7 @@ Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -92,6 +93,10 @@ class SimBroker(Broker):
         self._now: datetime | None = None
         self._last_equity = self.config.initial_cash
         self._sequence = 0
+        # Ids of another SimBroker (a restarted or newly leading process) never repeat these: the
+        # database keeps every order by broker id and client order id across processes.
+        self._instance = secrets.randbits(64)
+        self._instance_tag = f"{self._instance:016x}"[:8]
 
     # ----------------------------------------------------------------- prices in
     def on_bar(self, bar: Bar) -> None:
@@ -257,9 +262,8 @@ class SimBroker(Broker):
         if qty is not None and not 0 < qty <= abs(held):
             raise OrderRejected(f"close qty must be in (0, {abs(held)}], got {qty}", status=422)
         side = Side.SELL if held > 0 else Side.BUY
-        return self._open(
-            f"close-{symbol}-{self._sequence + 1}", symbol, side, qty or abs(held), OrderType.MARKET
-        )
+        client_order_id = f"close-{symbol}-{self._instance_tag}-{self._sequence + 1}"
+        return self._open(client_order_id, symbol, side, qty or abs(held), OrderType.MARKET)
 
     async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
         if cancel_orders:
@@ -324,7 +328,7 @@ class SimBroker(Broker):
         self._sequence += 1
         now = self._clock()
         order = Order(
-            id=str(UUID(int=self._sequence)),
+            id=str(UUID(int=self._instance << 64 | self._sequence)),
             client_order_id=client_order_id,
             symbol=symbol,
             side=side,
