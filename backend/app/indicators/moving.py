@@ -19,6 +19,7 @@ from app.indicators._kernels import (
     weighted_window,
     window_sum,
 )
+from app.indicators._macd import macd_into
 from app.indicators._scratch import scratch
 
 
@@ -88,21 +89,7 @@ def macd(
     body = body[:known]
     if body.size <= lookback:
         return line, trigger, hist
-    with scratch() as take:
-        slow_ema, fast_ema = take(body.size), take(body.size)
-        _ema_into(body, slow_n, slow_n - 1, slow_ema)
-        _ema_into(body, fast_n, slow_n - 1, fast_ema)
-        full_line = fast_ema[slow_n - 1 :]  # both EMAs start at bar slow - 1
-        full_line -= slow_ema[slow_n - 1 :]
-        known_line = line[start + lookback : start + body.size]
-        known_line[:] = full_line[signal_n - 1 :]
-        known_trigger = trigger[start + lookback : start + body.size]
-        if signal_n == 1:
-            known_trigger[:] = full_line
-        else:
-            signal_out = trigger[start + slow_n - 1 : start + body.size]
-            _ema_of_work(full_line, full_line[signal_n:], signal_n, signal_n - 1, signal_out)
-        np.subtract(known_line, known_trigger, out=hist[start + lookback : start + body.size])
+    macd_into(body, (fast_n, slow_n, signal_n), line[start:], trigger[start:], hist[start:])
     return line, trigger, hist
 
 
@@ -157,18 +144,13 @@ def _ema_into(body: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
     ending there."""
     if body.size <= seed_at:
         return
-    with scratch() as take:
-        work = take(body.size - seed_at - 1)
-        np.copyto(work, body[seed_at + 1 :])
-        _ema_of_work(body, work, n, seed_at, out)
-
-
-def _ema_of_work(body: FloatArray, work: FloatArray, n: int, seed_at: int, out: FloatArray) -> None:
-    """_ema_into with body[seed_at + 1 :] already in work, which is used up."""
     k = 2.0 / (n + 1)
     seed = body[seed_at - n + 1 : seed_at + 1].sum() / n
     out[seed_at] = seed
-    linear_recurrence(work, 1.0 - k, out[seed_at + 1 : body.size], k, seed)
+    with scratch() as take:
+        work = take(body.size - seed_at - 1)  # the recurrence uses its input as work space
+        np.copyto(work, body[seed_at + 1 :])
+        linear_recurrence(work, 1.0 - k, out[seed_at + 1 : body.size], k, seed)
 
 
 def _wma_unknown(missing: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:

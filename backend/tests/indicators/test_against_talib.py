@@ -187,9 +187,21 @@ def test_cutting_off_the_future_leaves_the_past_bit_for_bit(case: str) -> None:
     bars = LONG_WALK
     ours_fn = CASES[case][0]
     full = ours_fn(bars)
-    for cut in (1, 17, 400, 16_383, 16_384, 16_385, 40_000):
+    for cut in (1, 17, 400, 16_383, 16_384, 16_385, 32_801, 32_802, 32_803, 40_000):
         head = {name: values[:cut] for name, values in bars.items()}
         partial = ours_fn(head)
         pairs = zip(partial, full, strict=True) if isinstance(full, tuple) else [(partial, full)]
         for before, after in pairs:
             np.testing.assert_array_equal(before, after[:cut])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_series_longer_than_one_block_of_products_match_talib(case: str) -> None:
+    ours_fn, theirs_fn = CASES[case]
+    ours, theirs = ours_fn(LONG_WALK), theirs_fn(LONG_WALK)
+    pairs = zip(ours, theirs, strict=True) if isinstance(theirs, tuple | list) else [(ours, theirs)]
+    scale = float(np.abs(LONG_WALK["close"]).max())
+    if case == "obv":
+        scale = float(np.abs(LONG_WALK["volume"]).sum())
+    for ours_values, theirs_values in pairs:
+        assert_same(np.asarray(ours_values), np.asarray(theirs_values), scale)
