@@ -105,13 +105,13 @@ def linear_recurrence(
     scale: float = 1.0,
     initial: float = 0.0,
 ) -> None:
-    """out[t] = a * out[t-1] + scale * u[t], where out[-1] is initial; u is used as work space
-    and left changed.
+    """out[t] = a * out[t-1] + scale * u[t], where out[-1] is initial and scale is not 0; u is
+    used as work space and left changed.
 
     Each block of 16 values is one row of a matrix product with a fixed 16 x 16 matrix of powers
     of a (the scale folded in). The value carried into a block (the previous block's end) is
-    found first, from the blocks' weighted sums and the same recurrence on those, and folded
-    into the block's first input, so that one product gives the final values."""
+    found first, from the blocks' weighted sums and the same recurrence on those, and added to
+    the block's first input, so that one product gives the final values."""
     _solve(u, a, out, scale, initial, depth=0)
 
 
@@ -131,30 +131,18 @@ def _solve(
         return
     rows = _ROWS_BY_DEPTH[min(depth, len(_ROWS_BY_DEPTH) - 1)]
     carried = -(-n // _BLOCK) - 1
+    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
+    powers = np.where(lag >= 0, scale * a ** np.maximum(lag, 0).astype(np.float64), 0.0)
     with scratch() as take:
         ends = take(carried + 1)
         ends[0] = initial
         if carried:
             sums = take(carried)
-            powers = _powers(a, scale)
-            powers[0] *= scale  # the sums start from the unscaled inputs
             blocked_matmul(u[: carried * _BLOCK], powers[:, -1:], sums, rows)
             _solve(sums, a**_BLOCK, ends[1:], 1.0, initial, depth + 1)
-        ends *= a
-        heads = u[::_BLOCK]
-        if scale != 1.0:
-            heads *= scale
-        heads += ends
-    blocked_matmul(u, _powers(a, scale), out[:n], rows)
-
-
-def _powers(a: float, scale: float) -> FloatArray:
-    """The block matrix: column j holds a^(j-i) for input i <= j, times scale but for i = 0
-    (the first input arrives with its scale and carry already applied)."""
-    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
-    powers = np.where(lag >= 0, a ** np.maximum(lag, 0).astype(np.float64), 0.0)
-    powers[1:] *= scale
-    return powers
+        ends *= a / scale  # carried in as part of the first input, before it is scaled
+        u[::_BLOCK] += ends
+    blocked_matmul(u, powers, out[:n], rows)
 
 
 def recurrence_until_nan(
