@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,36 +11,41 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.engine.strategy_adapter import DEFAULT_INSTANCES, Evaluator, build_evaluator
 from app.models import StrategyInstance
 from app.services.audit import add_audit
+from app.strategies import build
+from app.strategies.live import LineTracker
 
 logger = logging.getLogger(__name__)
 
-Builder = Callable[[str, dict[str, Any]], tuple[int, Evaluator]]
+# What a fresh install trades on each seeded symbol: (instance name, strategy, params).
+DEFAULT_INSTANCES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("fast SMA crossover", "sma_crossover", {"fast": 5, "slow": 20}),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class LiveInstance:
-    """A strategy instance ready to look at a window of bars."""
+    """A strategy instance whose lines follow its symbol's bars."""
 
     id: int
     name: str
     strategy: str
     symbol: str
     updated_at: datetime
-    history: int  # bars the strategy reads
-    evaluate: Evaluator
+    tracker: LineTracker
+
+    @property
+    def history(self) -> int:
+        """Bars of the window the strategy's lines are (re)built from."""
+        return self.tracker.strategy.history
 
 
 class InstanceSet:
     """Enabled instances grouped by symbol; `reload` picks up API changes."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], build: Builder = build_evaluator
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._build = build
         self._by_id: dict[int, LiveInstance] = {}
         self._by_symbol: dict[str, list[LiveInstance]] = {}
 
@@ -57,12 +61,12 @@ class InstanceSet:
                 live[row.id] = known
                 continue
             try:
-                history, evaluate = self._build(row.strategy, row.params)
+                strategy = build(row.strategy, row.params)
             except (KeyError, ValueError) as exc:
                 logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
                 continue
             live[row.id] = LiveInstance(
-                row.id, row.name, row.strategy, row.symbol, row.updated_at, history, evaluate
+                row.id, row.name, row.strategy, row.symbol, row.updated_at, LineTracker(strategy)
             )
         self._by_id = live
         by_symbol: dict[str, list[LiveInstance]] = {}

@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.base import Broker
 from app.core.metrics import observe_batch
 from app.domain import Bar, OrderRequest, Side, Signal
-from app.engine.aio import raise_if_cancelling
+from app.engine.aio import batched, raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
 from app.engine.instances import InstanceSet, LiveInstance
 from app.engine.orders import MIN_QTY, OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
-from app.engine.risk_gate import RiskGate
+from app.engine.risk_gate import RiskBatch, RiskGate
+from app.engine.signals import SignalBatch
 from app.engine.window import RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
 from app.models import EquityPoint, SignalRecord
@@ -158,7 +159,7 @@ class TradingLoop:
     async def process(self, bars: list[Bar]) -> None:
         """One batch of closed bars: match at the exchange, evaluate, check risk, order."""
         started = time.perf_counter()
-        candidates: list[tuple[LiveInstance, Signal]] = []
+        batch = SignalBatch()
         evaluating = 0.0
         for bar in bars:
             if not self._windows.add(bar):
@@ -167,13 +168,13 @@ class TradingLoop:
             self.stats.bars += 1
             self.stats.last_bar_time = bar.time
             clock = time.perf_counter()
-            for instance in self._p.instances.for_symbol(bar.symbol):
-                frame = self._windows.frame(bar.symbol, instance.history)
-                signal = instance.evaluate(frame) if frame is not None else None
-                if signal is not None:
-                    candidates.append((instance, signal))
+            frame = self._windows.frame(bar.symbol)
+            assert frame is not None  # it just took the bar
+            batch.advance(frame, self._p.instances.for_symbol(bar.symbol))
             evaluating += time.perf_counter() - clock
-        self.stats.strategy_seconds.append(evaluating)
+        clock = time.perf_counter()
+        candidates = batch.signals()
+        self.stats.strategy_seconds.append(evaluating + time.perf_counter() - clock)
         if candidates:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
@@ -181,34 +182,16 @@ class TradingLoop:
         await self._publish_signals()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
-        account, positions, open_rows = await asyncio.gather(
-            self._p.broker.get_account(),
-            self._p.broker.get_positions(),
-            self._p.orders.open_rows(),
-        )
-        working = {row.symbol for row in open_rows if row.source == "strategy"}
-        batch = await self._p.risk.batch(account, positions, self._windows)
-        rows: list[tuple[SignalRecord, OrderRequest | None]] = []
-        halt: Rejection | None = None
-        for instance, signal in candidates:
-            request: OrderRequest | None = None
-            if signal.symbol in working:
-                verdict = f"an order for {signal.symbol} is still working"
-            else:
-                decision = batch.check(signal)
-                verdict = decision.reason
-                if decision.approved and decision.proposal.qty < MIN_QTY:
-                    verdict = f"order size {decision.proposal.qty:g} rounds to zero"
-                elif decision.approved:
-                    client_id = strategy_order_id(
-                        instance.id, signal.symbol, signal.time, signal.side
-                    )
-                    request = _bracket_or_plain(decision.order(client_id))
-                    working.add(signal.symbol)
-                elif decision.rejection is not None and decision.rejection.halt:
-                    halt = decision.rejection
-            rows.append((_signal_row(instance, signal, request, verdict), request))
+        """Risk-check the batch's signals and write them down with their orders in one
+        transaction; then send the orders (written first, so a crash cannot lose or repeat one)."""
         async with self._p.sessions.begin() as session:
+            account, positions, working = await asyncio.gather(
+                self._p.broker.get_account(),
+                self._p.broker.get_positions(),
+                self._p.orders.working_symbols(session),
+            )
+            batch = await self._p.risk.batch(account, positions, self._windows)
+            rows, halt = _decide(candidates, batch, working)
             session.add_all([row for row, _ in rows])
             await session.flush()
             intents = [
@@ -217,7 +200,7 @@ class TradingLoop:
                 if request is not None
             ]
             fresh = await self._p.orders.record_intents(session, intents)
-        await asyncio.gather(*(self._p.orders.submit(request) for request in fresh))
+        await self._p.orders.submit(fresh)
         self.stats.signals += len(rows)
         self.stats.orders += len(fresh)
         self._unpublished = [row for row, _ in rows]
@@ -234,12 +217,14 @@ class TradingLoop:
                 await self._p.events.publish("risk_rejection", _rejection(row))
 
     async def follow_trade_updates(self) -> None:
-        """Follow the stream; if it breaks, polling covers the gap until it is back."""
+        """Follow the stream (a burst of updates in one transaction); if it breaks, polling
+        covers the gap until it is back."""
         while True:
             try:
-                async for update in self._p.broker.trade_updates():
-                    if await self._p.orders.apply_update(update) is not None:
-                        await self._p.positions.sync()
+                async with contextlib.aclosing(batched(self._p.broker.trade_updates())) as stream:
+                    async for updates in stream:
+                        if await self._p.orders.apply_updates(updates):
+                            await self._p.positions.sync()
             except Exception as exc:
                 raise_if_cancelling(exc)
                 logger.exception("trade updates stream failed; resubscribing")
@@ -272,6 +257,31 @@ class TradingLoop:
                 logger.exception(
                     "engine duty %s failed; will retry", getattr(duty, "__name__", duty)
                 )
+
+
+def _decide(
+    candidates: list[tuple[LiveInstance, Signal]], batch: RiskBatch, working: set[str]
+) -> tuple[list[tuple[SignalRecord, OrderRequest | None]], Rejection | None]:
+    """Each signal's row and order (None when refused), and a rejection asking to halt, if any."""
+    rows: list[tuple[SignalRecord, OrderRequest | None]] = []
+    halt: Rejection | None = None
+    for instance, signal in candidates:
+        request: OrderRequest | None = None
+        if signal.symbol in working:
+            verdict = f"an order for {signal.symbol} is still working"
+        else:
+            decision = batch.check(signal)
+            verdict = decision.reason
+            if decision.approved and decision.proposal.qty < MIN_QTY:
+                verdict = f"order size {decision.proposal.qty:g} rounds to zero"
+            elif decision.approved:
+                client_id = strategy_order_id(instance.id, signal.symbol, signal.time, signal.side)
+                request = _bracket_or_plain(decision.order(client_id))
+                working.add(signal.symbol)
+            elif decision.rejection is not None and decision.rejection.halt:
+                halt = decision.rejection
+        rows.append((_signal_row(instance, signal, request, verdict), request))
+    return rows, halt
 
 
 def _bracket_or_plain(request: OrderRequest) -> OrderRequest:

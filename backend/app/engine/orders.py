@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -86,52 +87,45 @@ class OrderManager:
         self, session: AsyncSession, intents: list[tuple[OrderRequest, OrderOrigin]]
     ) -> list[OrderRequest]:
         """Insert pending rows in the caller's transaction; returns only the ids not seen before."""
-        fresh: list[OrderRequest] = []
-        for request, origin in intents:
-            inserted = await session.scalar(
+        if not intents:
+            return []
+        inserted = set(
+            await session.scalars(
                 insert(OrderRecord)
-                .values(
-                    client_order_id=request.client_order_id,
-                    strategy_instance_id=origin.strategy_instance_id,
-                    signal_id=origin.signal_id,
-                    source=origin.source,
-                    symbol=request.symbol,
-                    side=request.side.value,
-                    type=request.type.value,
-                    time_in_force=request.time_in_force.value,
-                    qty=_dec(request.qty),
-                    limit_price=_dec(request.limit_price),
-                    stop_price=_dec(request.stop_price),
-                    take_profit=_dec(request.take_profit),
-                    stop_loss=_dec(request.stop_loss),
-                    status=PENDING,
-                )
                 .on_conflict_do_nothing(index_elements=["client_order_id"])
-                .returning(OrderRecord.id)
+                .returning(OrderRecord.client_order_id),
+                [_pending_row(request, origin) for request, origin in intents],
             )
-            if inserted is None:
+        )
+        for request, _ in intents:
+            if request.client_order_id not in inserted:
                 logger.info(
                     "order %s was placed before; not submitting again", request.client_order_id
                 )
-            else:
-                fresh.append(request)
-        return fresh
+        return [request for request, _ in intents if request.client_order_id in inserted]
 
     async def place(self, request: OrderRequest, origin: OrderOrigin) -> OrderRecord:
-        """Record and submit one order (manual orders, the kill switch)."""
+        """Record and submit one order, and wait for its row to show the broker's answer (manual
+        orders, the kill switch)."""
         async with self._sessions.begin() as session:
             fresh = await self.record_intents(session, [(request, origin)])
-        if fresh:
-            await self.submit(request)
+        accepted = await self.submit(fresh)
+        await self.apply_orders([(order, None) for order in accepted], actor="engine")
         record = await self.find(request.client_order_id)
         assert record is not None
         return record
 
-    async def submit(self, request: OrderRequest) -> None:
-        """Send a recorded order; its client id makes every retry safe, so all faults retry."""
-        order: Order | None
+    async def submit(self, requests: list[OrderRequest]) -> list[Order]:
+        """Send recorded orders at once; returns those the broker accepted. A refusal is written
+        down here; an acceptance reaches the rows through the trade updates (polling as fallback),
+        which the engine follows anyway, so its batch need not wait for a second transaction."""
+        answers = await asyncio.gather(*(self._send(request) for request in requests))
+        return [order for order in answers if order is not None]
+
+    async def _send(self, request: OrderRequest) -> Order | None:
+        """The broker's answer to a recorded order; its client id makes every retry safe."""
         try:
-            order = await with_retry(
+            return await with_retry(
                 lambda: self._broker.submit_order(request),
                 self._retry,
                 what=f"submit {request.client_order_id}",
@@ -142,18 +136,16 @@ class OrderManager:
             )
             if order is None:
                 logger.error("broker says %s exists but cannot find it", request.client_order_id)
-                return
+            return order
         except OrderRejected as rejected:
             await self.mark_rejected(request.client_order_id, rejected.reason)
-            return
         except BrokerUnavailable as exc:
             logger.error(
                 "order %s not confirmed (%s); reconciliation will find out",
                 request.client_order_id,
                 exc,
             )
-            return
-        await self.apply_order(order, actor="engine")
+        return None
 
     async def mark_rejected(self, client_order_id: str, reason: str) -> None:
         async with self._sessions.begin() as session:
@@ -167,56 +159,70 @@ class OrderManager:
         logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
         await self._events.publish("order", OrderOut.model_validate(record))
 
-    async def apply_update(self, update: TradeUpdate) -> FillBooked | None:
-        """Follow one trade update; the fill is booked only if it advances the filled quantity."""
-        return await self.apply_order(update.order, actor="engine", fill_time=update.time)
+    async def apply_updates(self, updates: list[TradeUpdate]) -> list[FillBooked]:
+        """Follow trade updates; a fill is booked only if it advances the filled quantity."""
+        return await self.apply_orders(
+            [(update.order, update.time) for update in updates], actor="engine"
+        )
 
     async def apply_order(
+        self, order: Order, *, actor: str, adopt_as: str = "reconcile"
+    ) -> FillBooked | None:
+        """Bring one row in line with the broker's view of the order."""
+        booked = await self.apply_orders([(order, None)], actor=actor, adopt_as=adopt_as)
+        return booked[0] if booked else None
+
+    async def apply_orders(
         self,
-        order: Order,
+        changes: list[tuple[Order, datetime | None]],
         *,
         actor: str,
-        fill_time: datetime | None = None,
         adopt_as: str = "reconcile",
-    ) -> FillBooked | None:
-        """Bring the row in line with the broker's view of the order; the broker is the truth."""
-        fill: FillRecord | None = None
+    ) -> list[FillBooked]:
+        """Bring rows in line with the broker's view of orders (with fill times where known), in
+        one transaction and in the given order; the broker is the truth."""
+        if not changes:
+            return []
+        news: list[OrderOut | FillRecord] = []  # order states and fills, in the order they happened
         async with self._sessions.begin() as session:
-            record = await self._lock_row(session, order.client_order_id)
-            if record is None:
-                record = self._adopt(session, order, adopt_as)
-                add_audit(
-                    session,
-                    actor,
-                    "order_adopted",
-                    "order",
-                    order.client_order_id,
-                    after=_view(order),
-                    message="order at the broker that the database did not know",
-                )
-                await session.flush()
-            before = _row_view(record)
-            changed, fill = self._merge(record, order, fill_time)
-            if not changed:
-                return None
-            if fill is not None:
-                session.add(fill)
-            if actor != "engine":
-                add_audit(
-                    session,
-                    actor,
-                    "order_corrected",
-                    "order",
-                    record.id,
-                    before=before,
-                    after=_row_view(record),
-                    message="database differed from broker",
-                )
-        await self._events.publish("order", OrderOut.model_validate(record))
-        if fill is None:
-            return None
-        await self._events.publish("fill", FillOut.model_validate(fill))
-        return FillBooked(order_id=record.id, symbol=record.symbol)
+            records = await self._lock_rows(
+                session, [order.client_order_id for order, _ in changes]
+            )
+            for order, fill_time in changes:
+                record = records.get(order.client_order_id)
+                if record is None:
+                    record = records[order.client_order_id] = await self._adopt(
+                        session, order, adopt_as, actor
+                    )
+                before = _row_view(record)
+                changed, fill = self._merge(record, order, fill_time)
+                if not changed:
+                    continue
+                if actor != "engine":
+                    add_audit(
+                        session,
+                        actor,
+                        "order_corrected",
+                        "order",
+                        record.id,
+                        before=before,
+                        after=_row_view(record),
+                        message="database differed from broker",
+                    )
+                news.append(OrderOut.model_validate(record))
+                if fill is not None:
+                    session.add(fill)
+                    news.append(fill)
+        for item in news:  # committed: now they may be announced (a fill has its id by now)
+            if isinstance(item, OrderOut):
+                await self._events.publish("order", item)
+            else:
+                await self._events.publish("fill", FillOut.model_validate(item))
+        return [
+            FillBooked(order_id=item.order_id, symbol=item.symbol)
+            for item in news
+            if isinstance(item, FillRecord)
+        ]
 
     def _merge(
         self, record: OrderRecord, order: Order, fill_time: datetime | None
@@ -257,7 +263,10 @@ class OrderManager:
             fill.order_id = record.id
         return changed, fill
 
-    def _adopt(self, session: AsyncSession, order: Order, source: str) -> OrderRecord:
+    async def _adopt(
+        self, session: AsyncSession, order: Order, source: str, actor: str
+    ) -> OrderRecord:
+        """A row for an order at the broker that the database did not know, audited."""
         record = OrderRecord(
             client_order_id=order.client_order_id,
             source=source,
@@ -274,15 +283,32 @@ class OrderManager:
             updated_at=datetime.now(UTC),
         )
         session.add(record)
+        add_audit(
+            session,
+            actor,
+            "order_adopted",
+            "order",
+            order.client_order_id,
+            after=_view(order),
+            message="order at the broker that the database did not know",
+        )
+        await session.flush()
         return record
 
-    async def _lock_row(self, session: AsyncSession, client_order_id: str) -> OrderRecord | None:
+    async def _lock_rows(
+        self, session: AsyncSession, client_order_ids: list[str]
+    ) -> dict[str, OrderRecord]:
+        """The rows of these orders, locked in id order (so concurrent batches cannot deadlock)."""
         query = (
             select(OrderRecord)
-            .where(OrderRecord.client_order_id == client_order_id)
+            .where(OrderRecord.client_order_id.in_(sorted(set(client_order_ids))))
+            .order_by(OrderRecord.id)
             .with_for_update()
         )
-        return (await session.scalars(query)).first()
+        return {record.client_order_id: record for record in await session.scalars(query)}
+
+    async def _lock_row(self, session: AsyncSession, client_order_id: str) -> OrderRecord | None:
+        return (await self._lock_rows(session, [client_order_id])).get(client_order_id)
 
     async def find(self, client_order_id: str) -> OrderRecord | None:
         async with self._sessions() as session:
@@ -294,6 +320,13 @@ class OrderManager:
         async with self._sessions() as session:
             query = select(OrderRecord).where(OrderRecord.status.in_(list(_RANK)))
             return list((await session.scalars(query)).all())
+
+    async def working_symbols(self, session: AsyncSession) -> set[str]:
+        """Symbols with a strategy order still working: a strategy waits for its answer."""
+        query = select(OrderRecord.symbol).where(
+            OrderRecord.status.in_(list(_RANK)), OrderRecord.source == "strategy"
+        )
+        return set(await session.scalars(query.distinct()))
 
     async def cancel(self, record: OrderRecord) -> None:
         """Ask the broker to cancel; the cancellation itself arrives as an update."""
@@ -314,6 +347,26 @@ class OrderManager:
         order = await self._broker.get_order_by_client_id(record.client_order_id)
         if order is not None:  # don't wait for the stream: show the broker's answer now
             await self.apply_order(order, actor="engine")
+
+
+def _pending_row(request: OrderRequest, origin: OrderOrigin) -> dict[str, object]:
+    """The row of an order written down before it is sent."""
+    return {
+        "client_order_id": request.client_order_id,
+        "strategy_instance_id": origin.strategy_instance_id,
+        "signal_id": origin.signal_id,
+        "source": origin.source,
+        "symbol": request.symbol,
+        "side": request.side.value,
+        "type": request.type.value,
+        "time_in_force": request.time_in_force.value,
+        "qty": _dec(request.qty),
+        "limit_price": _dec(request.limit_price),
+        "stop_price": _dec(request.stop_price),
+        "take_profit": _dec(request.take_profit),
+        "stop_loss": _dec(request.stop_loss),
+        "status": PENDING,
+    }
 
 
 def _view(order: Order) -> dict[str, object]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker, OrderQuery
+from app.domain import Order
 from app.engine.orders import PENDING, OrderManager
 from app.engine.positions import PositionBook
 from app.services.audit import add_audit
@@ -43,21 +44,22 @@ class Reconciler:
         """Ask the broker about every order either side thinks is open (the polling fallback)."""
         started = datetime.now(UTC)
         at_broker = await self._broker.get_orders(OrderQuery.OPEN)
-        for order in at_broker:
-            await self._orders.apply_order(order, actor=actor)
+        await self._orders.apply_orders([(order, None) for order in at_broker], actor=actor)
         open_ids = {order.client_order_id for order in at_broker}
+        closed_since: list[Order] = []
         for record in await self._orders.open_rows():
             if record.client_order_id in open_ids:
                 continue
             found = await self._broker.get_order_by_client_id(record.client_order_id)
             if found is not None:
-                await self._orders.apply_order(found, actor=actor)
+                closed_since.append(found)
             elif (
                 give_up_unconfirmed
                 and record.status == PENDING
                 and started - record.created_at > self._grace
             ):
                 await self._give_up(record.id, record.client_order_id)
+        await self._orders.apply_orders([(order, None) for order in closed_since], actor=actor)
 
     async def _give_up(self, row_id: int, client_order_id: str) -> None:
         reason = "never reached the broker (not found there by client order id)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,12 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import indicators
 from app.domain import Account, Position, Side, Signal
 from app.engine.window import RollingWindows
 from app.models import EquityPoint, OrderRecord, RiskSettingsRecord
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
 from app.services.audit import add_audit
+from app.strategies import streaming
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,16 @@ class RiskBatch:
             self.positions[signal.symbol] = Position(signal.symbol, new_qty, price, price)
 
     def _atr(self, symbol: str) -> float | None:
+        """ATR over the window's last bars, one bar at a time: for a single value that is far
+        cheaper than the vectorised indicator, and agrees with it up to rounding."""
         frame = self.windows.frame(symbol, _ATR_BARS)
         if frame is None or len(frame) <= ATR_PERIOD:
             return None
-        value = float(indicators.atr(frame.high, frame.low, frame.close, ATR_PERIOD)[-1])
-        return value if value == value else None  # NaN: not enough bars yet
+        atr = streaming.Atr(ATR_PERIOD)
+        value = math.nan
+        for bar in zip(frame.high.tolist(), frame.low.tolist(), frame.close.tolist(), strict=True):
+            value = atr.push(*bar)
+        return None if math.isnan(value) else value
 
 
 @dataclass(frozen=True, slots=True)

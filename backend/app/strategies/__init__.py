@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.strategies.base import SignalSeries, Strategy, StrategyParams
+from app.strategies.base import LiveBar, SignalSeries, Strategy, StrategyParams
 from app.strategies.frame import BarFrame
 from app.strategies.reversion import BollingerReversion, RsiReversion
 from app.strategies.trend import EmaCrossover, MacdTrend, SmaCrossover
@@ -34,6 +34,7 @@ def schemas() -> dict[str, dict[str, Any]]:
 __all__ = [
     "STRATEGIES",
     "BarFrame",
+    "LiveBar",
     "SignalSeries",
     "Strategy",
     "StrategyParams",

@@ -1,11 +1,13 @@
-"""The Strategy interface: typed, bounded parameters, a warm-up length, and one computation
-from bars to per-bar signals that serves both the backtester (all bars) and the live engine
-(the latest bar)."""
+"""The Strategy interface: typed, bounded parameters, a warm-up length, indicator lines and one
+elementwise rule from lines to signals. The rule serves the backtester (every bar of a frame at
+once) and the live engine (the newest bar of many symbols at once) alike."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
@@ -13,9 +15,14 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from app.domain import Side, Signal
-from app.strategies.frame import BarFrame, FloatArray
+from app.strategies.frame import BarFrame, FloatArray, to_datetime
 
 BUY, SELL, NONE = np.int8(1), np.int8(-1), np.int8(0)
+
+Lines = dict[str, FloatArray]  # indicator columns by name, as a signal reports them
+Mask = NDArray[np.bool_]
+Verdict = tuple[Mask, Mask, FloatArray]  # buy, sell, strength
+Stepper = Callable[[float], dict[str, float]]  # a close in, the lines at that bar out
 
 
 class StrategyParams(BaseModel):
@@ -41,15 +48,8 @@ class SignalSeries:
         if side == 0:
             return None
         values = {name: float(column[index]) for name, column in self.values.items()}
-        direction = Side.BUY if side > 0 else Side.SELL
-        return Signal(
-            symbol=self.frame.symbol,
-            time=self.frame.time_at(index),
-            side=direction,
-            strength=float(self.strength[index]),
-            reason=self.strategy.explain(direction, values),
-            strategy=self.strategy.name,
-            values=values,
+        return self.strategy.signal(
+            self.frame.symbol, self.frame.time_at(index), side, float(self.strength[index]), values
         )
 
     def latest(self) -> Signal | None:
@@ -61,8 +61,20 @@ class SignalSeries:
         return np.flatnonzero(self.side)
 
 
+@dataclass(frozen=True, slots=True)
+class LiveBar:
+    """One symbol's newest bar as the live engine sees it: the lines there and one bar before."""
+
+    symbol: str
+    time: np.datetime64
+    close: float
+    before: dict[str, float]
+    after: dict[str, float]
+
+
 class Strategy(ABC):
-    """A trading rule. Subclasses set name, a Params model, and implement warmup and evaluate."""
+    """A trading rule. Subclasses set name and a Params model, and implement warmup, lines,
+    stepper (the same lines one bar at a time), rule and explain."""
 
     name: ClassVar[str]
     title: ClassVar[str]
@@ -95,38 +107,93 @@ class Strategy(ABC):
         return self.warmup
 
     @abstractmethod
-    def evaluate(self, frame: BarFrame) -> SignalSeries:
-        """Signals for every bar; bar t's signal may only use bars up to t."""
+    def lines(self, frame: BarFrame) -> Lines:
+        """Indicator columns for every bar (NaN while warming up); bar t uses bars up to t."""
+
+    @abstractmethod
+    def stepper(self) -> Stepper:
+        """A fresh incremental form of `lines`: fed every close in turn, it returns the lines at
+        that bar, so the live engine does constant work per bar instead of a whole window."""
+
+    @abstractmethod
+    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
+        """Buy and sell masks and strength where the lines move from `before` to `after` (one bar
+        later, closing at `close`); elementwise, so any number of such steps go at once."""
 
     @abstractmethod
     def explain(self, side: Side, values: dict[str, float]) -> str:
         """Human-readable reason for a signal, from the indicator values behind it."""
 
+    def evaluate(self, frame: BarFrame) -> SignalSeries:
+        """Signals for every bar; bar t's signal may only use bars up to t."""
+        lines = self.lines(frame)
+        before = {name: column[:-1] for name, column in lines.items()}
+        after = {name: column[1:] for name, column in lines.items()}
+        buy, sell, strength = self.rule(before, after, frame.close[1:])
+        side = np.zeros(len(frame), dtype=np.int8)
+        side[1:] = _sides(buy, sell)
+        full_strength = np.zeros(len(frame))
+        full_strength[1:] = _clipped(strength)
+        return SignalSeries(self, frame, side, full_strength, lines)
+
     def latest(self, frame: BarFrame) -> Signal | None:
-        """The signal of the newest bar of a rolling window, if any."""
+        """The signal of the newest bar of a window, from a full evaluation of the window."""
         if len(frame) < self.warmup:
             return None
         return self.evaluate(frame).latest()
 
+    def latest_signals(self, bars: Sequence[LiveBar]) -> list[Signal | None]:
+        """The newest bar's signal for many symbols with one vectorised rule: the same signal
+        as `latest` on each window, up to the rounding of the incremental lines."""
+        if not bars:
+            return []
+        names = bars[0].after
+        before = {name: np.array([bar.before[name] for bar in bars]) for name in names}
+        after = {name: np.array([bar.after[name] for bar in bars]) for name in names}
+        close = np.array([bar.close for bar in bars])
+        buy, sell, strength = self.rule(before, after, close)
+        sides, strengths = _sides(buy, sell), _clipped(strength)
+        return [
+            self.signal(bar.symbol, to_datetime(bar.time), int(side), float(power), bar.after)
+            if side
+            else None
+            for bar, side, power in zip(bars, sides, strengths, strict=True)
+        ]
 
-def crosses_above(a: FloatArray, b: FloatArray) -> NDArray[np.bool_]:
-    """True on bars where a ends above b after being below it on the previous bar."""
-    result = np.zeros(a.size, dtype=bool)
-    result[1:] = (a[:-1] < b[:-1]) & (a[1:] > b[1:])
-    return result
+    def signal(
+        self, symbol: str, time: datetime, side: int, strength: float, values: dict[str, float]
+    ) -> Signal:
+        """The Signal for one bar whose rule said buy (side > 0) or sell (side < 0)."""
+        direction = Side.BUY if side > 0 else Side.SELL
+        return Signal(
+            symbol=symbol,
+            time=time,
+            side=direction,
+            strength=strength,
+            reason=self.explain(direction, values),
+            strategy=self.name,
+            values=values,
+        )
 
 
-def signal_series(
-    strategy: Strategy,
-    frame: BarFrame,
-    buy: NDArray[np.bool_],
-    sell: NDArray[np.bool_],
-    strength: FloatArray,
-    values: dict[str, FloatArray],
-) -> SignalSeries:
-    """Assemble a SignalSeries from buy and sell masks (a bar that is both gets none)."""
-    side = np.zeros(len(frame), dtype=np.int8)
+def crossed_above(
+    a_before: FloatArray | float,
+    b_before: FloatArray | float,
+    a_after: FloatArray | float,
+    b_after: FloatArray | float,
+) -> Mask:
+    """True where a ends above b after being below it one bar earlier (NaN never crosses)."""
+    return np.less(a_before, b_before) & np.greater(a_after, b_after)
+
+
+def _sides(buy: Mask, sell: Mask) -> NDArray[np.int8]:
+    """+1 buy, -1 sell, 0 none (a bar that is both gets none)."""
+    side = np.zeros(buy.shape, dtype=np.int8)
     side[buy & ~sell] = BUY
     side[sell & ~buy] = SELL
-    clipped = np.clip(np.nan_to_num(strength, nan=0.0), 0.0, 1.0)
-    return SignalSeries(strategy, frame, side, clipped, values)
+    return side
+
+
+def _clipped(strength: FloatArray) -> FloatArray:
+    """Strength in [0, 1]; NaN (an undefined ratio) counts as 0."""
+    return np.clip(np.nan_to_num(strength, nan=0.0), 0.0, 1.0)

@@ -9,14 +9,16 @@ from pydantic import Field, model_validator
 
 from app import indicators
 from app.domain import Side
+from app.strategies import streaming
 from app.strategies.base import (
-    SignalSeries,
+    Lines,
+    Stepper,
     Strategy,
     StrategyParams,
-    crosses_above,
-    signal_series,
+    Verdict,
+    crossed_above,
 )
-from app.strategies.frame import BarFrame
+from app.strategies.frame import BarFrame, FloatArray
 from app.strategies.trend import RECURSIVE_HISTORY
 
 
@@ -50,13 +52,20 @@ class RsiReversion(Strategy):
     def history(self) -> int:
         return RECURSIVE_HISTORY * 2 * self.params.period  # Wilder's k = 1/n decays slower
 
-    def evaluate(self, frame: BarFrame) -> SignalSeries:
-        rsi = indicators.rsi(frame.close, self.params.period)
-        low = np.full(rsi.size, self.params.oversold)
-        high = np.full(rsi.size, self.params.overbought)
-        strength = np.abs(rsi - 50.0) / 50.0
-        return signal_series(
-            self, frame, crosses_above(rsi, low), crosses_above(high, rsi), strength, {"rsi": rsi}
+    def lines(self, frame: BarFrame) -> Lines:
+        return {"rsi": indicators.rsi(frame.close, self.params.period)}
+
+    def stepper(self) -> Stepper:
+        rsi = streaming.Rsi(self.params.period)
+        return lambda close: {"rsi": rsi.push(close)}
+
+    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
+        low, high = self.params.oversold, self.params.overbought
+        rsi = after["rsi"]
+        return (
+            crossed_above(before["rsi"], low, rsi, low),
+            crossed_above(high, before["rsi"], high, rsi),
+            np.abs(rsi - 50.0) / 50.0,
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:
@@ -83,19 +92,29 @@ class BollingerReversion(Strategy):
     def warmup(self) -> int:
         return self.params.period + 1
 
-    def evaluate(self, frame: BarFrame) -> SignalSeries:
+    def lines(self, frame: BarFrame) -> Lines:
         upper, middle, lower = indicators.bollinger(
             frame.close, self.params.period, self.params.nbdev
         )
+        return {"close": frame.close, "upper": upper, "middle": middle, "lower": lower}
+
+    def stepper(self) -> Stepper:
+        bands = streaming.Bollinger(self.params.period, self.params.nbdev)
+
+        def step(close: float) -> dict[str, float]:
+            upper, middle, lower = bands.push(close)
+            return {"close": close, "upper": upper, "middle": middle, "lower": lower}
+
+        return step
+
+    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
+        middle = after["middle"]
         with np.errstate(invalid="ignore", divide="ignore"):
-            strength = np.abs(frame.close - middle) / (upper - middle) / 2
-        return signal_series(
-            self,
-            frame,
-            crosses_above(lower, frame.close),
-            crosses_above(frame.close, upper),
+            strength = np.abs(close - middle) / (after["upper"] - middle) / 2
+        return (
+            crossed_above(before["lower"], before["close"], after["lower"], close),
+            crossed_above(before["close"], before["upper"], close, after["upper"]),
             strength,
-            {"close": frame.close, "upper": upper, "middle": middle, "lower": lower},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:

@@ -10,12 +10,14 @@ from pydantic import Field, model_validator
 
 from app import indicators
 from app.domain import Side
+from app.strategies import streaming
 from app.strategies.base import (
-    SignalSeries,
+    Lines,
+    Stepper,
     Strategy,
     StrategyParams,
-    crosses_above,
-    signal_series,
+    Verdict,
+    crossed_above,
 )
 from app.strategies.frame import BarFrame, FloatArray
 
@@ -49,18 +51,28 @@ class _Crossover(Strategy):
     def average(self, close: FloatArray, period: int) -> FloatArray:
         """The moving average this crossover compares."""
 
-    def evaluate(self, frame: BarFrame) -> SignalSeries:
+    @abstractmethod
+    def running_average(self, period: int) -> streaming.Sma | streaming.Ema:
+        """The same average, one value at a time."""
+
+    def lines(self, frame: BarFrame) -> Lines:
         fast = self.average(frame.close, self.params.fast)
         slow = self.average(frame.close, self.params.slow)
+        return {"fast": fast, "slow": slow, "close": frame.close}
+
+    def stepper(self) -> Stepper:
+        fast = self.running_average(self.params.fast)
+        slow = self.running_average(self.params.slow)
+        return lambda close: {"fast": fast.push(close), "slow": slow.push(close), "close": close}
+
+    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
+        fast, slow = after["fast"], after["slow"]
         with np.errstate(invalid="ignore", divide="ignore"):
             strength = np.abs(fast - slow) / np.abs(slow) / _FULL_STRENGTH_GAP
-        return signal_series(
-            self,
-            frame,
-            crosses_above(fast, slow),
-            crosses_above(slow, fast),
+        return (
+            crossed_above(before["fast"], before["slow"], fast, slow),
+            crossed_above(before["slow"], before["fast"], slow, fast),
             strength,
-            {"fast": fast, "slow": slow, "close": frame.close},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:
@@ -80,6 +92,9 @@ class SmaCrossover(_Crossover):
     def average(self, close: FloatArray, period: int) -> FloatArray:
         return indicators.sma(close, period)
 
+    def running_average(self, period: int) -> streaming.Sma:
+        return streaming.Sma(period)
+
 
 class EmaCrossover(_Crossover):
     name = "ema_crossover"
@@ -92,6 +107,9 @@ class EmaCrossover(_Crossover):
 
     def average(self, close: FloatArray, period: int) -> FloatArray:
         return indicators.ema(close, period)
+
+    def running_average(self, period: int) -> streaming.Ema:
+        return streaming.Ema(period)
 
 
 class MacdParams(StrategyParams):
@@ -122,19 +140,29 @@ class MacdTrend(Strategy):
     def history(self) -> int:
         return RECURSIVE_HISTORY * (self.params.slow + self.params.signal)
 
-    def evaluate(self, frame: BarFrame) -> SignalSeries:
+    def lines(self, frame: BarFrame) -> Lines:
         line, signal, hist = indicators.macd(
             frame.close, self.params.fast, self.params.slow, self.params.signal
         )
+        return {"macd": line, "signal": signal, "histogram": hist}
+
+    def stepper(self) -> Stepper:
+        macd = streaming.Macd(self.params.fast, self.params.slow, self.params.signal)
+
+        def step(close: float) -> dict[str, float]:
+            line, signal, hist = macd.push(close)
+            return {"macd": line, "signal": signal, "histogram": hist}
+
+        return step
+
+    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
+        line, signal = after["macd"], after["signal"]
         with np.errstate(invalid="ignore", divide="ignore"):
-            strength = np.abs(hist) / frame.close / (_FULL_STRENGTH_GAP / 10)
-        return signal_series(
-            self,
-            frame,
-            crosses_above(line, signal),
-            crosses_above(signal, line),
+            strength = np.abs(after["histogram"]) / close / (_FULL_STRENGTH_GAP / 10)
+        return (
+            crossed_above(before["macd"], before["signal"], line, signal),
+            crossed_above(before["signal"], before["macd"], signal, line),
             strength,
-            {"macd": line, "signal": signal, "histogram": hist},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:

@@ -64,10 +64,10 @@ async def test_order_is_recorded_submitted_and_filled_once(
 
     sim.on_bar(flat(1, 101.0))
     while (update := await next_update(updates)).order.status is not OrderStatus.FILLED:
-        await orders.apply_update(update)
-    booked = await orders.apply_update(update)
-    assert booked is not None
-    assert await orders.apply_update(update) is None  # the same event twice books nothing
+        await orders.apply_updates([update])
+    booked = await orders.apply_updates([update])
+    assert [b.symbol for b in booked] == ["SIMA"]
+    assert await orders.apply_updates([update]) == []  # the same event twice books nothing
 
     filled = await orders.find("c-1")
     assert filled is not None and filled.status == "filled"
@@ -157,7 +157,7 @@ async def test_stale_update_does_not_reopen_a_filled_order(
     sim.on_bar(flat(1, 101.0))
     seen = [await next_update(updates) for _ in range(2)]
     assert [u.order.status for u in seen] == [OrderStatus.NEW, OrderStatus.FILLED]
-    await orders.apply_update(seen[1])
-    await orders.apply_update(seen[0])  # arrives late
+    await orders.apply_updates([seen[1]])
+    await orders.apply_updates([seen[0]])  # arrives late
     record = await orders.find("c-stale")
     assert record is not None and record.status == "filled"
