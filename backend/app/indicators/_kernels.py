@@ -12,7 +12,7 @@ FloatArray = NDArray[np.float64]
 
 _BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
 _CHUNK_ROWS = 1024  # rows per matrix product: a fixed shape makes BLAS round every row alike
-_PIECE = 1 << 16  # values per piece of a chain of passes that should stay in cache
+PIECE = 1 << 16  # values per piece of a chain of passes that should stay in cache
 _ROWS_BY_DEPTH = (_CHUNK_ROWS, _CHUNK_ROWS, 64)  # per recursion depth: ends of ends are few
 
 
@@ -22,8 +22,8 @@ def window_sum(x: FloatArray, n: int, out: FloatArray, divisor: float = 1.0) -> 
     passes, made piece by piece so that the passes run in cache. Each sum adds the same values
     in the same order wherever the pieces fall."""
     count = x.size - n + 1
-    for first in range(0, count, _PIECE):
-        last = min(first + _PIECE, count)
+    for first in range(0, count, PIECE):
+        last = min(first + PIECE, count)
         _window_sum_piece(x[first : last + n - 1], n, out[first:last])
         if divisor != 1.0:
             out[first:last] /= divisor

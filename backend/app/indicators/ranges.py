@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.indicators._inputs import aligned, bars, first_complete, nan_array
-from app.indicators._kernels import FloatArray, linear_recurrence, recurrence_until_nan
+from app.indicators._kernels import PIECE, FloatArray, linear_recurrence, recurrence_until_nan
 from app.indicators._scratch import scratch
 
 
@@ -103,9 +103,9 @@ def true_range_into(high: FloatArray, low: FloatArray, close: FloatArray, out: F
     piece has no NaN. Only when one has: like TA-Lib, a NaN previous close is passed over
     (fmax/fmin) and a NaN high or low makes the bar's range NaN."""
     with scratch() as take:
-        ceiling, floor = take(_PIECE), take(_PIECE)
-        for first in range(0, out.size, _PIECE):
-            last = min(first + _PIECE, out.size)
+        ceiling, floor = take(PIECE), take(PIECE)
+        for first in range(0, out.size, PIECE):
+            last = min(first + PIECE, out.size)
             top, bottom = ceiling[: last - first], floor[: last - first]
             np.maximum(high[first + 1 : last + 1], close[first:last], out=top)
             np.minimum(low[first + 1 : last + 1], close[first:last], out=bottom)
@@ -128,9 +128,6 @@ def _true_range_with_nan(
         np.subtract(high[1:], low[1:], out=floor)
         floor *= 0.0  # NaN where high - low is NaN, else 0
         out += floor
-
-
-_PIECE = 1 << 16  # values per piece of work that stays in the processor's cache
 
 
 def _wilder_sum(step: FloatArray, n: int, keep: float, out: FloatArray) -> None:
