@@ -19,14 +19,12 @@ _ROWS = 2048  # rows per matrix product: a fixed shape makes BLAS round every ro
 
 class _System(NamedTuple):
     """How a block's outputs and end states follow from its closes and its starting states
-    (fast EMA, slow EMA, signal EMA), as matrices: close or state in rows, result in columns."""
+    (fast EMA, slow EMA, signal EMA), as matrices: the 16 closes, then the 3 states, in rows,
+    results in columns."""
 
-    line: FloatArray  # 16 x 16
-    signal: FloatArray  # 16 x 16
-    line_from_states: FloatArray  # 3 x 16
-    signal_from_states: FloatArray  # 3 x 16
-    ends: FloatArray  # 16 x 3
-    states_to_ends: FloatArray  # 3 x 3
+    line: FloatArray  # 19 x 16
+    signal: FloatArray  # 19 x 16
+    ends: FloatArray  # 19 x 3
 
 
 def macd_into(
@@ -78,28 +76,24 @@ def _blocks(
         starts[:, 0] = states
         _block_starts(u, system, starts)
         span = _ROWS * _BLOCK
-        carried = take(span).reshape(_ROWS, _BLOCK)
+        inputs = take(_ROWS * (_BLOCK + 3)).reshape(_ROWS, _BLOCK + 3)  # closes, then states
         for first in range(0, rows, _ROWS):
             last = min(first + _ROWS, rows)
             values = slice(first * _BLOCK, last * _BLOCK)
             padded = last - first < _ROWS or values.stop > u.size
             if not padded:
-                closes, outputs = u[values], (line[values], signal[values], hist[values])
-                block_starts = starts[:, first:last]
+                inputs[:, :_BLOCK] = u[values].reshape(_ROWS, _BLOCK)
+                inputs[:, _BLOCK:] = starts[:, first:last].T
+                outputs = (line[values], signal[values], hist[values])
             else:  # the last rows, zero-padded to the fixed height
-                closes = _padded(u[values.start :], span, take)
+                inputs[:, :_BLOCK] = _padded(u[values.start :], span, take).reshape(_ROWS, _BLOCK)
+                inputs[:, _BLOCK:] = 0.0
+                inputs[: last - first, _BLOCK:] = starts[:, first:last].T
                 outputs = (take(span), take(span), take(span))
-                block_starts = take(3 * _ROWS).reshape(3, _ROWS)
-                block_starts[:, : last - first] = starts[:, first:last]
-                block_starts[:, last - first :] = 0.0
-            shaped = [array.reshape(_ROWS, _BLOCK) for array in (closes, *outputs)]
-            np.matmul(shaped[0], system.line, out=shaped[1])
-            np.matmul(block_starts.T, system.line_from_states, out=carried)
-            shaped[1] += carried
-            np.matmul(shaped[0], system.signal, out=shaped[2])
-            np.matmul(block_starts.T, system.signal_from_states, out=carried)
-            shaped[2] += carried
-            np.subtract(shaped[1], shaped[2], out=shaped[3])
+            shaped = [array.reshape(_ROWS, _BLOCK) for array in outputs]
+            np.matmul(inputs, system.line, out=shaped[0])
+            np.matmul(inputs, system.signal, out=shaped[1])
+            np.subtract(shaped[0], shaped[1], out=shaped[2])
             if padded:
                 for target, solved in zip((line, signal, hist), outputs, strict=True):
                     target[values.start :] = solved[: u.size - values.start]
@@ -112,10 +106,11 @@ def _block_starts(u: FloatArray, system: _System, starts: FloatArray) -> None:
     carried = starts.shape[1] - 1
     if not carried:
         return
-    decay = np.diagonal(system.states_to_ends)
+    states_to_ends = system.ends[_BLOCK:]
+    decay = np.diagonal(states_to_ends)
     with scratch() as take:
         sums = take(3 * carried).reshape(3, carried)
-        weights = np.ascontiguousarray(system.ends.T)
+        weights = np.ascontiguousarray(system.ends[:_BLOCK].T)
         for first in range(0, carried, _ROWS):
             last = min(first + _ROWS, carried)
             if last - first == _ROWS:
@@ -131,7 +126,7 @@ def _block_starts(u: FloatArray, system: _System, starts: FloatArray) -> None:
                 sums[state], float(decay[state]), starts[state, 1:], 1.0, starts[state, 0]
             )
         for state in (0, 1):
-            sums[2] += system.states_to_ends[state, 2] * starts[state, :-1]
+            sums[2] += states_to_ends[state, 2] * starts[state, :-1]
         linear_recurrence(sums[2], float(decay[2]), starts[2, 1:], 1.0, starts[2, 0])
 
 
@@ -158,15 +153,7 @@ def _system(rates: tuple[float, ...]) -> _System:
         trigger = (1.0 - signal_rate) * trigger + signal_rate * (fast - slow)
         line_out[:, t], signal_out[:, t] = fast - slow, trigger
     ends = np.stack((fast, slow, trigger), axis=1)
-    matrices = (
-        line_out[:_BLOCK],
-        signal_out[:_BLOCK],
-        line_out[_BLOCK:],
-        signal_out[_BLOCK:],
-        ends[:_BLOCK],
-        ends[_BLOCK:],
-    )
-    system = _System(*(np.ascontiguousarray(matrix) for matrix in matrices))
+    system = _System(*(np.ascontiguousarray(matrix) for matrix in (line_out, signal_out, ends)))
     for matrix in system:
         matrix.flags.writeable = False  # shared by every call through the cache
     return system
