@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,12 +19,8 @@ from app.engine.window import RollingWindows
 from app.models import EquityPoint, OrderRecord, RiskSettingsRecord
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
 from app.services.audit import add_audit
-from app.strategies import streaming
 
 logger = logging.getLogger(__name__)
-
-ATR_PERIOD = 14
-_ATR_BARS = ATR_PERIOD * 10  # enough for Wilder's smoothing to forget its seed
 
 
 async def load_risk_settings(session: AsyncSession) -> RiskSettings:
@@ -59,7 +55,7 @@ class RiskBatch:
             equity=self.account.equity,
             cash=self.account.cash,
             price=price,
-            atr=self._atr(signal.symbol),
+            atr=self.windows.atr(signal.symbol),
             day_start_equity=self.account.last_equity,
             peak_equity=max(self.peak_equity, self.account.equity),
             positions=self.positions,
@@ -82,18 +78,6 @@ class RiskBatch:
         else:
             self.positions[signal.symbol] = Position(signal.symbol, new_qty, price, price)
 
-    def _atr(self, symbol: str) -> float | None:
-        """ATR over the window's last bars, one bar at a time: for a single value that is far
-        cheaper than the vectorised indicator, and agrees with it up to rounding."""
-        frame = self.windows.frame(symbol, _ATR_BARS)
-        if frame is None or len(frame) <= ATR_PERIOD:
-            return None
-        atr = streaming.Atr(ATR_PERIOD)
-        value = math.nan
-        for bar in zip(frame.high.tolist(), frame.low.tolist(), frame.close.tolist(), strict=True):
-            value = atr.push(*bar)
-        return None if math.isnan(value) else value
-
 
 @dataclass(frozen=True, slots=True)
 class _Inputs:
@@ -107,7 +91,9 @@ class _Inputs:
 
 
 class RiskGate:
-    """Reads what the chain needs from the database, at most every `refresh` seconds."""
+    """Reads what the chain needs from the database, at most every `refresh` seconds; once it
+    has read them, a batch never waits for a re-read (it runs in background, the batch goes on
+    with the previous read)."""
 
     def __init__(
         self,
@@ -119,14 +105,19 @@ class RiskGate:
         self._commission_per_share = commission_per_share
         self._refresh = refresh
         self._inputs: _Inputs | None = None
+        self._rereading: asyncio.Task[None] | None = None
         self._chain: tuple[RiskSettings, RiskChain] | None = None
 
     async def batch(
         self, account: Account, positions: list[Position], windows: RollingWindows
     ) -> RiskBatch:
         inputs = self._inputs
-        if inputs is None or time.monotonic() - inputs.read_at > self._refresh:
+        if inputs is None:
             inputs = self._inputs = await self._read()
+        elif time.monotonic() - inputs.read_at > self._refresh and (
+            self._rereading is None or self._rereading.done()
+        ):
+            self._rereading = asyncio.create_task(self._reread(), name="risk-inputs")
         held = {p.symbol: p for p in positions}
         today = datetime.now(UTC).date()
         return RiskBatch(
@@ -139,6 +130,12 @@ class RiskGate:
             opened_today=inputs.opened_today & set(held),
             day_trades=(today,) * account.daytrade_count,
         )
+
+    async def _reread(self) -> None:
+        try:
+            self._inputs = await self._read()
+        except Exception:  # the next batch tries again; until then the last read stands
+            logger.exception("could not re-read risk settings and trading record")
 
     async def _read(self) -> _Inputs:
         today = datetime.combine(datetime.now(UTC).date(), dtime(), tzinfo=UTC)

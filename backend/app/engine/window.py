@@ -1,14 +1,18 @@
-"""The most recent bars per symbol as numpy columns, so strategies read them without copying."""
+"""The most recent bars per symbol as numpy columns, so strategies read them without copying,
+and each symbol's average true range, which the risk chain sizes positions by."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import numpy as np
 
 from app.domain import Bar
 from app.strategies.frame import BarFrame, to_datetime64
+from app.strategies.streaming import Atr
 
+ATR_PERIOD = 14
 _OPEN, _HIGH, _LOW, _CLOSE, _VOLUME = range(5)
 
 
@@ -23,6 +27,8 @@ class _Series:
         self.start = 0
         self.end = 0
         self.last_time: datetime | None = None
+        self._atr = Atr(ATR_PERIOD)  # over every bar taken, one step per bar
+        self.atr = math.nan
 
     def append(self, bar: Bar) -> None:
         if self.end == self.times.size:
@@ -35,6 +41,7 @@ class _Series:
         self.end += 1
         self.start = max(self.start, self.end - self.size)
         self.last_time = bar.time
+        self.atr = self._atr.push(bar.high, bar.low, bar.close)
 
     def frame(self, bars: int | None = None) -> BarFrame:
         """The newest `bars` bars (all of them by default) as read-only views."""
@@ -86,6 +93,11 @@ class RollingWindows:
         """The symbol's newest bars, or None before the first one."""
         series = self._series.get(symbol)
         return series.frame(bars) if series and len(series) else None
+
+    def atr(self, symbol: str) -> float | None:
+        """Wilder's ATR over the symbol's bars so far, or None before ATR_PERIOD + 1 of them."""
+        series = self._series.get(symbol)
+        return None if series is None or math.isnan(series.atr) else series.atr
 
     def last_price(self, symbol: str) -> float | None:
         series = self._series.get(symbol)
