@@ -27,6 +27,19 @@ def image_present(host, image):
     return host.run(f"docker image inspect {image}").rc == 0
 
 
+def engine_status(host, token):
+    status, text = http(host, "GET", "http://127.0.0.1:3000/api/engine", token=token)
+    assert status == 200, text
+    return json.loads(text)
+
+
+def engine_led_by_serving_container(host, token):
+    """The engine trades again, and from the container now under trading-backend."""
+    container = host.run_expect([0], "docker inspect -f '{{.Config.Hostname}}' trading-backend").stdout.strip()
+    engine = engine_status(host, token)
+    return engine["state"] == "running" and (engine["leader"] or "").startswith(container + ":")
+
+
 def candidate_gone(host):
     return host.run("docker inspect trading-backend-next").rc != 0 and not host.file(
         "/etc/systemd/system/trading-backend-next.service").exists
@@ -44,8 +57,9 @@ def changed_backend_src():
 
 
 @pytest.fixture(scope="module")
-def releases(host):
+def releases(host, token):
     """Images of the release the scenario converged to, recorded as the first one."""
+    assert engine_status(host, token)["state"] == "running"
     entries = history(host)
     assert len(entries) == 1, entries
     assert entries[0]["backend"] == serving_image(host)
@@ -74,6 +88,7 @@ def test_a_new_release_takes_over_under_load_without_a_failed_request(host, toke
     assert load["failed"] == 0, load["failures"]
     assert load["connected_at_end"], load
     assert candidate_gone(host)
+    wait_until(lambda: engine_led_by_serving_container(host, token), 30, "the new release leading the engine")
     entries = history(host)
     assert [entry["backend"] for entry in entries] == [releases["first"]["backend"], serving_image(host)]
     releases["second"] = entries[-1]
