@@ -12,6 +12,7 @@ from app.indicators._kernels import (
     window_extreme,
     window_sum,
 )
+from app.indicators._rescan import nan_rescans
 from app.indicators._scratch import scratch
 
 
@@ -58,9 +59,13 @@ def stoch(
     if size <= lookback:
         return k_out, d_out
     highest, lowest = np.empty(size - fast_n + 1), np.empty(size - fast_n + 1)
-    # TA-Lib's running extremes pass over a NaN high or low, as fmax and fmin do.
+    # TA-Lib's running extremes pass over a NaN high or low, as fmax and fmin do, except
+    # where its search for a new extreme starts on the NaN bar.
     window_extreme(highs[start:], fast_n, np.fmax, highest)
     window_extreme(lows[start:], fast_n, np.fmin, lowest)
+    if _has_nan(highs[start:], lows[start:]):
+        highest[nan_rescans(-highs[start:], fast_n)] = np.nan
+        lowest[nan_rescans(lows[start:], fast_n)] = np.nan
     scale = (highest - lowest) / 100.0
     fast = (closes[start + fast_n - 1 :] - lowest) / np.where(scale == 0.0, 1.0, scale)
     fast[scale == 0.0] = 0.0
@@ -88,3 +93,8 @@ def _running_mean(values: FloatArray, n: int) -> FloatArray:
     window_sum(values, n, means, n)
     means[max(first_nan(values) - n + 1, 0) :] = np.nan
     return means
+
+
+def _has_nan(*arrays: FloatArray) -> bool:
+    """True when any array holds a NaN (one reading pass each)."""
+    return any(np.isnan(np.minimum.reduce(array)) for array in arrays)

@@ -59,6 +59,16 @@ DATASETS: dict[str, Ohlcv] = {
     "bars_missing": with_nan(random_walk(4), 3, [400, 401, 900], ALL),
     "close_missing": with_nan(random_walk(5), 0, [250, 700], ("close",)),
     "volume_missing": with_nan(random_walk(6), 0, [333], ("volume",)),
+    # A NaN high or low that leaves the window while it would seed TA-Lib's search for a new
+    # extreme (its STOCH then gives NaN for that bar), at several offsets and in pairs.
+    **{
+        f"gaps_{'_'.join(names)}_missing_at_{'_'.join(map(str, holes))}": with_nan(
+            gaps(), 0, holes, names
+        )
+        for names in (ALL, ("high",), ("low",), ("high", "low"))
+        for holes in ([1200], [1201], [1213], [1200, 1201], [1200, 1205])
+    },
+    "flat_low_missing": with_nan(flat(), 0, [700, 702, 703], ("low",)),
 }
 
 Pair = tuple[Callable[[Ohlcv], object], Callable[[Ohlcv], object]]
@@ -102,6 +112,14 @@ CASES: dict[str, Pair] = {
     "stoch_14_1_4": (
         lambda b: indicators.stoch(b["high"], b["low"], b["close"], 14, 1, 4),
         lambda b: talib.STOCH(b["high"], b["low"], b["close"], 14, 1, 0, 4, 0),
+    ),
+    "stoch_3_1_1": (
+        lambda b: indicators.stoch(b["high"], b["low"], b["close"], 3, 1, 1),
+        lambda b: talib.STOCH(b["high"], b["low"], b["close"], 3, 1, 0, 1, 0),
+    ),
+    "stoch_1_2_2": (
+        lambda b: indicators.stoch(b["high"], b["low"], b["close"], 1, 2, 2),
+        lambda b: talib.STOCH(b["high"], b["low"], b["close"], 1, 2, 0, 2, 0),
     ),
     "adx_14": (
         lambda b: indicators.adx(b["high"], b["low"], b["close"]),
