@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import StrategyInstance
 from app.services.audit import add_audit
-from app.strategies import build
+from app.strategies import Strategy, StrategyParams, build
 from app.strategies.live import LineTracker
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class InstanceSet:
         self._sessions = sessions
         self._by_id: dict[int, LiveInstance] = {}
         self._by_symbol: dict[str, list[LiveInstance]] = {}
+        self._shared: dict[tuple[str, StrategyParams], Strategy] = {}
 
     async def reload(self) -> None:
         async with self._sessions() as session:
@@ -61,7 +62,7 @@ class InstanceSet:
                 live[row.id] = known
                 continue
             try:
-                strategy = build(row.strategy, row.params)
+                strategy = self._one_per_setting(build(row.strategy, row.params))
             except (KeyError, ValueError) as exc:
                 logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
                 continue
@@ -73,6 +74,11 @@ class InstanceSet:
         for instance in sorted(live.values(), key=lambda i: i.id):
             by_symbol.setdefault(instance.symbol, []).append(instance)
         self._by_symbol = by_symbol
+
+    def _one_per_setting(self, strategy: Strategy) -> Strategy:
+        """Instances with the same strategy and parameters share one Strategy object, so the
+        engine groups them by identity and decides for all of them with one rule call."""
+        return self._shared.setdefault((strategy.name, strategy.params), strategy)
 
     def symbols(self) -> list[str]:
         return sorted(self._by_symbol)

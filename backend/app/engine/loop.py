@@ -87,6 +87,8 @@ class TradingLoop:
         self._windows = RollingWindows(window_bars)
         self._timings = timings
         self._unpublished: list[SignalRecord] = []
+        self._between_batches = asyncio.Event()  # trade updates wait while a batch is deciding
+        self._between_batches.set()
         self.stats = LoopStats()
 
     async def run(self) -> None:
@@ -159,6 +161,14 @@ class TradingLoop:
     async def process(self, bars: list[Bar]) -> None:
         """One batch of closed bars: match at the exchange, evaluate, check risk, order."""
         started = time.perf_counter()
+        self._between_batches.clear()
+        try:
+            await self._decide_batch(bars, started)
+        finally:
+            self._between_batches.set()
+        await self._publish_signals()
+
+    async def _decide_batch(self, bars: list[Bar], started: float) -> None:
         batch = SignalBatch()
         evaluating = 0.0
         for bar in bars:
@@ -179,7 +189,6 @@ class TradingLoop:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
         observe_batch(self.stats.batch_latencies[-1])
-        await self._publish_signals()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         """Risk-check the batch's signals and write them down with their orders in one
@@ -217,12 +226,14 @@ class TradingLoop:
                 await self._p.events.publish("risk_rejection", _rejection(row))
 
     async def follow_trade_updates(self) -> None:
-        """Follow the stream (a burst of updates in one transaction); if it breaks, polling
-        covers the gap until it is back."""
+        """Follow the stream, a burst of updates in one transaction, between batches (a batch's
+        orders go out first; the database learns of their fills moments later). If the stream
+        breaks, polling covers the gap until it is back."""
         while True:
             try:
                 async with contextlib.aclosing(batched(self._p.broker.trade_updates())) as stream:
                     async for updates in stream:
+                        await self._between_batches.wait()
                         if await self._p.orders.apply_updates(updates):
                             await self._p.positions.sync()
             except Exception as exc:
