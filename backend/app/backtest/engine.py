@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 _FILL, _BRACKET = 0, 1  # order of events within one bar: open fills, then intrabar brackets
 _SEARCH_CHUNK = 64
 _NOTHING: frozenset[str] = frozenset()
+_highest = np.maximum.reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +102,14 @@ class Simulation:
                 frame,
                 strategy.evaluate(frame),
                 indicators.atr(frame.high, frame.low, frame.close, config.atr_period),
-                np.searchsorted(self.times, frame.time),
+                np.arange(len(frame))
+                if len(frames) == 1
+                else np.searchsorted(self.times, frame.time),
             )
             for frame in frames
         ]
         self.closes = self._forward_filled_closes()
+        self.close_rows = list(self.closes)
         self.day_start = self._previous_day_close_index()
         self.slippage = config.slippage_bps / 10_000
         self.cash = config.cash
@@ -153,28 +157,37 @@ class Simulation:
     def _previous_day_close_index(self) -> NDArray[np.intp]:
         """For each bar, the last bar of an earlier UTC day (-1 when there is none)."""
         days = self.times.astype("datetime64[D]")
-        first_of_day = np.searchsorted(days, days, side="left")
+        starts = np.ones(days.size, dtype=bool)  # one pass instead of a search per bar
+        np.not_equal(days[1:], days[:-1], out=starts[1:])
+        first_of_day = np.where(starts, np.arange(days.size), 0)
+        np.maximum.accumulate(first_of_day, out=first_of_day)
         return first_of_day - 1
 
     def _advance(self, bar: int) -> None:
-        """Equity at the closes before bar, with the positions held since the last event."""
+        """Equity at the closes before bar, with the positions held since the last event (runs
+        once per event: array calls only, the peak from one reduction)."""
         start = self.filled
         if bar <= start:
             return
+        self.filled = bar
         segment = self.equity[start:bar]
         if not self.open_trades:
             segment.fill(self.cash)
-            self.peak = max(self.peak, self.cash)
-            self.filled = bar
+            if self.cash > self.peak:
+                self.peak = self.cash
             return
-        held = iter(self.open_trades.items())
-        index, trade = next(held)
-        np.multiply(self.closes[index, start:bar], trade.direction * trade.qty, out=segment)
-        for index, trade in held:
-            segment += (trade.direction * trade.qty) * self.closes[index, start:bar]
+        first = True
+        for index, trade in self.open_trades.items():
+            closes = self.close_rows[index][start:bar]
+            if first:
+                np.multiply(closes, trade.direction * trade.qty, out=segment)
+                first = False
+            else:
+                segment += (trade.direction * trade.qty) * closes
         segment += self.cash
-        self.peak = max(self.peak, float(segment.max()))
-        self.filled = bar
+        top = float(_highest(segment))
+        if top > self.peak:
+            self.peak = top
 
     # -- events -----------------------------------------------------------------------------
 
@@ -353,34 +366,35 @@ class Simulation:
         return self._last_time[2]
 
     def _context(self, index: int, bar: int, price: float) -> RiskContext:
+        """The account as the risk chain sees it at a fill (runs once per signal)."""
         market = self.markets[index]
         now_bar = int(market.timeline_index[bar])
-        positions: dict[str, Position] = {}
         equity = self.cash
+        positions: dict[str, Position] = {}
         for held_index, trade in self.open_trades.items():
-            mark = price if held_index == index else float(self.closes[held_index, now_bar - 1])
+            mark = price if held_index == index else float(self.close_rows[held_index][now_bar - 1])
             qty = trade.direction * trade.qty
             equity += qty * mark
             positions[trade.symbol] = Position(trade.symbol, qty, trade.entry_price, mark)
         previous = int(self.day_start[now_bar])
         now = self._time(index, bar)
-        today = now.date()
         return RiskContext(
-            now=now,
-            equity=equity,
-            cash=self.cash,
-            price=price,
-            atr=float(market.atr[bar - 1]),
-            day_start_equity=float(self.equity[previous]) if previous >= 0 else self.config.cash,
-            peak_equity=max(self.peak, equity),
-            positions=positions,
-            last_stop_out=self.stop_outs,
-            day_trades=tuple(self.day_trades),
-            opened_today=frozenset(
-                [t.symbol for t in self.open_trades.values() if t.entry_time.date() == today]
-            )
-            if self.open_trades
-            else _NOTHING,
+            now,
+            equity,
+            self.cash,
+            price,
+            float(market.atr[bar - 1]),
+            float(self.equity[previous]) if previous >= 0 else self.config.cash,
+            equity if equity > self.peak else self.peak,
+            positions,
+            self.stop_outs,
+            tuple(self.day_trades),
+            self._opened_on(now.date()) if self.open_trades else _NOTHING,
+        )
+
+    def _opened_on(self, day: date) -> frozenset[str]:
+        return frozenset(
+            [t.symbol for t in self.open_trades.values() if t.entry_time.date() == day]
         )
 
     def _invested(self) -> NDArray[np.bool_]:

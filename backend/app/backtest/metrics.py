@@ -29,8 +29,9 @@ def compute(
     bars_per_year = (equity.size - 1) / years if years > 0 else 0.0
     drawdown, bars_down, time_down = _drawdown(times, equity)
     closed = [trade for trade in trades if trade.closed]
-    gains = sum(trade.pnl for trade in closed if trade.pnl > 0)
-    losses = -sum(trade.pnl for trade in closed if trade.pnl < 0)
+    pnls = [trade.pnl for trade in closed]  # a property: computed once per trade
+    gains = sum(pnl for pnl in pnls if pnl > 0)
+    losses = -sum(pnl for pnl in pnls if pnl < 0)
     return {
         "start": str(times[0].astype("datetime64[s]")),
         "end": str(times[-1].astype("datetime64[s]")),
@@ -55,7 +56,7 @@ def compute(
         "max_drawdown_duration": time_down,
         "trades": len(trades),
         "closed_trades": len(closed),
-        "win_rate": sum(trade.pnl > 0 for trade in closed) / len(closed) if closed else None,
+        "win_rate": sum(pnl > 0 for pnl in pnls) / len(closed) if closed else None,
         "profit_factor": gains / losses if losses > 0 else None,
         "exposure_time": float(invested.mean()) if invested.size else 0.0,
     }

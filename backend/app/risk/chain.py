@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from app.domain import Side, Signal
 from app.risk.calendar import calendar
-from app.risk.context import Decision, Proposal, Rejection, RiskContext, Step
+from app.risk.context import Decision, Outcome, Proposal, Rejection, RiskContext, Step
 from app.risk.rules import (
     AllInSizing,
     AtrRiskSizing,
@@ -86,13 +86,15 @@ class RiskChain:
         return self.decide(Proposal(signal, closing=closing, qty=abs(held)), ctx)
 
     def decide(self, proposal: Proposal, ctx: RiskContext) -> Decision:
-        """Run a prepared proposal through every rule."""
+        """Run a prepared proposal through every rule (runs once per signal in a backtest, so
+        steps are built as plain tuples)."""
         steps: list[Step] = []
+        record = steps.append
         for rule in self.closing_rules if proposal.closing else self.rules:
             before = proposal.qty
             result = rule.apply(proposal, ctx)
             if isinstance(result, Rejection):
-                steps.append(Step(rule.name, "rejected", 0.0, result.reason))
+                record(_step(rule.name, "rejected", 0.0, result.reason))
                 logger.info(
                     "%s %s rejected by %s: %s",
                     proposal.signal.side,
@@ -102,13 +104,19 @@ class RiskChain:
                 )
                 return Decision(proposal.with_qty(0.0), tuple(steps), result)
             proposal = result
-            if proposal.qty == before:
-                steps.append(Step(rule.name, "passed", proposal.qty))
+            qty = result.qty
+            if qty == before:
+                record(_step(rule.name, "passed", qty, ""))
             elif before == 0:
-                steps.append(Step(rule.name, "sized", proposal.qty))
+                record(_step(rule.name, "sized", qty, ""))
             else:
-                steps.append(Step(rule.name, "shrunk", proposal.qty, f"from {before:g}"))
+                record(_step(rule.name, "shrunk", qty, f"from {before:g}"))
         if proposal.qty <= 0:
             rejection = Rejection("no rule sized the order")
             return Decision(proposal, tuple(steps), rejection)
         return Decision(proposal, tuple(steps))
+
+
+def _step(rule: str, outcome: Outcome, qty: float, note: str) -> Step:
+    """A Step without the keyword handling of its generated constructor."""
+    return tuple.__new__(Step, (rule, outcome, qty, note))
