@@ -48,8 +48,12 @@ under_load() {
 
 # load_figures RESULT: requests, failed, longest Socket.IO gap of a load run.
 load_figures() {
-  "$VENV/bin/python" -c 'import json, sys; f = json.load(open(sys.argv[1]))
-print(f"{f[\"requests\"]} requests, {f[\"failed\"]} failed, {f[\"disconnects\"]} Socket.IO disconnects, longest gap {f[\"longest_gap_s\"]} s")' "$1"
+  "$VENV/bin/python" - "$1" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+print(f"{f['requests']} requests, {f['failed']} failed, {f['disconnects']} Socket.IO disconnects, "
+      f"longest gap {f['longest_gap_s']} s")
+PY
 }
 
 # seconds_since START_NS: seconds elapsed, one decimal.
