@@ -11,6 +11,7 @@ in with array arithmetic, which is what makes long histories fast."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import logging
 from collections.abc import Sequence
@@ -120,7 +121,8 @@ class Simulation:
         self.trades: list[Trade] = []
         self.rejected: list[Rejected] = []
         self.stop_outs: dict[str, datetime] = {}
-        self.day_trades: list[date] = []
+        self.day_trades: list[date] = []  # sorted, so the stale ones are a prefix
+        self._day_trades_seen: tuple[date, ...] = ()
         self.events: list[tuple[int, int, int, int, int]] = []
         self._last_time: tuple[int, int, datetime] = (-1, -1, datetime.min)
         self.halted_at: datetime | None = None
@@ -224,7 +226,7 @@ class Simulation:
         if opens:
             decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
             if decision.approved:
-                self._open(index, fill_bar, direction, decision)
+                self._open(index, fill_bar, direction, decision, price)
             else:
                 self._reject(signal, decision)
                 if decision.rejection is not None and decision.rejection.halt:
@@ -275,10 +277,12 @@ class Simulation:
     def _commission(self, qty: float, price: float) -> float:
         return qty * (self.config.commission_per_share + price * self.config.commission_pct)
 
-    def _open(self, index: int, bar: int, direction: int, decision: Decision) -> None:
+    def _open(
+        self, index: int, bar: int, direction: int, decision: Decision, opening: float
+    ) -> None:
         market = self.markets[index]
         qty = decision.proposal.qty
-        price = self._slipped(float(market.frame.open[bar]), direction)
+        price = self._slipped(opening, direction)
         commission = self._commission(qty, price)
         self.cash -= direction * qty * price + commission
         stop, target = decision.proposal.stop_loss, decision.proposal.take_profit
@@ -318,8 +322,9 @@ class Simulation:
         trade.exit_price, trade.exit_commission, trade.exit_reason = price, commission, reason
         if trade.exit_time.date() == trade.entry_time.date():
             recent = trade.exit_time.date() - timedelta(days=14)  # PDT looks 5 sessions back
-            self.day_trades = [day for day in self.day_trades if day >= recent]
-            self.day_trades.append(trade.exit_time.date())
+            bisect.insort(self.day_trades, trade.exit_time.date())
+            del self.day_trades[: bisect.bisect_left(self.day_trades, recent)]
+            self._day_trades_seen = tuple(self.day_trades)
 
     def _reject(self, signal: Signal, decision: Decision) -> None:
         self.rejected.append(
@@ -388,7 +393,7 @@ class Simulation:
             equity if equity > self.peak else self.peak,
             positions,
             self.stop_outs,
-            tuple(self.day_trades),
+            self._day_trades_seen,
             self._opened_on(now.date()) if self.open_trades else _NOTHING,
         )
 

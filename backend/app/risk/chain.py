@@ -83,7 +83,7 @@ class RiskChain:
                 proposal, (Step("position", "rejected", 0.0, rejection.reason),), rejection
             )
         closing = held != 0
-        return self.decide(Proposal(signal, closing=closing, qty=abs(held)), ctx)
+        return self.decide(Proposal(signal, closing, abs(held)), ctx)
 
     def decide(self, proposal: Proposal, ctx: RiskContext) -> Decision:
         """Run a prepared proposal through every rule (runs once per signal in a backtest, so
