@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker
 from app.core.metrics import observe_batch
-from app.domain import Bar, OrderRequest, Side, Signal
+from app.domain import Bar, OrderRequest, Signal
 from app.engine.aio import batched, raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
 from app.engine.instances import InstanceSet, LiveInstance
@@ -86,7 +88,7 @@ class TradingLoop:
         self._window_bars = window_bars
         self._windows = RollingWindows(window_bars)
         self._timings = timings
-        self._unpublished: list[SignalRecord] = []
+        self._unpublished: list[SignalOut] = []
         self._between_batches = asyncio.Event()  # trade updates wait while a batch is deciding
         self._between_batches.set()
         self.stats = LoopStats()
@@ -201,29 +203,32 @@ class TradingLoop:
             )
             batch = await self._p.risk.batch(account, positions, self._windows)
             rows, halt = _decide(candidates, batch, working)
-            session.add_all([row for row, _ in rows])
-            await session.flush()
+            ids = await session.scalars(  # one statement for the batch, ids in row order
+                insert(SignalRecord).returning(SignalRecord.id, sort_by_parameter_order=True),
+                [row for row, _ in rows],
+            )
+            signals = [SignalOut(id=id_, **row) for id_, (row, _) in zip(ids, rows, strict=True)]
             intents = [
-                (request, OrderOrigin("strategy", row.strategy_instance_id, row.id))
-                for row, request in rows
+                (request, OrderOrigin("strategy", out.strategy_instance_id, out.id))
+                for out, (_, request) in zip(signals, rows, strict=True)
                 if request is not None
             ]
             fresh = await self._p.orders.record_intents(session, intents)
         await self._p.orders.submit(fresh)
         self.stats.signals += len(rows)
         self.stats.orders += len(fresh)
-        self._unpublished = [row for row, _ in rows]
+        self._unpublished = signals
         if halt is not None:
             await self._p.on_halt(halt.reason, halt.flatten)
 
     async def _publish_signals(self) -> None:
         """After the orders are out: the batch's signals and risk rejections as live events."""
-        rows, self._unpublished = self._unpublished, []
-        for row in rows:
-            await self._p.events.publish("signal", SignalOut.model_validate(row))
-            if row.outcome == "rejected":
+        signals, self._unpublished = self._unpublished, []
+        for signal in signals:
+            await self._p.events.publish("signal", signal)
+            if signal.outcome == "rejected":
                 self.stats.rejections += 1
-                await self._p.events.publish("risk_rejection", _rejection(row))
+                await self._p.events.publish("risk_rejection", _rejection(signal))
 
     async def follow_trade_updates(self) -> None:
         """Follow the stream, a burst of updates in one transaction, between batches (a batch's
@@ -272,9 +277,9 @@ class TradingLoop:
 
 def _decide(
     candidates: list[tuple[LiveInstance, Signal]], batch: RiskBatch, working: set[str]
-) -> tuple[list[tuple[SignalRecord, OrderRequest | None]], Rejection | None]:
+) -> tuple[list[tuple[dict[str, Any], OrderRequest | None]], Rejection | None]:
     """Each signal's row and order (None when refused), and a rejection asking to halt, if any."""
-    rows: list[tuple[SignalRecord, OrderRequest | None]] = []
+    rows: list[tuple[dict[str, Any], OrderRequest | None]] = []
     halt: Rejection | None = None
     for instance, signal in candidates:
         request: OrderRequest | None = None
@@ -305,28 +310,29 @@ def _bracket_or_plain(request: OrderRequest) -> OrderRequest:
 
 def _signal_row(
     instance: LiveInstance, signal: Signal, request: OrderRequest | None, verdict: str
-) -> SignalRecord:
-    return SignalRecord(
-        strategy_instance_id=instance.id,
-        strategy=signal.strategy,
-        symbol=signal.symbol,
-        bar_time=signal.time,
-        side=signal.side.value,
-        strength=signal.strength,
-        reason=signal.reason,
-        values=signal.values,
-        outcome="ordered" if request is not None else "rejected",
-        rejection_reason=None if request is not None else verdict,
-        created_at=datetime.now(UTC),
-    )
+) -> dict[str, Any]:
+    """The signal's row, as plain values: the batch inserts them all in one statement."""
+    return {
+        "strategy_instance_id": instance.id,
+        "strategy": signal.strategy,
+        "symbol": signal.symbol,
+        "bar_time": signal.time,
+        "side": signal.side.value,
+        "strength": signal.strength,
+        "reason": signal.reason,
+        "values": signal.values,
+        "outcome": "ordered" if request is not None else "rejected",
+        "rejection_reason": None if request is not None else verdict,
+        "created_at": datetime.now(UTC),
+    }
 
 
-def _rejection(row: SignalRecord) -> RiskRejectionOut:
+def _rejection(signal: SignalOut) -> RiskRejectionOut:
     return RiskRejectionOut(
-        signal_id=row.id,
-        strategy_instance_id=row.strategy_instance_id,
-        symbol=row.symbol,
-        side=Side(row.side),
-        reason=row.rejection_reason or "",
-        time=row.bar_time,
+        signal_id=signal.id,
+        strategy_instance_id=signal.strategy_instance_id,
+        symbol=signal.symbol,
+        side=signal.side,
+        reason=signal.rejection_reason or "",
+        time=signal.bar_time,
     )
