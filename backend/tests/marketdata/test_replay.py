@@ -127,3 +127,23 @@ def test_bad_csv_and_bad_settings_are_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timeframe '2Weeks' is not understood"):
         parse_timeframe("2Weeks")
     assert parse_timeframe("15Min") == timedelta(minutes=15)
+
+
+# A replay asked for a new symbol set mid-run continues where it stands, never going back.
+async def test_second_stream_resumes_after_the_newest_bar_played() -> None:
+    market = ReplayMarketData.simulated(seed=3, speed=0, start=START, warmup_bars=30)
+    first = await take(market, ["SIMA"], 10)
+    assert first[-1].time == START + timedelta(minutes=9)
+
+    resumed = await take(market, ["SIMA", "SIMC"], 4)  # an instance on SIMC was added
+    assert [b.time for b in resumed] == [START + timedelta(minutes=10)] * 2 + [
+        START + timedelta(minutes=11)
+    ] * 2
+    untouched = ReplayMarketData.simulated(seed=3, speed=0, start=START, warmup_bars=30)
+    assert resumed[0] == (await take(untouched, ["SIMA"], 11))[-1]  # same prices, just later
+
+    history = await market.history(
+        "SIMC", "1Min", START - timedelta(hours=1), START + timedelta(hours=1)
+    )
+    assert history[-1].time == START + timedelta(minutes=11)  # warm-up reaches where play stands
+    assert history[0].time == START - timedelta(minutes=30)
