@@ -3,6 +3,8 @@ keep indicators within a small factor of TA-Lib's C loops without a compiler."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -10,10 +12,12 @@ from app.indicators._scratch import scratch
 
 FloatArray = NDArray[np.float64]
 
-_BLOCK = 16  # block length of the matrix form of a recurrence: small keeps the flops low
 _CHUNK_ROWS = 1024  # rows per matrix product: a fixed shape makes BLAS round every row alike
 PIECE = 1 << 16  # values per piece of a chain of passes that should stay in cache
-_ROWS_BY_DEPTH = (_CHUNK_ROWS, _CHUNK_ROWS, 64)  # per recursion depth: ends of ends are few
+# (block length, rows per product) of a recurrence's matrix form at each depth of its recursion
+# on block ends: 8 x 8 products on tall chunks cost the least per value on the long series; the
+# block ends (an eighth as many) take 16 x 16 ones, and ends of ends are few.
+_SHAPE_BY_DEPTH = ((8, 4096), (16, _CHUNK_ROWS), (16, 64))
 
 
 def window_sum(x: FloatArray, n: int, out: FloatArray, divisor: float = 1.0) -> None:
@@ -108,8 +112,8 @@ def linear_recurrence(
     """out[t] = a * out[t-1] + scale * u[t], where out[-1] is initial and scale is not 0; u is
     used as work space and left changed.
 
-    Each block of 16 values is one row of a matrix product with a fixed 16 x 16 matrix of powers
-    of a (the scale folded in). The value carried into a block (the previous block's end) is
+    Each block of values (8 or 16) is one row of a matrix product with a fixed square matrix of
+    powers of a (the scale folded in). The value carried into a block (the previous block's end) is
     found first, from the blocks' weighted sums and the same recurrence on those, and added to
     the block's first input, so that one product gives the final values."""
     _solve(u, a, out, scale, initial, depth=0)
@@ -129,20 +133,30 @@ def _solve(
     if n == 0 or a == 0.0:
         np.multiply(u, scale, out=out[:n])
         return
-    rows = _ROWS_BY_DEPTH[min(depth, len(_ROWS_BY_DEPTH) - 1)]
-    carried = -(-n // _BLOCK) - 1
-    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]
-    powers = np.where(lag >= 0, scale * a ** np.maximum(lag, 0).astype(np.float64), 0.0)
+    block, rows = _SHAPE_BY_DEPTH[min(depth, len(_SHAPE_BY_DEPTH) - 1)]
+    carried = -(-n // block) - 1
+    powers, last_column = _powers(a, scale, block)
     with scratch() as take:
         ends = take(carried + 1)
         ends[0] = initial
         if carried:
             sums = take(carried)
-            blocked_matmul(u[: carried * _BLOCK], powers[:, -1:], sums, rows)
-            _solve(sums, a**_BLOCK, ends[1:], 1.0, initial, depth + 1)
+            blocked_matmul(u[: carried * block], last_column, sums, rows)
+            _solve(sums, a**block, ends[1:], 1.0, initial, depth + 1)
         ends *= a / scale  # carried in as part of the first input, before it is scaled
-        u[::_BLOCK] += ends
+        u[::block] += ends
     blocked_matmul(u, powers, out[:n], rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _powers(a: float, scale: float, block: int) -> tuple[FloatArray, FloatArray]:
+    """The block x block matrix of scale * a**(column - row) (zero below the diagonal) and its
+    last column, built once per recurrence (indicators call with the same few periods)."""
+    lag = np.arange(block)[None, :] - np.arange(block)[:, None]
+    powers = np.where(lag >= 0, scale * a ** np.maximum(lag, 0).astype(np.float64), 0.0)
+    last_column = np.ascontiguousarray(powers[:, -1:])
+    powers.flags.writeable = last_column.flags.writeable = False
+    return powers, last_column
 
 
 def recurrence_until_nan(

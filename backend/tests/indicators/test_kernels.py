@@ -17,7 +17,7 @@ def loop(u: np.ndarray, a: float, scale: float, initial: float) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 255, 257, 16_384 + 3, 70_000])
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 15, 16, 17, 255, 257, 32_768 + 3, 70_000])
 @pytest.mark.parametrize(
     ("a", "scale", "initial"),
     [(0.9, 1.0, 0.0), (13 / 14, 1 / 14, 5.0), (1 / 3, 2 / 3, -2.5), (0.0, 0.5, 7.0)],
@@ -33,7 +33,7 @@ def test_recurrence_of_a_prefix_is_the_prefix_of_the_recurrence() -> None:
     u = np.random.default_rng(1).random(70_000)
     full = np.empty(u.size)
     linear_recurrence(u.copy(), 0.95, full, 0.05, 3.0)
-    for cut in (1, 16, 17, 16_383, 16_384, 16_385, 40_001):
+    for cut in (1, 8, 9, 16, 17, 16_383, 16_384, 16_385, 32_767, 32_768, 32_769, 40_001, 65_537):
         head = np.empty(cut)
         linear_recurrence(u[:cut].copy(), 0.95, head, 0.05, 3.0)
         np.testing.assert_array_equal(head, full[:cut])
