@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.indicators._inputs import aligned, bars, first_complete, nan_array
+from app.indicators._inputs import aligned, bars, first_complete, nan_array, warming_up
 from app.indicators._kernels import PIECE, FloatArray, linear_recurrence, recurrence_until_nan
 from app.indicators._scratch import scratch
+
+# bars per piece of ATR's true range and smoothing: a few cache-sized pieces of true range and
+# as few passes of the recurrence's Python overhead as that allows
+_SMOOTHED_PIECE = 1 << 18
 
 
 def atr(high: object, low: object, close: object, period: int = 14) -> FloatArray:
@@ -14,19 +18,38 @@ def atr(high: object, low: object, close: object, period: int = 14) -> FloatArra
     highs, lows, closes = aligned(high=high, low=low, close=close)
     n = bars("period", period)
     start = first_complete(highs, lows, closes)
-    size = closes.size - start
-    if size <= n:
+    if closes.size - start <= n:
         return nan_array(closes.size)
-    out = np.empty(closes.size)
-    out[: start + n] = np.nan
-    with scratch() as take:
-        ranges = take(size - 1)
-        clean = true_range_into(highs[start:], lows[start:], closes[start:], ranges)
-        seed = ranges[:n].sum() / n
-        out[start + n] = seed
-        smooth = linear_recurrence if clean else recurrence_until_nan
-        smooth(ranges[n:], (n - 1) / n, out[start + n + 1 :], 1 / n, seed)
+    out = warming_up(closes.size, start + n)
+    h, lo, c = highs[start:], lows[start:], closes[start:]
+    if not _smoothed_true_range(h, lo, c, n, out[start + n :]):
+        with scratch() as take:
+            ranges = take(h.size - 1)
+            _true_range_with_nan(h, lo, c, ranges)
+            out[start + n] = seed = ranges[:n].sum() / n
+            recurrence_until_nan(ranges[n:], (n - 1) / n, out[start + n + 1 :], 1 / n, seed)
     return out
+
+
+def _smoothed_true_range(
+    high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray
+) -> bool:
+    """ATR from bar n on into out, a piece of bars at a time: each piece's true range is
+    smoothed while it is still in cache. False (out left unfinished) when a range is NaN."""
+    with scratch() as take:
+        ranges = take(max(n, min(_SMOOTHED_PIECE, out.size - 1)))
+        if not true_range_into(high[: n + 1], low[: n + 1], close[: n + 1], ranges[:n]):
+            return False
+        out[0] = carried = ranges[:n].sum() / n
+        later = out[1:]
+        for first in range(0, later.size, _SMOOTHED_PIECE):
+            last = min(first + _SMOOTHED_PIECE, later.size)
+            piece, span = ranges[: last - first], slice(n + first, n + last + 1)
+            if not true_range_into(high[span], low[span], close[span], piece):
+                return False
+            linear_recurrence(piece, (n - 1) / n, later[first:last], 1 / n, carried)
+            carried = later[last - 1]
+    return True
 
 
 def adx(high: object, low: object, close: object, period: int = 14) -> FloatArray:

@@ -10,6 +10,7 @@ import pytest
 import talib
 
 from app import indicators
+from app.indicators import ranges
 
 Ohlcv = dict[str, np.ndarray]
 SIZE = 1500
@@ -224,3 +225,25 @@ def test_series_longer_than_one_block_of_products_match_talib(case: str) -> None
         scale = float(np.abs(LONG_WALK["volume"]).sum())
     for ours_values, theirs_values in pairs:
         assert_same(np.asarray(ours_values), np.asarray(theirs_values), scale)
+
+
+def test_atr_joins_its_pieces_without_a_seam() -> None:
+    """ATR smooths a long series a piece of bars at a time: across the joins it still matches
+    TA-Lib, a cut at a join changes no earlier bit, and a NaN in a later piece is handled."""
+    piece = ranges._SMOOTHED_PIECE
+    walk = {
+        name: np.concatenate([random_walk(seed)[name] for seed in range(2 * piece // SIZE + 2)])
+        for name in ALL
+    }
+
+    def atr(bars: Ohlcv) -> np.ndarray:
+        return indicators.atr(bars["high"], bars["low"], bars["close"], 14)
+
+    full = atr(walk)
+    assert_same(full, talib.ATR(walk["high"], walk["low"], walk["close"], 14), 1.0)
+    for cut in (piece + 14, piece + 15, piece + 16, 2 * piece + 15):
+        np.testing.assert_array_equal(atr({n: v[:cut] for n, v in walk.items()}), full[:cut])
+    holed = with_nan(walk, 0, [piece + 1000], ("high",))
+    expected = talib.ATR(holed["high"], holed["low"], holed["close"], 14)
+    assert_same(atr(holed), expected, 1.0)
+    assert np.isnan(expected[piece + 1000 :]).all() and not np.isnan(expected[piece]).any()
