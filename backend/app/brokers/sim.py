@@ -4,6 +4,8 @@ Feed it prices with `on_bar(bar)` (or `on_price`): orders resting before the bar
 against it by the rules in `sim_matching`, then the bar's close marks positions. Orders placed
 after a bar therefore fill on the next one, never on prices they were decided on. Everything is
 deterministic: order ids count up, times come from the bars. The exchange never closes.
+It lives in the process's memory: a restarted backend rebuilds it with `restore` from the fills
+and working orders the database kept.
 Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
 """
 
@@ -77,6 +79,7 @@ class _Resting:
     oco_with: str | None = None  # id of the other leg: when one fills, the other is canceled
     triggered: bool = False  # stop-limit: the stop was reached, it now rests as a limit
     reserved: float = 0.0  # buying power held for it while it is open
+    sequence: int = 0  # place in submission order
 
 
 class SimBroker(Broker):
@@ -125,6 +128,61 @@ class SimBroker(Broker):
         """Commission charged on every fill so far."""
         return self._ledger.commission_paid
 
+    @property
+    def traded(self) -> bool:
+        """Whether this exchange has filled an order (or carried on an earlier account)."""
+        return self._ledger.fills > 0
+
+    def restore(
+        self, fills: Sequence[Fill], working: Sequence[tuple[str, OrderRequest]]
+    ) -> dict[str, str]:
+        """Carry on the account of an exchange that lived in an earlier process: book its fills
+        and reopen its working orders (broker id, order) under their ids, bracket exits paired
+        again. Returns the orders that could not be reopened, by client order id, with why."""
+        if self.traded:
+            raise RuntimeError("this simulated exchange has traded: its account is its own")
+        for fill in fills:
+            commission = self._commission(fill.qty, fill.price)
+            self._ledger.book(fill.symbol, fill.side, fill.qty, fill.price, commission)
+        refused: dict[str, str] = {}
+        for order_id, request in working:
+            if request.client_order_id in self._by_client_id:
+                continue  # placed with this exchange already
+            try:
+                exit_leg = request.client_order_id.endswith((".tp", ".sl"))
+                reserve = 0.0 if exit_leg else self._check_affordable(request)
+            except OrderRejected as rejected:
+                refused[request.client_order_id] = rejected.reason
+                continue
+            bracket = None
+            if request.take_profit is not None and request.stop_loss is not None:
+                bracket = _Leg(take_profit=request.take_profit, stop_loss=request.stop_loss)
+            self._open(
+                request.client_order_id,
+                request.symbol,
+                request.side,
+                request.qty,
+                request.type,
+                limit_price=request.limit_price,
+                stop_price=request.stop_price,
+                bracket=bracket,
+                reserve=reserve,
+                order_id=order_id,
+            )
+        self._pair_exits()
+        self._last_equity = self._ledger.equity()
+        return refused
+
+    def _pair_exits(self) -> None:
+        """Bracket exits (entry id + .tp / .sl) are one-cancels-other again."""
+        for client_order_id, order_id in self._by_client_id.items():
+            if not client_order_id.endswith(".tp"):
+                continue
+            stop_id = self._by_client_id.get(client_order_id[:-3] + ".sl")
+            take, stop = self._orders[order_id], self._orders.get(stop_id or "")
+            if stop is not None and take.order.status.is_open and stop.order.status.is_open:
+                take.oco_with, stop.oco_with = stop.order.id, take.order.id
+
     # ----------------------------------------------------------------- reads
     async def get_account(self) -> Account:
         equity = self._ledger.equity()
@@ -172,7 +230,7 @@ class SimBroker(Broker):
             books = (self._open_by_symbol.get(s, {}) for s in symbols or self._open_by_symbol)
             candidates = sorted(
                 (r for book in books for r in book.values()),
-                key=lambda r: UUID(r.order.id).int,
+                key=lambda r: r.sequence,
                 reverse=True,
             )
         else:
@@ -324,11 +382,12 @@ class SimBroker(Broker):
         bracket: _Leg | None = None,
         oco_with: str | None = None,
         reserve: float = 0.0,
+        order_id: str | None = None,
     ) -> Order:
         self._sequence += 1
         now = self._clock()
         order = Order(
-            id=str(UUID(int=self._instance << 64 | self._sequence)),
+            id=order_id or str(UUID(int=self._instance << 64 | self._sequence)),
             client_order_id=client_order_id,
             symbol=symbol,
             side=side,
@@ -340,7 +399,7 @@ class SimBroker(Broker):
             submitted_at=now,
             updated_at=now,
         )
-        resting = _Resting(order=order, bracket=bracket, oco_with=oco_with, reserved=reserve)
+        resting = _Resting(order, bracket, oco_with, reserved=reserve, sequence=self._sequence)
         self._orders[order.id] = resting
         self._open_by_symbol.setdefault(symbol, {})[order.id] = resting
         self._reserved += reserve
@@ -416,10 +475,7 @@ class SimBroker(Broker):
     def _fill(self, resting: _Resting, price: float, at: datetime) -> None:
         order = resting.order
         qty = order.qty - order.filled_qty
-        commission = (
-            qty * self.config.commission_per_share
-            + qty * price * self.config.commission_bps / 10_000
-        )
+        commission = self._commission(qty, price)
         self._ledger.book(order.symbol, order.side, qty, price, commission)
         resting.order = replace(
             order,
@@ -438,6 +494,10 @@ class SimBroker(Broker):
         )
         if resting.bracket is not None:
             self._open_exits(resting)
+
+    def _commission(self, qty: float, price: float) -> float:
+        per_share, bps = self.config.commission_per_share, self.config.commission_bps
+        return qty * per_share + qty * price * bps / 10_000
 
     def _open_exits(self, entry: _Resting) -> None:
         """The entry filled: place its take-profit and stop-loss as one-cancels-other."""

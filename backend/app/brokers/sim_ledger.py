@@ -25,6 +25,7 @@ class Ledger:
         self.cash = initial_cash
         self.realized_pl = 0.0  # gross of commission
         self.commission_paid = 0.0
+        self.fills = 0
         self.holdings: dict[str, Holding] = {}
         self.marks: dict[str, float] = {}  # last known price per symbol; set with set_mark
         self._valued: dict[str, tuple[float, float]] = {}  # symbol -> (value, gross value)
@@ -39,6 +40,7 @@ class Ledger:
     def book(self, symbol: str, side: Side, qty: float, price: float, commission: float) -> float:
         """Apply one fill; returns the P&L it realized (gross of commission)."""
         signed = qty if side is Side.BUY else -qty
+        self.fills += 1
         self.cash -= signed * price + commission
         self.commission_paid += commission
         holding = self.holdings.get(symbol)

@@ -148,16 +148,27 @@ class OrderManager:
         return None
 
     async def mark_rejected(self, client_order_id: str, reason: str) -> None:
+        if await self._close(client_order_id, OrderStatus.REJECTED, reason):
+            logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
+
+    async def mark_canceled(self, client_order_id: str, reason: str) -> None:
+        """The broker no longer has the order (a restarted simulated exchange): it is over."""
+        if await self._close(client_order_id, OrderStatus.CANCELED, reason):
+            logger.warning("order %s canceled: %s", client_order_id, reason)
+
+    async def _close(self, client_order_id: str, status: OrderStatus, reason: str) -> bool:
+        """Close a row the broker will not report on, keeping why; False if already closed."""
         async with self._sessions.begin() as session:
             record = await self._lock_row(session, client_order_id)
             if record is None or _rank(record.status) >= _TERMINAL_RANK:
-                return
-            record.status = OrderStatus.REJECTED.value
+                return False
+            record.status = status.value
             record.reject_reason = reason[:2000]
             record.updated_at = datetime.now(UTC)
-            add_audit(session, "engine", "order_rejected", "order", record.id, message=reason)
-        logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
+            action = f"order_{status.value}"
+            add_audit(session, "engine", action, "order", record.id, message=reason)
         await self._events.publish("order", OrderOut.model_validate(record))
+        return True
 
     async def apply_updates(self, updates: list[TradeUpdate]) -> list[FillBooked]:
         """Follow trade updates; a fill is booked only if it advances the filled quantity."""

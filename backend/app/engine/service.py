@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.retry import RetryPolicy
+from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.core.events import Publisher
 from app.engine.aio import bounded, raise_if_cancelling
@@ -29,6 +30,7 @@ from app.engine.orders import OrderManager
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskGate, seed_risk_settings
+from app.engine.sim_account import carry_on_simulated_account
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
 from app.models import EngineRun
@@ -161,6 +163,8 @@ class EngineService:
         return await bounded(self._lock.renew(), self.settings.engine_lock_ttl_seconds / 3)
 
     async def _start_run(self) -> None:
+        if isinstance(self.broker, SimBroker):
+            await carry_on_simulated_account(self.broker, self._sessions, self.orders)
         async with self._sessions.begin() as session:
             run = EngineRun(
                 holder=self.holder,

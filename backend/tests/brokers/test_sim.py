@@ -366,3 +366,74 @@ async def test_a_new_broker_never_repeats_the_ids_of_a_previous_one() -> None:
         closing.add(close.client_order_id)
     assert len(ids) == 4
     assert len(closing) == 2
+
+
+async def test_a_new_exchange_carries_on_the_account_and_orders_of_the_one_before() -> None:
+    """A restarted backend process rebuilds its exchange from the fills and working orders the
+    database kept: same cash and positions, the bracket exits still one-cancels-other."""
+    before = free_broker(commission_per_share=0.01)
+    fills = []
+    updates = before.trade_updates()
+    before.on_bar(flat(0, 100.0))
+    await before.submit_order(
+        OrderRequest("b", "AAPL", Side.BUY, 10, take_profit=110.0, stop_loss=95.0)
+    )
+    await before.submit_order(market("m", Side.BUY, 5, symbol="MSFT"))
+    before.on_bar(flat(0, 50.0, symbol="MSFT"))
+    before.on_bar(bar(1, 100.0, 101.0, 99.0, 100.0))
+    before.on_bar(bar(1, 50.0, 50.0, 50.0, 50.0, symbol="MSFT"))
+    await before.submit_order(market("m2", Side.SELL, 2, symbol="MSFT"))
+    before.on_bar(flat(2, 52.0, symbol="MSFT"))
+    await before.submit_order(
+        OrderRequest("lim", "MSFT", Side.BUY, 4, OrderType.LIMIT, limit_price=40.0)
+    )
+    async for update in updates:
+        if update.fill is not None:
+            fills.append(update.fill)
+        if len(fills) == 3:
+            break
+    working = [
+        (
+            o.id,
+            OrderRequest(
+                o.client_order_id,
+                o.symbol,
+                o.side,
+                o.qty,
+                o.type,
+                limit_price=o.limit_price,
+                stop_price=o.stop_price,
+            ),
+        )
+        for o in reversed(await before.get_orders())
+    ]
+    assert {cid for _, r in working for cid in [r.client_order_id]} == {"b.tp", "b.sl", "lim"}
+
+    after = free_broker(commission_per_share=0.01)
+    assert after.restore(fills, working) == {}
+    for broker in (before, after):
+        broker.on_bar(flat(3, 52.0, symbol="MSFT"))
+        broker.on_bar(flat(3, 100.0))
+    accounts = [await broker.get_account() for broker in (before, after)]
+    assert len({(a.cash, a.equity, a.buying_power) for a in accounts}) == 1
+    assert await after.get_positions() == await before.get_positions()
+    assert after.commission_paid == pytest.approx(0.17)
+    assert {o.id for o in await after.get_orders()} == {o.id for o in await before.get_orders()}
+
+    after.on_bar(bar(4, 100.0, 111.0, 100.0, 105.0))  # the take-profit fills, the stop goes
+    take = await after.get_order_by_client_id("b.tp")
+    stop = await after.get_order_by_client_id("b.sl")
+    assert take is not None and take.status is OrderStatus.FILLED
+    assert stop is not None and stop.status is OrderStatus.CANCELED
+    with pytest.raises(RuntimeError, match="has traded"):
+        after.restore(fills, [])
+
+
+async def test_a_working_order_the_new_exchange_cannot_carry_is_refused_with_the_reason() -> None:
+    broker = free_broker(initial_cash=1_000.0)
+    broker.on_bar(flat(0, 100.0))
+    too_big = OrderRequest("big", "AAPL", Side.BUY, 50, OrderType.LIMIT, limit_price=99.0)
+    refused = broker.restore([], [("id-1", too_big), ("id-2", market("ok", Side.BUY, 1))])
+    assert list(refused) == ["big"] and "insufficient buying power" in refused["big"]
+    assert [o.id for o in await broker.get_orders()] == ["id-2"]
+    assert not broker.traded

@@ -240,3 +240,65 @@ async def test_a_bar_seen_before_neither_fills_orders_nor_signals_again(
     await loop.process([stale])
     assert (await exchange.get_order_by_client_id("resting")).status == "new"  # type: ignore[union-attr]
     assert loop.stats.bars == 1
+
+
+async def test_a_restarted_backend_carries_on_the_simulated_account(
+    make_engine: Factory, sessions: async_sessionmaker[AsyncSession], redis: Redis
+) -> None:
+    """The simulated exchange lives in the process: a new one books the recorded fills and
+    reopens the working orders, and cancels, with the reason, one it cannot carry."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
+    before = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.01))
+    venue, market = scripted_venue(history, before)
+    first = make_engine(venue)
+    await redis.set(DESIRED_KEY, "running")
+    await first.start()
+    await wait_for(lambda: _async(first.trading), what="start")
+    fed = 0
+    while not await before.get_positions():  # until the strategy's entry has filled
+        assert fed < len(live) - 2, "the rising stretch produced no fill"
+        market.feed.put_nowait(live[fed])
+        fed += 1
+        await asyncio.sleep(0.05)
+    await wait_for(lambda: _filled_rows(sessions), what="the fill recorded")
+    await first.close()
+    async with sessions.begin() as session:  # a working order the new account cannot afford
+        session.add(_working_row("too-big", qty=10_000_000))
+
+    after = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.01))
+    second = make_engine(Venue(after, ScriptedMarket(history + live[:fed]), "sim", "simulated"))
+    await second.start()
+    await wait_for(lambda: _async(second.trading), within=6, what="the restarted engine")
+
+    assert after.traded and await after.get_positions() == await before.get_positions()
+    assert (await after.get_account()).cash == pytest.approx((await before.get_account()).cash)
+    exits = {(o.id, o.client_order_id) for o in await before.get_orders()}
+    assert (
+        len(exits) == 2 and {(o.id, o.client_order_id) for o in await after.get_orders()} == exits
+    )
+    [dropped] = [o for o in await rows(sessions, OrderRecord) if o.client_order_id == "too-big"]
+    assert dropped.status == "canceled"
+    assert dropped.reject_reason.startswith("simulated exchange restarted: insufficient buying")
+    actions = [a.action for a in await rows(sessions, AuditEntry)]
+    assert actions.count("sim_account_restored") == 1 and "order_canceled" in actions
+
+
+async def _filled_rows(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    return len(await rows(sessions, OrderRecord)) == 3 and bool(await rows(sessions, FillRecord))
+
+
+def _working_row(client_order_id: str, qty: float) -> OrderRecord:
+    return OrderRecord(
+        client_order_id=client_order_id,
+        broker_order_id=f"{client_order_id}-at-broker",
+        source="manual",
+        symbol="SIMA",
+        side="buy",
+        type="limit",
+        time_in_force="day",
+        qty=Decimal(qty),
+        limit_price=Decimal(90),
+        status="accepted",
+        filled_qty=Decimal(0),
+    )
