@@ -132,6 +132,18 @@ def test_retention_removes_the_images_of_older_releases(host, releases):
     assert serving_image(host) == releases["first"]["backend"]
 
 
+@pytest.mark.parametrize("setting", ["release_keep=0", "release_keep=-2"])
+def test_a_retention_that_keeps_no_release_is_refused_before_any_change(host, setting):
+    before = serving_image(host)
+    for playbook in ("playbooks/deploy.yml", "playbooks/rollback.yml"):
+        result = run_playbook(playbook, "-e", setting)
+        assert result.returncode != 0, result.stdout[-3000:]
+        output = " ".join(result.stdout.split())  # messages may be folded over lines
+        assert "release_keep must be a whole number of at least 1" in output, output[-3000:]
+        assert "changed=0" in result.stdout
+    assert serving_image(host) == before
+
+
 def test_rollback_names_the_kept_releases_when_the_target_is_unknown(host):
     result = run_playbook("playbooks/rollback.yml", "-e", "release_rollback_to=no-such-release")
     assert result.returncode != 0
