@@ -154,21 +154,7 @@ class SimBroker(Broker):
             except OrderRejected as rejected:
                 refused[request.client_order_id] = rejected.reason
                 continue
-            bracket = None
-            if request.take_profit is not None and request.stop_loss is not None:
-                bracket = _Leg(take_profit=request.take_profit, stop_loss=request.stop_loss)
-            self._open(
-                request.client_order_id,
-                request.symbol,
-                request.side,
-                request.qty,
-                request.type,
-                limit_price=request.limit_price,
-                stop_price=request.stop_price,
-                bracket=bracket,
-                reserve=reserve,
-                order_id=order_id,
-            )
+            self._open_request(request, reserve, order_id)
         self._pair_exits()
         self._last_equity = self._ledger.equity()
         return refused
@@ -252,11 +238,15 @@ class SimBroker(Broker):
             existing = self._orders[self._by_client_id[request.client_order_id]].order
             raise DuplicateClientOrderId(request.client_order_id, existing=existing, status=422)
         _validate(request)
-        cost = self._check_affordable(request)
+        return self._open_request(request, self._check_affordable(request))
+
+    def _open_request(
+        self, request: OrderRequest, reserve: float, order_id: str | None = None
+    ) -> Order:
         bracket = None
         if request.take_profit is not None and request.stop_loss is not None:
             bracket = _Leg(take_profit=request.take_profit, stop_loss=request.stop_loss)
-        order = self._open(
+        return self._open(
             request.client_order_id,
             request.symbol,
             request.side,
@@ -265,9 +255,9 @@ class SimBroker(Broker):
             limit_price=request.limit_price,
             stop_price=request.stop_price,
             bracket=bracket,
-            reserve=cost,
+            reserve=reserve,
+            order_id=order_id,
         )
-        return order
 
     async def cancel_order(self, order_id: str) -> None:
         resting = self._resting(order_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -116,21 +116,13 @@ async def test_engine_stops_trading_the_moment_it_loses_the_lock(
 async def test_crash_between_submit_and_fill_neither_loses_nor_doubles_the_order(
     make_engine: Factory, sessions: async_sessionmaker[AsyncSession], redis: Redis
 ) -> None:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
     exchange = SimBroker(SimBrokerConfig(slippage_bps=0))  # outlives the crash, as Alpaca would
-    venue, market = scripted_venue(history, exchange)
-    first = make_engine(venue)
-    await redis.set(DESIRED_KEY, "running")
-    await first.start()
-    await wait_for(lambda: _async(first.trading), what="start")
+    first, market, history, live = await _leading_on_a_rising_market(make_engine, redis, exchange)
 
-    fed = 0
-    while not await exchange.get_orders(OrderQuery.OPEN):  # until a strategy order is at the broker
-        assert fed < len(live) - 2, "the rising stretch produced no order"
-        market.feed.put_nowait(live[fed])
-        fed += 1
-        await asyncio.sleep(0.05)
+    async def at_the_broker() -> bool:  # a strategy order is accepted there
+        return bool(await exchange.get_orders(OrderQuery.OPEN))
+
+    fed = await _feed_until(at_the_broker, market, live)
     crash(first)  # the order is accepted, its fill has not happened yet
 
     second_market = ScriptedMarket(history + live[:fed])
@@ -176,6 +168,33 @@ async def test_kill_switch_disables_strategies_cancels_orders_and_flattens(
     assert record is not None and record.source == "kill_switch" and record.side == "sell"
     assert float(record.qty) == 5
     assert not any(i.enabled for i in await rows(sessions, StrategyInstance))
+
+
+async def _leading_on_a_rising_market(
+    make_engine: Factory, redis: Redis, exchange: SimBroker
+) -> tuple[EngineService, ScriptedMarket, list[Bar], list[Bar]]:
+    """An engine trading SIMA on `exchange` after 40 falling bars; the rising ones to feed."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
+    venue, market = scripted_venue(history, exchange)
+    engine = make_engine(venue)
+    await redis.set(DESIRED_KEY, "running")
+    await engine.start()
+    await wait_for(lambda: _async(engine.trading), what="start")
+    return engine, market, history, live
+
+
+async def _feed_until(
+    done: Callable[[], Awaitable[bool]], market: ScriptedMarket, live: list[Bar]
+) -> int:
+    """Feed rising bars one by one until `done`; how many were fed."""
+    fed = 0
+    while not await done():
+        assert fed < len(live) - 2, "the rising stretch never got there"
+        market.feed.put_nowait(live[fed])
+        fed += 1
+        await asyncio.sleep(0.05)
+    return fed
 
 
 def _request(client_id: str, qty: float, limit: float | None = None):  # type: ignore[no-untyped-def]
@@ -247,20 +266,13 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
 ) -> None:
     """The simulated exchange lives in the process: a new one books the recorded fills and
     reopens the working orders, and cancels, with the reason, one it cannot carry."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
     before = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.01))
-    venue, market = scripted_venue(history, before)
-    first = make_engine(venue)
-    await redis.set(DESIRED_KEY, "running")
-    await first.start()
-    await wait_for(lambda: _async(first.trading), what="start")
-    fed = 0
-    while not await before.get_positions():  # until the strategy's entry has filled
-        assert fed < len(live) - 2, "the rising stretch produced no fill"
-        market.feed.put_nowait(live[fed])
-        fed += 1
-        await asyncio.sleep(0.05)
+    first, market, history, live = await _leading_on_a_rising_market(make_engine, redis, before)
+
+    async def entered() -> bool:  # the strategy's entry has filled
+        return bool(await before.get_positions())
+
+    fed = await _feed_until(entered, market, live)
     await wait_for(lambda: _filled_rows(sessions), what="the fill recorded")
     await first.close()
     async with sessions.begin() as session:  # a working order the new account cannot afford
