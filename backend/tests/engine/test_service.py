@@ -128,7 +128,7 @@ async def test_crash_between_submit_and_fill_neither_loses_nor_doubles_the_order
     second_market = ScriptedMarket(history + live[:fed])
     second = make_engine(Venue(exchange, second_market, "sim", "simulated"))
     await second.start()
-    await wait_for(lambda: _async(second.trading), within=6, what="takeover after lock expiry")
+    await wait_for(lambda: _async(second.trading), what="takeover after lock expiry")
     second_market.feed.put_nowait(live[fed])  # the next bar fills the order at the exchange
 
     async def settled() -> bool:  # the entry filled and its bracket legs are known
@@ -281,7 +281,7 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
     after = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.01))
     second = make_engine(Venue(after, ScriptedMarket(history + live[:fed]), "sim", "simulated"))
     await second.start()
-    await wait_for(lambda: _async(second.trading), within=6, what="the restarted engine")
+    await wait_for(lambda: _async(second.trading), what="the restarted engine")
 
     assert after.traded and await after.get_positions() == await before.get_positions()
     assert (await after.get_account()).cash == pytest.approx((await before.get_account()).cash)
