@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -172,9 +173,8 @@ class OrderManager:
 
     async def apply_updates(self, updates: list[TradeUpdate]) -> list[FillBooked]:
         """Follow trade updates; a fill is booked only if it advances the filled quantity."""
-        return await self.apply_orders(
-            [(update.order, update.time) for update in updates], actor="engine"
-        )
+        changes = [(update.order, update) for update in updates]
+        return await self.apply_orders(changes, actor="engine")
 
     async def apply_order(
         self, order: Order, *, actor: str, adopt_as: str = "reconcile"
@@ -185,13 +185,14 @@ class OrderManager:
 
     async def apply_orders(
         self,
-        changes: list[tuple[Order, datetime | None]],
+        changes: Sequence[tuple[Order, TradeUpdate | None]],
         *,
         actor: str,
         adopt_as: str = "reconcile",
     ) -> list[FillBooked]:
-        """Bring rows in line with the broker's view of orders (with fill times where known), in
-        one transaction and in the given order; the broker is the truth."""
+        """Bring rows in line with the broker's view of orders (with the trade update that told
+        it, where there was one: the fill's time and commission), in one transaction and in the
+        given order; the broker is the truth."""
         if not changes:
             return []
         news: list[OrderOut | FillRecord] = []  # order states and fills, in the order they happened
@@ -199,14 +200,14 @@ class OrderManager:
             records = await self._lock_rows(
                 session, [order.client_order_id for order, _ in changes]
             )
-            for order, fill_time in changes:
+            for order, update in changes:
                 record = records.get(order.client_order_id)
                 if record is None:
                     record = records[order.client_order_id] = await self._adopt(
                         session, order, adopt_as, actor
                     )
                 before = _row_view(record)
-                changed, fill = self._merge(record, order, fill_time)
+                changed, fill = self._merge(record, order, update)
                 if not changed:
                     continue
                 if actor != "engine":
@@ -236,7 +237,7 @@ class OrderManager:
         ]
 
     def _merge(
-        self, record: OrderRecord, order: Order, fill_time: datetime | None
+        self, record: OrderRecord, order: Order, update: TradeUpdate | None
     ) -> tuple[bool, FillRecord | None]:
         old_qty = float(record.filled_qty)
         advances = order.filled_qty > old_qty + _QTY_EPSILON
@@ -247,13 +248,15 @@ class OrderManager:
             delta = order.filled_qty - old_qty
             old_cost = old_qty * float(record.filled_avg_price or 0)
             price = (order.filled_qty * order.filled_avg_price - old_cost) / delta
+            commission = update.fill.commission if update and update.fill else 0.0
             fill = FillRecord(
                 execution_id=execution_id(order.id, order.filled_qty),
                 symbol=record.symbol,
                 side=record.side,
                 qty=_dec(round(delta, 9)),
                 price=_dec(round(price, 9)),
-                filled_at=fill_time or order.updated_at or datetime.now(UTC),
+                commission=Decimal(str(round(commission, 9))),
+                filled_at=update.time if update else order.updated_at or datetime.now(UTC),
             )
         new_values = {
             "status": order.status.value,

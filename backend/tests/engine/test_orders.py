@@ -161,3 +161,20 @@ async def test_stale_update_does_not_reopen_a_filled_order(
     await orders.apply_updates([seen[0]])  # arrives late
     record = await orders.find("c-stale")
     assert record is not None and record.status == "filled"
+
+
+async def test_a_fill_keeps_the_commission_its_trade_update_reported(
+    sessions: async_sessionmaker[AsyncSession], events: SafePublisher
+) -> None:
+    charging = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.02))
+    charging.on_bar(flat(0, 100.0))
+    orders = OrderManager(charging, sessions, events, FAST_RETRY)
+    updates = await subscribe(charging)
+    await orders.place(buy("c-fee", qty=7), MANUAL)
+    charging.on_bar(flat(1, 101.0))
+    while (update := await next_update(updates)).order.status is not OrderStatus.FILLED:
+        await orders.apply_updates([update])
+    await orders.apply_updates([update])
+    async with sessions() as session:
+        [fill] = list(await session.scalars(select(FillRecord)))
+    assert float(fill.commission) == 0.14 and fill.filled_at == update.time
