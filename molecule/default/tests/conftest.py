@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import time
 from pathlib import Path
@@ -29,6 +30,12 @@ def http(host, method, url, body=None, token=None, curl_options=()):
 
 def _quote(word):
     return "'" + word.replace("'", "'\\''") + "'"
+
+
+def psql(host, sql):
+    """Output of one SQL statement run by psql inside trading-db (credentials from its env)."""
+    script = 'exec psql -v ON_ERROR_STOP=1 -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "$1"'
+    return host.run(f"docker exec trading-db sh -c {shlex.quote(script)} sh {shlex.quote(sql)}")
 
 
 def wait_until(check, timeout, what):

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIO, http, run_playbook, wait_until
+from conftest import SCENARIO, http, psql, run_playbook, wait_until
 
 HISTORY = "/var/lib/trading-bot/releases.json"
 STOP = "/tmp/redeploy-load.stop"
@@ -92,6 +92,19 @@ def test_a_new_release_takes_over_under_load_without_a_failed_request(host, toke
     entries = history(host)
     assert [entry["backend"] for entry in entries] == [releases["first"]["backend"], serving_image(host)]
     releases["second"] = entries[-1]
+
+
+def test_the_new_release_carries_on_the_simulated_account(host, token):
+    """The paper exchange lived in the old container: the new one's cash is what the recorded
+    fills left of the starting $100,000 (asked until no fill lands between the two reads)."""
+    def cash_agrees_with_the_fills():
+        spent, fills = psql(host, "SELECT coalesce(sum(CASE side WHEN 'buy' THEN qty * price "
+                                  "ELSE -qty * price END + commission), 0), count(*) FROM fills"
+                            ).stdout.strip().split("|")
+        status, text = http(host, "GET", "http://127.0.0.1:3000/api/account", token=token)
+        assert status == 200, text
+        return int(fills) > 0 and abs(json.loads(text)["cash"] - (100_000 - float(spent))) < 0.01
+    wait_until(cash_agrees_with_the_fills, 60, "the account's cash agreeing with the recorded fills")
 
 
 def test_a_release_that_never_becomes_healthy_is_stopped_and_the_old_one_keeps_serving(host, releases):

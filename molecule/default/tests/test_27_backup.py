@@ -3,20 +3,13 @@
 import datetime as dt
 import json
 import re
-import shlex
 import uuid
 
 import pytest
-from conftest import http, run_playbook
+from conftest import http, psql, run_playbook
 
 BACKUP_DIR = "/var/backups/trading-bot"
 API = "http://127.0.0.1:3000/api"
-
-
-def psql(host, sql):
-    """Output of one SQL statement run by psql inside trading-db (credentials from its env)."""
-    script = 'exec psql -v ON_ERROR_STOP=1 -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "$1"'
-    return host.run(f"docker exec trading-db sh -c {shlex.quote(script)} sh {shlex.quote(sql)}")
 
 
 def place_order(host, token):
