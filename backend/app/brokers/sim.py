@@ -48,6 +48,8 @@ from app.domain import (
 
 logger = logging.getLogger(__name__)
 
+_TAKE_PROFIT, _STOP_LOSS = ".tp", ".sl"  # client order id suffixes of a bracket's exits
+
 
 class SimBrokerConfig(BaseModel):
     """Costs and limits of the simulated account."""
@@ -149,7 +151,7 @@ class SimBroker(Broker):
             if request.client_order_id in self._by_client_id:
                 continue  # placed with this exchange already
             try:
-                exit_leg = request.client_order_id.endswith((".tp", ".sl"))
+                exit_leg = request.client_order_id.endswith((_TAKE_PROFIT, _STOP_LOSS))
                 reserve = 0.0 if exit_leg else self._check_affordable(request)
             except OrderRejected as rejected:
                 refused[request.client_order_id] = rejected.reason
@@ -160,11 +162,13 @@ class SimBroker(Broker):
         return refused
 
     def _pair_exits(self) -> None:
-        """Bracket exits (entry id + .tp / .sl) are one-cancels-other again."""
+        """Bracket exits (the entry's client order id with their suffix) are one-cancels-other
+        again."""
         for client_order_id, order_id in self._by_client_id.items():
-            if not client_order_id.endswith(".tp"):
+            if not client_order_id.endswith(_TAKE_PROFIT):
                 continue
-            stop_id = self._by_client_id.get(client_order_id[:-3] + ".sl")
+            entry = client_order_id.removesuffix(_TAKE_PROFIT)
+            stop_id = self._by_client_id.get(entry + _STOP_LOSS)
             take, stop = self._orders[order_id], self._orders.get(stop_id or "")
             if stop is not None and take.order.status.is_open and stop.order.status.is_open:
                 take.oco_with, stop.oco_with = stop.order.id, take.order.id
@@ -495,7 +499,7 @@ class SimBroker(Broker):
         assert bracket is not None
         exit_side = order.side.opposite
         take = self._open(
-            f"{order.client_order_id}.tp",
+            order.client_order_id + _TAKE_PROFIT,
             order.symbol,
             exit_side,
             order.qty,
@@ -503,7 +507,7 @@ class SimBroker(Broker):
             limit_price=bracket.take_profit,
         )
         stop = self._open(
-            f"{order.client_order_id}.sl",
+            order.client_order_id + _STOP_LOSS,
             order.symbol,
             exit_side,
             order.qty,

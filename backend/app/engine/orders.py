@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 MIN_QTY = 1e-9  # the database keeps 9 decimal places; anything smaller is zero
 PENDING = "pending"  # written down, not yet confirmed by the broker
 _RANK = {PENDING: 0, "new": 1, "accepted": 2, "partially_filled": 3}
+CONFIRMED_OPEN = tuple(status for status in _RANK if status != PENDING)  # working at the broker
 _TERMINAL_RANK = 4
 _QTY_EPSILON = 1e-9
 

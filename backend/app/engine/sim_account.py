@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker
 from app.domain import Fill, OrderRequest, OrderType, Side, TimeInForce
-from app.engine.orders import OrderManager
+from app.engine.orders import CONFIRMED_OPEN, OrderManager
 from app.models import FillRecord, OrderRecord
 from app.services.audit import add_audit
 
 logger = logging.getLogger(__name__)
-
-_WORKING = ("new", "accepted", "partially_filled")  # confirmed by the exchange, still open
 
 
 async def carry_on_simulated_account(
@@ -53,7 +51,7 @@ _FILLS = (
 )
 _WORKING_ORDERS = (
     select(OrderRecord)
-    .where(OrderRecord.status.in_(_WORKING), OrderRecord.broker_order_id.is_not(None))
+    .where(OrderRecord.status.in_(CONFIRMED_OPEN), OrderRecord.broker_order_id.is_not(None))
     .order_by(OrderRecord.id)
 )
 
