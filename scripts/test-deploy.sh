@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Deployment checks: yamllint, ansible-lint (production profile), the placeholder-secret refusal,
-# then `molecule test` (a throwaway systemd VPS: create, prepare, converge, idempotence, verify, destroy).
+# Deployment checks: ruff on the testinfra tests, yamllint, ansible-lint (production profile), the
+# placeholder-secret refusal, then `molecule test` (a throwaway systemd VPS: create, prepare, converge,
+# idempotence, verify, destroy); when the verifier fails, what failed is repeated last.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/deploy-lib.sh"
@@ -9,6 +10,9 @@ ensure_docker
 deploy_env
 cd "$REPO_ROOT"
 
+log "ruff (Molecule's testinfra tests)"
+ruff check --config molecule/ruff.toml molecule
+ruff format --check --config molecule/ruff.toml molecule
 log "yamllint"
 yamllint --strict .
 log "ansible-lint (production profile)"
@@ -23,6 +27,13 @@ ensure_standin_archives
 ensure_vps_image
 log "snapshot of the committed backend/ and frontend/ to build from"
 snapshot_sources
-trap 'rm -rf "$TRADING_BOT_SRC"' EXIT
 log "molecule test"
-molecule test "$@"
+output=$(mktemp)
+trap 'rm -rf "$TRADING_BOT_SRC" "$output"' EXIT
+if ! molecule test "$@" 2>&1 | tee "$output"; then
+  # Molecule's recap follows the verifier's report: repeat what failed where a reader of the tail sees it.
+  printf '\n\033[1m==> what failed in the verifier\033[0m\n' >&2
+  sed 's/\x1b\[[0-9;]*m//g; s/^ *│ \{0,1\}//' "$output" \
+    | grep -E '^(FAILED|ERROR) |^E  |^tests/.*:[0-9]+: ' | tail -n 60 >&2 || true
+  exit 1
+fi

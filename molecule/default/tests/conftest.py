@@ -38,15 +38,16 @@ def psql(host, sql):
     return host.run(f"docker exec trading-db sh -c {shlex.quote(script)} sh {shlex.quote(sql)}")
 
 
-def wait_until(check, timeout, what):
-    """Polls check() until it returns truthy; fails naming what did not happen in time."""
+def wait_until(check, timeout, what, seen=None):
+    """Polls check() until it returns truthy; fails naming what did not happen in time (and what
+    seen() last reports)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"{what} not within {timeout} s")
+            pytest.fail(f"{what} not within {timeout} s" + (f"; last seen: {seen()}" if seen else ""))
         time.sleep(0.5)
 
 

@@ -53,8 +53,7 @@ def connect() -> None:
         gaps.append(time.monotonic() - down_since.pop())
 
 
-client.connect(base, socketio_path="/ws/socket.io", transports=["websocket"], auth={"token": token},
-               wait_timeout=10)
+client.connect(base, socketio_path="/ws/socket.io", transports=["websocket"], auth={"token": token}, wait_timeout=10)
 threads = [
     threading.Thread(target=hammer, args=("/api/health", {})),
     threading.Thread(target=hammer, args=("/api/orders?limit=1", {"Authorization": f"Bearer {token}"})),
@@ -65,6 +64,14 @@ for thread in threads:
     thread.join()
 still_down = [time.monotonic() - since for since in down_since]
 client.disconnect()
-print(json.dumps({**counts, "failures": failures[:10], "disconnects": len(gaps) + len(still_down),
-                  "longest_gap_s": round(max(gaps + still_down, default=0.0), 2),
-                  "connected_at_end": not still_down}))
+print(
+    json.dumps(
+        {
+            **counts,
+            "failures": failures[:10],
+            "disconnects": len(gaps) + len(still_down),
+            "longest_gap_s": round(max(gaps + still_down, default=0.0), 2),
+            "connected_at_end": not still_down,
+        }
+    )
+)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from conftest import UNITS, container_health, http
 
 

@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+
 from conftest import UNITS, all_healthy, http, wait_until
 
 
@@ -15,8 +16,14 @@ def backend_serving(host):
 def written_order(host, token):
     """An order row written through the API before anything is broken."""
     client_id = f"verify-{uuid.uuid4().hex[:12]}"
-    body = {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "limit", "limit_price": 1.0,
-            "client_order_id": client_id}
+    body = {
+        "symbol": "AAPL",
+        "side": "buy",
+        "qty": 1,
+        "type": "limit",
+        "limit_price": 1.0,
+        "client_order_id": client_id,
+    }
     status, text = http(host, "POST", "http://127.0.0.1:3000/api/orders", body, token)
     assert status == 201, text
     return json.loads(text)
@@ -37,8 +44,11 @@ def unit_started_at(host, unit):
 
 def test_restarting_docker_brings_all_four_back_healthy_in_order(host):
     host.run_expect([0], "systemctl restart docker")
-    wait_until(lambda: all(host.service(unit).is_running for unit in UNITS) and all_healthy(host),
-               240, "all four units active and healthy after restarting docker")
+    wait_until(
+        lambda: all(host.service(unit).is_running for unit in UNITS) and all_healthy(host),
+        240,
+        "all four units active and healthy after restarting docker",
+    )
     started = {unit: unit_started_at(host, unit) for unit in UNITS}
     # A unit counts as started once its container is healthy, so the order is real readiness.
     assert started["trading-db"] < started["trading-backend"]
@@ -48,8 +58,11 @@ def test_restarting_docker_brings_all_four_back_healthy_in_order(host):
 
 def test_written_row_survives_recreating_backend_and_db(host, token, written_order):
     host.run_expect([0], "docker rm -f trading-backend trading-db")
-    wait_until(lambda: all_healthy(host) and backend_serving(host), 180,
-               "the stack healthy after recreating the backend and db containers")
+    wait_until(
+        lambda: all_healthy(host) and backend_serving(host),
+        180,
+        "the stack healthy after recreating the backend and db containers",
+    )
     status, text = http(host, "GET", f"http://127.0.0.1:3000/api/orders/{written_order['id']}", token=token)
     assert status == 200, text
     assert json.loads(text)["client_order_id"] == written_order["client_order_id"]

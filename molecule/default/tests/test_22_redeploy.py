@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
 from conftest import SCENARIO, http, psql, run_playbook, wait_until
 
 HISTORY = "/var/lib/trading-bot/releases.json"
@@ -41,8 +42,10 @@ def engine_led_by_serving_container(host, token):
 
 
 def candidate_gone(host):
-    return host.run("docker inspect trading-backend-next").rc != 0 and not host.file(
-        "/etc/systemd/system/trading-backend-next.service").exists
+    return (
+        host.run("docker inspect trading-backend-next").rc != 0
+        and not host.file("/etc/systemd/system/trading-backend-next.service").exists
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +71,19 @@ def releases(host, token):
 
 def run_under_load(host, token, playbook, *extra):
     host.run(f"rm -f {STOP} {RESULT}")
-    host.run_expect([0], f"nohup sh -c '/opt/verify/bin/python /opt/verify/redeploy_load.py "
-                         f"http://127.0.0.1:3000 {token} {STOP} > {RESULT}' >/dev/null 2>&1 &")
+    host.run_expect(
+        [0],
+        f"nohup sh -c '/opt/verify/bin/python /opt/verify/redeploy_load.py "
+        f"http://127.0.0.1:3000 {token} {STOP} > {RESULT}' >/dev/null 2>&1 &",
+    )
     wait_until(lambda: host.run("pgrep -f redeploy_load.py").rc == 0, 10, "the load generator running")
     result = run_playbook(playbook, *extra)
     host.run_expect([0], f"touch {STOP}")
-    wait_until(lambda: host.file(RESULT).exists and host.file(RESULT).content_string.strip(), 30,
-               "the load generator's figures")
+    wait_until(
+        lambda: host.file(RESULT).exists and host.file(RESULT).content_string.strip(),
+        30,
+        "the load generator's figures",
+    )
     return result, json.loads(host.file(RESULT).content_string)
 
 
@@ -97,21 +106,36 @@ def test_a_new_release_takes_over_under_load_without_a_failed_request(host, toke
 def test_the_new_release_carries_on_the_simulated_account(host, token):
     """The paper exchange lived in the old container: the new one's cash is what the recorded
     fills left of the starting $100,000 (asked until no fill lands between the two reads)."""
+    last = {}
+
     def cash_agrees_with_the_fills():
-        spent, fills = psql(host, "SELECT coalesce(sum(CASE side WHEN 'buy' THEN qty * price "
-                                  "ELSE -qty * price END + commission), 0), count(*) FROM fills"
-                            ).stdout.strip().split("|")
+        spent, fills = (
+            psql(
+                host,
+                "SELECT coalesce(sum(CASE side WHEN 'buy' THEN qty * price "
+                "ELSE -qty * price END + commission), 0), count(*) FROM fills",
+            )
+            .stdout.strip()
+            .split("|")
+        )
         status, text = http(host, "GET", "http://127.0.0.1:3000/api/account", token=token)
         assert status == 200, text
-        return int(fills) > 0 and abs(json.loads(text)["cash"] - (100_000 - float(spent))) < 0.01
-    wait_until(cash_agrees_with_the_fills, 60, "the account's cash agreeing with the recorded fills")
+        last.update(fills=int(fills), cash=json.loads(text)["cash"], left_by_fills=100_000 - float(spent))
+        return last["fills"] > 0 and abs(last["cash"] - last["left_by_fills"]) < 0.01
+
+    wait_until(cash_agrees_with_the_fills, 60, "the account's cash agreeing with the recorded fills", seen=lambda: last)
 
 
 def test_a_release_that_never_becomes_healthy_is_stopped_and_the_old_one_keeps_serving(host, releases):
     container = host.run_expect([0], "docker inspect -f '{{.Id}}' trading-backend").stdout
     env_before = host.file("/etc/trading-bot/backend.env").sha256sum
-    result = run_playbook("playbooks/deploy.yml", "-e", "backend_database_password=not-the-password",
-                          "-e", "backend_release_health_timeout=60")
+    result = run_playbook(
+        "playbooks/deploy.yml",
+        "-e",
+        "backend_database_password=not-the-password",
+        "-e",
+        "backend_release_health_timeout=60",
+    )
     assert result.returncode != 0
     assert "did not become healthy" in result.stdout, result.stdout[-3000:]
     assert "refused us" in result.stdout  # the candidate's own last log lines

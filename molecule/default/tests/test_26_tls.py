@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+
 from conftest import http, run_playbook
 
 CERTIFICATE = "/etc/trading-bot/tls/fullchain.pem"

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+
 from conftest import http, psql, run_playbook
 
 BACKUP_DIR = "/var/backups/trading-bot"
@@ -14,8 +15,14 @@ API = "http://127.0.0.1:3000/api"
 
 def place_order(host, token):
     """One manual limit order through nginx."""
-    body = {"symbol": "AAPL", "side": "buy", "qty": 1, "type": "limit", "limit_price": 1.0,
-            "client_order_id": f"backup-{uuid.uuid4().hex[:12]}"}
+    body = {
+        "symbol": "AAPL",
+        "side": "buy",
+        "qty": 1,
+        "type": "limit",
+        "limit_price": 1.0,
+        "client_order_id": f"backup-{uuid.uuid4().hex[:12]}",
+    }
     status, text = http(host, "POST", f"{API}/orders", body, token)
     assert status == 201, text
     return json.loads(text)
@@ -77,10 +84,13 @@ def test_failed_backup_exits_non_zero_and_says_why_in_the_journal(host, backed_u
     """A backup pointed at a missing container fails loudly and keeps no new file."""
     before = dumps(host)
     dropin = "/run/systemd/system/trading-backup.service.d"
-    host.run_expect([0], f"mkdir -p {dropin} && sed 's/^BACKUP_DB_CONTAINER=.*/BACKUP_DB_CONTAINER=no-such-db/' "
-                         f"/etc/trading-bot/backup.env > /run/backup-broken.env && chmod 600 /run/backup-broken.env && "
-                         f"printf '[Service]\\nEnvironment=TRADING_BACKUP_CONFIG=/run/backup-broken.env\\n' "
-                         f"> {dropin}/broken.conf && systemctl daemon-reload")
+    host.run_expect(
+        [0],
+        f"mkdir -p {dropin} && sed 's/^BACKUP_DB_CONTAINER=.*/BACKUP_DB_CONTAINER=no-such-db/' "
+        f"/etc/trading-bot/backup.env > /run/backup-broken.env && chmod 600 /run/backup-broken.env && "
+        f"printf '[Service]\\nEnvironment=TRADING_BACKUP_CONFIG=/run/backup-broken.env\\n' "
+        f"> {dropin}/broken.conf && systemctl daemon-reload",
+    )
     try:
         result = run_playbook("playbooks/backup.yml")
     finally:
@@ -140,8 +150,11 @@ def test_backup_copies_each_new_dump_to_the_rsync_target(host):
 
 def test_s3_copy_without_the_aws_cli_fails_naming_the_package_and_keeps_the_dump(host):
     before = dumps(host)
-    host.run_expect([0], "sed 's/^BACKUP_S3_BUCKET=.*/BACKUP_S3_BUCKET=trading-bot-test/' /etc/trading-bot/backup.env "
-                         "> /run/backup-s3.env")
+    host.run_expect(
+        [0],
+        "sed 's/^BACKUP_S3_BUCKET=.*/BACKUP_S3_BUCKET=trading-bot-test/' /etc/trading-bot/backup.env "
+        "> /run/backup-s3.env",
+    )
     result = host.run("TRADING_BACKUP_CONFIG=/run/backup-s3.env /usr/local/sbin/trading-backup")
     host.run_expect([0], "rm -f /run/backup-s3.env")
     assert result.rc == 1
@@ -173,8 +186,9 @@ def test_retention_keeps_the_newest_dump_of_7_days_and_4_iso_weeks(host):
     # Sundays (newest day) of the 3 weeks before.
     monday = today.date() - dt.timedelta(days=today.weekday())
     sundays = {monday - dt.timedelta(days=1 + 7 * weeks) for weeks in range(3)}
-    expected = {name for name, moment in dummies.items()
-                if (today - moment).days <= 6 or moment.date() in sundays}
+    expected = {name for name, moment in dummies.items() if (today - moment).days <= 6 or moment.date() in sundays}
     assert after == new | expected | set(unrelated)
-    host.run_expect([0], f"rm -f {BACKUP_DIR}/notes.txt {BACKUP_DIR}/other-* " +
-                    " ".join(f"{BACKUP_DIR}/{name}" for name in expected))
+    host.run_expect(
+        [0],
+        f"rm -f {BACKUP_DIR}/notes.txt {BACKUP_DIR}/other-* " + " ".join(f"{BACKUP_DIR}/{name}" for name in expected),
+    )

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from conftest import http, run_playbook, wait_until
 
 DOMAIN = "bot.trading.test"
@@ -119,7 +120,9 @@ def test_renewal_timer_is_enabled_with_the_deploy_environment(host, issued):
 def test_renewal_runs_the_deploy_hook_and_nginx_serves_the_new_certificate(host, issued):
     before = _served_serial(host)
     # What certbot.timer runs, forced: a real renewal happens only within 30 days of expiry.
-    host.run_expect([0], f"REQUESTS_CA_BUNDLE={PEBBLE}/cert.pem certbot -q renew --force-renewal --no-random-sleep-on-renew")
+    host.run_expect(
+        [0], f"REQUESTS_CA_BUNDLE={PEBBLE}/cert.pem certbot -q renew --force-renewal --no-random-sleep-on-renew"
+    )
     wait_until(lambda: _served_serial(host) != before, 10, "nginx serving the renewed certificate")
     assert host.check_output("cat /etc/trading-bot/tls/fullchain.pem") == host.check_output(f"cat {LIVE}/fullchain.pem")
 

@@ -26,8 +26,11 @@ def test_the_kill_switch_posts_an_alert_to_the_webhook(host, token):
     try:
         status, text = http(host, "POST", "http://127.0.0.1:3000/api/engine/kill", {"flatten": False}, token)
         assert status == 200, text
-        alerts = wait_until(lambda: [a for a in received(host) if a["event"] == "kill_switch"], 30,
-                            "the kill switch alert at the webhook")
+        alerts = wait_until(
+            lambda: [a for a in received(host) if a["event"] == "kill_switch"],
+            30,
+            "the kill switch alert at the webhook",
+        )
         assert "kill switch pulled by admin" in alerts[0]["message"]
         assert alerts[0]["at"]
     finally:
