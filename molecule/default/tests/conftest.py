@@ -5,6 +5,7 @@ import os
 import shlex
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,21 @@ def psql(host, sql):
     """Output of one SQL statement run by psql inside trading-db (credentials from its env)."""
     script = 'exec psql -v ON_ERROR_STOP=1 -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "$1"'
     return host.run(f"docker exec trading-db sh -c {shlex.quote(script)} sh {shlex.quote(sql)}")
+
+
+def place_limit_order(host, token, prefix):
+    """One manual buy limit order far under the market (it rests), through nginx: the created row."""
+    body = {
+        "symbol": "AAPL",
+        "side": "buy",
+        "qty": 1,
+        "type": "limit",
+        "limit_price": 1.0,
+        "client_order_id": f"{prefix}-{uuid.uuid4().hex[:12]}",
+    }
+    status, text = http(host, "POST", "http://127.0.0.1:3000/api/orders", body, token)
+    assert status == 201, text
+    return json.loads(text)
 
 
 def wait_until(check, timeout, what, seen=None):

@@ -1,11 +1,10 @@
 """Failures the stack must survive: a killed backend, a restarted engine, recreated containers."""
 
 import json
-import uuid
 
 import pytest
 
-from conftest import UNITS, all_healthy, http, wait_until
+from conftest import UNITS, all_healthy, http, place_limit_order, wait_until
 
 
 def backend_serving(host):
@@ -15,18 +14,7 @@ def backend_serving(host):
 @pytest.fixture(scope="module")
 def written_order(host, token):
     """An order row written through the API before anything is broken."""
-    client_id = f"verify-{uuid.uuid4().hex[:12]}"
-    body = {
-        "symbol": "AAPL",
-        "side": "buy",
-        "qty": 1,
-        "type": "limit",
-        "limit_price": 1.0,
-        "client_order_id": client_id,
-    }
-    status, text = http(host, "POST", "http://127.0.0.1:3000/api/orders", body, token)
-    assert status == 201, text
-    return json.loads(text)
+    return place_limit_order(host, token, "verify")
 
 
 def test_killed_backend_serves_again_within_30_s(host, written_order):

@@ -3,29 +3,13 @@
 import datetime as dt
 import json
 import re
-import uuid
 
 import pytest
 
-from conftest import http, psql, run_playbook
+from conftest import http, place_limit_order, psql, run_playbook
 
 BACKUP_DIR = "/var/backups/trading-bot"
 API = "http://127.0.0.1:3000/api"
-
-
-def place_order(host, token):
-    """One manual limit order through nginx."""
-    body = {
-        "symbol": "AAPL",
-        "side": "buy",
-        "qty": 1,
-        "type": "limit",
-        "limit_price": 1.0,
-        "client_order_id": f"backup-{uuid.uuid4().hex[:12]}",
-    }
-    status, text = http(host, "POST", f"{API}/orders", body, token)
-    assert status == 201, text
-    return json.loads(text)
 
 
 def output(result):
@@ -41,7 +25,7 @@ def dumps(host):
 @pytest.fixture(scope="module")
 def backed_up_orders(host, token):
     """Orders written through nginx, then one backup taken by the playbook: (orders, dump path)."""
-    orders = [place_order(host, token) for _ in range(3)]
+    orders = [place_limit_order(host, token, "backup") for _ in range(3)]
     result = run_playbook("playbooks/backup.yml")
     assert result.returncode == 0, output(result)[-3000:]
     wrote = re.search(rf"trading-backup: wrote ({BACKUP_DIR}/\S+)", output(result))
@@ -106,7 +90,7 @@ def test_failed_backup_exits_non_zero_and_says_why_in_the_journal(host, backed_u
 
 def test_restore_brings_back_the_backed_up_orders_after_the_database_is_wrecked(host, token, backed_up_orders):
     orders, path = backed_up_orders
-    later = place_order(host, token)  # after the backup: the restore must take it away
+    later = place_limit_order(host, token, "backup")  # after the backup: the restore must take it away
     dropped = psql(host, "DROP TABLE orders CASCADE")
     assert dropped.rc == 0, dropped.stderr
     assert psql(host, "SELECT to_regclass('public.orders')").stdout.strip() == ""
