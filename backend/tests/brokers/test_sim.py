@@ -407,7 +407,7 @@ async def test_a_new_exchange_carries_on_the_account_and_orders_of_the_one_befor
         )
         for o in reversed(await before.get_orders())
     ]
-    assert {cid for _, r in working for cid in [r.client_order_id]} == {"b.tp", "b.sl", "lim"}
+    assert {r.client_order_id for _, r in working} == {"b.tp", "b.sl", "lim"}
 
     after = free_broker(commission_per_share=0.01)
     assert after.restore(fills, working) == {}
