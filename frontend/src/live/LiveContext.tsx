@@ -1,5 +1,5 @@
 /** The one Socket.IO link of a signed-in session: status, reconnects and event fan-out. */
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import { api } from "../api/endpoints";
 import { useAuth } from "../auth/AuthContext";
@@ -82,7 +82,9 @@ export function useLive(): LiveValue {
 export function useLiveEvent<K extends LiveEventName>(name: K, handler: (payload: LiveEvents[K]) => void): void {
   const { bus } = useLive();
   const ref = useRef(handler);
-  useEffect(() => {
+  // Layout effect: the newest handler is in place when the commit ends, so an event that arrives
+  // right after a render (before passive effects run) never sees the previous render's state.
+  useLayoutEffect(() => {
     ref.current = handler;
   });
   useEffect(
@@ -98,7 +100,7 @@ export function useLiveEvent<K extends LiveEventName>(name: K, handler: (payload
 export function useLiveReload(names: LiveEventName[], reload: () => void, delayMs = 250): void {
   const { bus, generation } = useLive();
   const ref = useRef(reload);
-  useEffect(() => {
+  useLayoutEffect(() => {
     ref.current = reload;
   });
   const key = names.join(",");
