@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import talib
 from numpy.typing import NDArray
 
-from app import indicators
 from app.backtest.config import BacktestConfig
 from app.backtest.trades import Trade
 from app.domain import Position, Signal
@@ -102,7 +102,7 @@ class Simulation:
             _Market(
                 frame,
                 strategy.evaluate(frame),
-                indicators.atr(frame.high, frame.low, frame.close, config.atr_period),
+                talib.ATR(frame.high, frame.low, frame.close, config.atr_period),
                 np.arange(len(frame))
                 if len(frames) == 1
                 else np.searchsorted(self.times, frame.time),

@@ -26,7 +26,7 @@ from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch, RiskGate
 from app.engine.signals import SignalBatch
-from app.engine.window import RollingWindows
+from app.engine.window import ATR_HISTORY, RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
 from app.models import EquityPoint, SignalRecord
 from app.risk import Rejection
@@ -149,7 +149,7 @@ class TradingLoop:
 
     async def _warm_up(self, symbols: list[str]) -> None:
         """Fill each new symbol's window from history, growing windows a strategy needs longer."""
-        needed = max(self._window_bars, self._p.instances.longest_history())
+        needed = max(self._window_bars, self._p.instances.longest_history(), ATR_HISTORY)
         if needed > self._windows.size:
             self._windows = RollingWindows(needed)
         end = datetime.now(UTC)
