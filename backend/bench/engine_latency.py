@@ -71,7 +71,7 @@ async def measure(mix: str, strategies: tuple[tuple[str, dict[str, Any]], ...]) 
                 update={"max_position_pct": 0.005}
             )
             session.add(RiskSettingsRecord(settings=limits.model_dump(), updated_by="bench"))
-        broker = SimBroker(SimBrokerConfig(initial_cash=1e9))
+        broker = SimBroker(SimBrokerConfig(cash=1e9))
         events = SafePublisher(RedisPublisher(svc.redis_url))
         orders = OrderManager(broker, sessions, events, RetryPolicy())
         positions = PositionBook(broker, sessions, events)
