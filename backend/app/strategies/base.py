@@ -5,6 +5,7 @@ read the same bars, so both get the same signals."""
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -128,10 +129,21 @@ class Strategy(ABC):
         return SignalSeries(self, frame, side, strength, values)
 
     def latest(self, frame: BarFrame) -> Signal | None:
-        """The signal of the newest bar of a window (what the live engine acts on)."""
-        if len(frame) < self.warmup:
+        """The signal of the newest bar of a window (what the live engine acts on): the same as
+        `evaluate(frame).latest()`, reading only the last entry of each column."""
+        size = len(frame)
+        if size < self.warmup:
             return None
-        return self.evaluate(frame).latest()
+        out = self.signals(frame)
+        buy, sell = bool(_last(out.buy, size, "buy")), bool(_last(out.sell, size, "sell"))
+        if buy == sell:
+            return None
+        strength = float(_last(out.strength, size, "strength"))
+        strength = 0.0 if math.isnan(strength) else min(max(strength, 0.0), 1.0)
+        values = {
+            name: float(_last(v, size, f"values[{name!r}]")) for name, v in out.values.items()
+        }
+        return self.signal(frame.symbol, frame.time_at(-1), 1 if buy else -1, strength, values)
 
     def signal(
         self, symbol: str, time: datetime, side: int, strength: float, values: dict[str, float]
@@ -152,15 +164,31 @@ class Strategy(ABC):
 def crossed_above(a: ArrayLike, b: ArrayLike) -> Mask:
     """True on the bars where a ends above b after being below it one bar earlier (NaN never
     crosses); a and b are columns or numbers."""
-    first, second = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, np.float64))
-    out = np.zeros(first.shape, dtype=bool)
-    out[1:] = np.less(first[:-1], second[:-1]) & np.greater(first[1:], second[1:])
+    first, second = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    out = np.zeros(max(first.size, second.size), dtype=bool)
+    before, after = (_shifted(x) for x in (first, second))
+    np.logical_and(np.less(before[0], after[0]), np.greater(before[1], after[1]), out=out[1:])
     return out
 
 
 def crossed_below(a: ArrayLike, b: ArrayLike) -> Mask:
     """True on the bars where a ends below b after being above it one bar earlier."""
     return crossed_above(b, a)
+
+
+def _shifted(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(the column one bar earlier, the column from its second bar on); a number stays one."""
+    return (x, x) if x.ndim == 0 else (x[:-1], x[1:])
+
+
+def _last(value: ArrayLike, size: int, name: str) -> Any:
+    """The newest bar's entry of a signals column (a number is every bar's), shape checked."""
+    shape = np.shape(value)
+    if shape == ():
+        return value
+    if shape != (size,):
+        raise ValueError(f"signals {name} has shape {shape}, expected ({size},): one per bar")
+    return value[-1]  # type: ignore[index]
 
 
 def _column(value: ArrayLike, size: int, name: str, dtype: type = np.float64) -> NDArray[Any]:
