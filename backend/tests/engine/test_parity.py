@@ -14,21 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import backtest
 from app.brokers.base import OrderQuery
-from app.brokers.retry import RetryPolicy
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.domain import OrderStatus
-from app.engine.instances import InstanceSet
-from app.engine.loop import LoopParts, LoopTimings, TradingLoop
-from app.engine.orders import OrderManager
-from app.engine.positions import PositionBook
-from app.engine.reconcile import Reconciler
-from app.engine.risk_gate import RiskGate
 from app.models import OrderRecord, RiskSettingsRecord, StrategyInstance
 from app.risk import RiskSettings
 from app.services.events import SafePublisher
 from app.strategies import BarFrame, build
 from tests.engine.conftest import RecordingPublisher
 from tests.engine.test_signals import bars_of
+from tests.support.replay import replay_loop
 
 # Long only on both sides: the live engine sends a sell signal without a position as a short,
 # which this exchange refuses; the backtester drops it.
@@ -84,34 +78,13 @@ async def traded_live(
             RiskSettingsRecord(settings=RiskSettings.permissive().model_dump(), updated_by="t")
         )
     broker = SimBroker(SimBrokerConfig(**MARKET))
-    events = SafePublisher(RecordingPublisher())
-    orders = OrderManager(broker, sessions, events, RetryPolicy())
-    positions = PositionBook(broker, sessions, events)
-    reconciler = Reconciler(broker, sessions, orders, positions)
-    instances = InstanceSet(sessions)
-    await instances.reload()
-
-    async def unused(*_: object) -> Any:
-        raise AssertionError("not called by process()")
-
-    parts = LoopParts(
-        broker=broker,
-        market_data=None,  # type: ignore[arg-type] - bars are replayed directly
-        sessions=sessions,
-        events=events,
-        orders=orders,
-        positions=positions,
-        reconciler=reconciler,
-        instances=instances,
-        risk=RiskGate(sessions, MARKET["commission_per_share"], refresh=0.0),
-        account_out=unused,
-        on_halt=unused,
+    loop, parts = await replay_loop(
+        broker, sessions, SafePublisher(RecordingPublisher()), len(frame), 0.0
     )
-    loop = TradingLoop(parts, "1Min", len(frame), LoopTimings(poll=1, reconcile=60, equity=60))
     for bar in bars_of(frame):
         await loop.process([bar])
-        await reconciler.sync_orders(actor="engine")  # what the next bar's engine knows
-        await positions.sync()
+        await parts.reconciler.sync_orders(actor="engine")  # what the next bar's engine knows
+        await parts.positions.sync()
     fills = [
         (o.updated_at, o.side.value, o.filled_qty, o.filled_avg_price or 0.0)
         for o in reversed(await broker.get_orders(OrderQuery.ALL))
