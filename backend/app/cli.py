@@ -1,10 +1,12 @@
-"""Small admin commands: `python -m app.cli hash-password` prints a hash for the vault."""
+"""Small admin commands: `python -m app.cli hash-password` prints a hash for the vault;
+`python -m app.cli strategy-check FILE` validates a strategy file and backtests it."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from app.core.security import hash_password
 
@@ -27,7 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     hashing.add_argument(
         "--stdin", action="store_true", help="read the password from standard input"
     )
+    checking = commands.add_parser(
+        "strategy-check",
+        help="validate a strategy file, then backtest each of its strategies on simulated bars",
+    )
+    checking.add_argument("file", type=Path, help="the strategy file (.py)")
+    checking.add_argument(
+        "--bars", type=int, default=2_000, help="simulated bars to backtest on (default 2000)"
+    )
+    checking.add_argument("--seed", type=int, default=1, help="seed of the simulated market")
     args = parser.parse_args(argv)
+    if args.command == "strategy-check":
+        from app.services.strategy_check import check_file  # loads numpy and TA-Lib
+
+        return check_file(args.file, args.bars, args.seed)
     if args.command == "hash-password":
         password = _read_password(args.stdin)
         if len(password) < MIN_PASSWORD_LENGTH:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import socketio
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.redis import make_redis
 from app.engine.service import EngineService
 from app.services.backtests import BacktestJobs
+from app.strategies import load_user_strategies
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.sessions = make_sessionmaker(api.state.db_engine)
     api.state.redis = make_redis(settings.redis_url)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
+    load_user_strategies(Path(settings.strategies_dir) if settings.strategies_dir else None)
     api.state.engine = EngineService(
         settings, api.state.sessions, api.state.redis, api.state.publisher
     )

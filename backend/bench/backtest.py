@@ -37,7 +37,9 @@ def compare_with_backtesting_py() -> None:
     # no drift and low volatility keep prices and equity in a sane range over 200,000 bars
     frame = random_frame(BARS, 1, volatility=0.003, drift=0.0)
     strategy = build("sma_crossover", {"fast": 10, "slow": 20})
-    config = backtest.BacktestConfig(cash=1_000_000.0, allow_short=True)
+    config = backtest.BacktestConfig(  # backtesting.py's conventions
+        cash=1_000_000.0, allow_short=True, slippage_bps=0, round_to_tick=False
+    )
     theirs_s, theirs_cpu, (reference, reference_equity) = fastest(
         lambda: reference_run(frame, 10, 20, True, 1_000_000.0, 0.0)
     )

@@ -29,7 +29,7 @@ async def bar_batches() -> list[float]:
     """Milliseconds per batch: every symbol's bar matched, then 3 orders per symbol placed."""
     market = SimulatedMarket(seed=1, origin=ORIGIN)
     feeds = [market.bars(s) for s in SYMBOLS]
-    broker = SimBroker(SimBrokerConfig(initial_cash=1e12, commission_per_share=0.005))
+    broker = SimBroker(SimBrokerConfig(cash=1e12, commission_per_share=0.005))
     timings = []
     for batch in range(BATCHES):
         bars = [next(feed) for feed in feeds]

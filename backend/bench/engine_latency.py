@@ -19,25 +19,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.brokers.retry import RetryPolicy
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.db import make_engine, make_sessionmaker
 from app.core.events import RedisPublisher
-from app.engine.instances import InstanceSet
-from app.engine.loop import LoopParts, LoopTimings, TradingLoop
-from app.engine.orders import OrderManager
-from app.engine.positions import PositionBook
-from app.engine.reconcile import Reconciler
-from app.engine.risk_gate import RiskGate
 from app.marketdata.simulated import SimulatedMarket
 from app.models import RiskSettingsRecord, StrategyInstance
 from app.risk import RiskSettings
-from app.schemas.trading import AccountOut
 from app.services.events import SafePublisher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/, for bench and tests
 
 from bench.support.services import percentile, services
+from tests.support.replay import replay_loop
 
 SYMBOLS = [f"S{i:03d}" for i in range(100)]
 MIXES: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {  # three instances per symbol
@@ -71,30 +64,9 @@ async def measure(mix: str, strategies: tuple[tuple[str, dict[str, Any]], ...]) 
                 update={"max_position_pct": 0.005}
             )
             session.add(RiskSettingsRecord(settings=limits.model_dump(), updated_by="bench"))
-        broker = SimBroker(SimBrokerConfig(initial_cash=1e9))
+        broker = SimBroker(SimBrokerConfig(cash=1e9))
         events = SafePublisher(RedisPublisher(svc.redis_url))
-        orders = OrderManager(broker, sessions, events, RetryPolicy())
-        positions = PositionBook(broker, sessions, events)
-        instances = InstanceSet(sessions)
-        await instances.reload()
-
-        async def unused(*_: object) -> AccountOut:
-            raise AssertionError("not called by process()")
-
-        parts = LoopParts(
-            broker=broker,
-            market_data=None,  # type: ignore[arg-type] - bars are fed directly
-            sessions=sessions,
-            events=events,
-            orders=orders,
-            positions=positions,
-            reconciler=Reconciler(broker, sessions, orders, positions),
-            instances=instances,
-            risk=RiskGate(sessions),
-            account_out=unused,
-            on_halt=unused,
-        )
-        loop = TradingLoop(parts, "1Min", 400, LoopTimings(poll=1, reconcile=60, equity=10))
+        loop, _ = await replay_loop(broker, sessions, events, 400)
         origin = datetime(2026, 1, 5, tzinfo=UTC)
         market = SimulatedMarket(seed=7, origin=origin, interval=timedelta(minutes=1))
         feeds = {symbol: market.bars(symbol) for symbol in SYMBOLS}

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m app.backtest",
         description="Backtest a strategy on CSV bars. A signal on bar t's close fills at bar "
-        "t+1's open; long-only unless --allow-short.",
+        "t+1's open, with the paper exchange's costs and rules unless told otherwise.",
     )
     p.add_argument(
         "--data",
@@ -43,15 +43,16 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="strategy parameter, repeatable (e.g. --param fast=10)",
     )
-    p.add_argument("--cash", type=float, default=10_000.0)
+    market = BacktestConfig()
+    p.add_argument("--cash", type=float, default=market.cash)
     p.add_argument(
-        "--commission",
+        "--commission-bps",
         type=float,
-        default=0.0,
-        help="commission as a fraction of traded value (0.001 = 0.1%%)",
+        default=market.commission_bps,
+        help="commission in basis points of traded value (10 = 0.1%%)",
     )
-    p.add_argument("--commission-per-share", type=float, default=0.0)
-    p.add_argument("--slippage-bps", type=float, default=0.0)
+    p.add_argument("--commission-per-share", type=float, default=market.commission_per_share)
+    p.add_argument("--slippage-bps", type=float, default=market.slippage_bps)
     p.add_argument("--stop-loss", type=float, help="bracket stop, fraction from entry")
     p.add_argument("--take-profit", type=float, help="bracket target, fraction from entry")
     p.add_argument(
@@ -60,7 +61,12 @@ def parser() -> argparse.ArgumentParser:
         default="all_in",
         help="all_in: whole shares cash allows; atr_risk: 1%% of equity at a 2 ATR stop",
     )
-    p.add_argument("--allow-short", action="store_true")
+    p.add_argument("--long-only", action="store_true", help="sell signals only close longs")
+    p.add_argument(
+        "--no-tick-rounding",
+        action="store_true",
+        help="fill at unrounded prices (as backtesting.py)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     return p
@@ -72,10 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         params = _params(args.param)
         config = BacktestConfig(
             cash=args.cash,
-            commission_pct=args.commission,
+            commission_bps=args.commission_bps,
             commission_per_share=args.commission_per_share,
             slippage_bps=args.slippage_bps,
-            allow_short=args.allow_short,
+            allow_short=not args.long_only,
+            round_to_tick=not args.no_tick_rounding,
             stop_loss_pct=args.stop_loss,
             take_profit_pct=args.take_profit,
             risk=RiskSettings.permissive(args.sizing),

@@ -1,24 +1,17 @@
-"""BacktestConfig: the simulation's conventions as one validated model (CLI and API share it)."""
+"""BacktestConfig: the simulated market's conventions (the same vocabulary and defaults as the
+paper exchange's) plus what only a backtest sets; one validated model for CLI and API."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.risk.settings import RiskSettings
+from app.simulation import MarketConfig
 
 
-class BacktestConfig(BaseModel):
-    """How orders fill and what they cost. A signal on bar t's close fills at bar t+1's open."""
+class BacktestConfig(MarketConfig):
+    """A signal on bar t's close fills at bar t+1's open, by the simulated market's rules."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    cash: float = Field(10_000.0, gt=0, le=1e12, description="Starting cash")
-    commission_pct: float = Field(0.0, ge=0, le=0.1, description="Commission, fraction of value")
-    commission_per_share: float = Field(0.0, ge=0, le=10, description="Commission per share")
-    slippage_bps: float = Field(
-        0.0, ge=0, le=1000, description="Adverse price move on market fills, in basis points"
-    )
-    allow_short: bool = Field(False, description="Sell signals reverse into shorts")
     stop_loss_pct: float | None = Field(
         None, gt=0, lt=1, description="Bracket stop this fraction from the entry fill"
     )

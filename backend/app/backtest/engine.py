@@ -1,10 +1,11 @@
 """The bar-by-bar simulation: the same Strategy and RiskChain the live engine runs, driven over
 history for one or many symbols sharing one cash account.
 
-Conventions: a signal on bar t's close fills at bar t+1's open (plus slippage, against us);
-bracket stops and targets are checked against each bar's low and high from the entry bar on,
-a stop first when both are touched, at the open when the bar gaps through; a trade still open
-at the end is marked at the last close. Equity is cash plus positions at each bar's close.
+Conventions: a signal on bar t's close fills at bar t+1's open; prices, costs and bracket exits
+follow the simulated market's rules (app.simulation.FillModel, which the paper exchange uses
+too), with brackets live from the entry bar on; a trade still open at the end is marked at the
+last close. Equity is cash plus positions at each bar's close. Sizing sees the fill bar's open,
+as in backtesting.py (the live engine sizes at the signal bar's close).
 
 Only bars where something happens are visited one by one; the equity between them is filled
 in with array arithmetic, which is what makes long histories fast."""
@@ -19,14 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import talib
 from numpy.typing import NDArray
 
-from app import indicators
 from app.backtest.config import BacktestConfig
 from app.backtest.trades import Trade
-from app.domain import Position, Signal
+from app.domain import Bar, Position, Side, Signal
 from app.risk.chain import RiskChain
 from app.risk.context import Decision, RiskContext
+from app.simulation import FillModel
 from app.strategies.base import SignalSeries, Strategy
 from app.strategies.frame import BarFrame, FloatArray
 
@@ -91,8 +93,9 @@ class Simulation:
                 )
         self.strategy, self.config = strategy, config
         self.chain = RiskChain.from_settings(
-            config.risk, config.commission_pct, config.commission_per_share
+            config.risk, config.commission_bps / 10_000, config.commission_per_share
         )
+        self.fills = FillModel(config)
         self.times = (
             frames[0].time
             if len(frames) == 1
@@ -102,7 +105,7 @@ class Simulation:
             _Market(
                 frame,
                 strategy.evaluate(frame),
-                indicators.atr(frame.high, frame.low, frame.close, config.atr_period),
+                talib.ATR(frame.high, frame.low, frame.close, config.atr_period),
                 np.arange(len(frame))
                 if len(frames) == 1
                 else np.searchsorted(self.times, frame.time),
@@ -112,7 +115,6 @@ class Simulation:
         self.closes = self._forward_filled_closes()
         self.close_rows = list(self.closes)
         self.day_start = self._previous_day_close_index()
-        self.slippage = config.slippage_bps / 10_000
         self.cash = config.cash
         self.equity = np.empty(self.times.size)
         self.filled = 0
@@ -252,30 +254,33 @@ class Simulation:
         trade = self.open_trades.get(index)
         if trade is None or id(trade) != trade_id:
             return  # closed by a signal before its bracket was reached
-        market = self.markets[index]
+        frame = self.markets[index].frame
         bar = self._bracket_bar(index, trade)
         assert bar is not None
-        opening = float(market.frame.open[bar])
-        gapped = bar > trade.symbol_bar
-        sign = trade.direction
-        if trade.stop_loss is not None and self._touched(market, bar, trade.stop_loss, -sign):
-            worse = sign * (opening - trade.stop_loss) < 0
-            price = opening if gapped and worse else trade.stop_loss
-            self._close(index, bar, self._slipped(price, -sign), "stop_loss")
+        prices = Bar(
+            trade.symbol,
+            trade.entry_time,
+            float(frame.open[bar]),
+            float(frame.high[bar]),
+            float(frame.low[bar]),
+            float(frame.close[bar]),
+            float(frame.volume[bar]),
+        )
+        exit_side = Side.SELL if trade.direction > 0 else Side.BUY
+        outcome = self.fills.bracket_exit(exit_side, trade.stop_loss, trade.take_profit, prices)
+        assert outcome is not None  # _bracket_bar found the bar that reaches one of them
+        reason, price = outcome
+        self._close(index, bar, price, reason)
+        if reason == "stop_loss":
             self.stop_outs[trade.symbol] = self._time(index, bar)
-        else:
-            assert trade.take_profit is not None
-            better = sign * (opening - trade.take_profit) > 0
-            price = opening if gapped and better else trade.take_profit
-            self._close(index, bar, price, "take_profit")
 
     # -- fills ------------------------------------------------------------------------------
 
     def _slipped(self, price: float, direction: int) -> float:
-        return price * (1 + direction * self.slippage)
+        return self.fills.slipped(price, Side.BUY if direction > 0 else Side.SELL)
 
     def _commission(self, qty: float, price: float) -> float:
-        return qty * (self.config.commission_per_share + price * self.config.commission_pct)
+        return self.fills.commission(qty, price)
 
     def _open(
         self, index: int, bar: int, direction: int, decision: Decision, opening: float
@@ -332,13 +337,6 @@ class Simulation:
         )
 
     # -- brackets ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _touched(market: _Market, bar: int, level: float, toward: int) -> bool:
-        """Did the bar reach level going down (toward -1, the low) or up (+1, the high)?"""
-        if toward < 0:
-            return bool(market.frame.low[bar] <= level)
-        return bool(market.frame.high[bar] >= level)
 
     def _bracket_bar(self, index: int, trade: Trade) -> int | None:
         """First bar from the entry on where the stop or the target is touched."""

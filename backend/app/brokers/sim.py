@@ -1,11 +1,12 @@
 """An offline paper exchange, so the bot trades with no Alpaca account and tests need no network.
 
 Feed it prices with `on_bar(bar)` (or `on_price`): orders resting before the bar are matched
-against it by the rules in `sim_matching`, then the bar's close marks positions. Orders placed
-after a bar therefore fill on the next one, never on prices they were decided on. Everything is
-deterministic: order ids count up, times come from the bars. The exchange never closes.
-It lives in the process's memory: a restarted backend rebuilds it with `restore` from the fills
-and working orders the database kept.
+against it by the simulated market's rules (`app.simulation`, which the backtester uses too),
+then the bar's close marks positions. Orders placed after a bar therefore fill on the next one,
+never on prices they were decided on; a bracket's exits are live from its entry's bar on.
+Everything is deterministic: order ids count up, times come from the bars. The exchange never
+closes. It lives in the process's memory: a restarted backend rebuilds it with `restore` from
+the fills and working orders the database kept.
 Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.brokers.base import (
     Broker,
@@ -33,7 +34,6 @@ from app.brokers.base import (
 )
 from app.brokers.fanout import Fanout
 from app.brokers.sim_ledger import Ledger
-from app.brokers.sim_matching import limit_fill, open_crossed, slipped, stop_trigger, tick_round
 from app.domain import (
     Account,
     Bar,
@@ -45,23 +45,17 @@ from app.domain import (
     Position,
     Side,
 )
+from app.simulation import FillModel, MarketConfig
 
 logger = logging.getLogger(__name__)
 
 _TAKE_PROFIT, _STOP_LOSS = ".tp", ".sl"  # client order id suffixes of a bracket's exits
 
 
-class SimBrokerConfig(BaseModel):
-    """Costs and limits of the simulated account."""
+class SimBrokerConfig(MarketConfig):
+    """The simulated market's costs and conventions plus the account's buying power."""
 
-    model_config = ConfigDict(frozen=True)
-
-    initial_cash: float = Field(100_000.0, gt=0)
-    slippage_bps: float = Field(5.0, ge=0, le=1_000)
-    commission_per_share: float = Field(0.0, ge=0)
-    commission_bps: float = Field(0.0, ge=0, le=1_000)
     buying_power_multiplier: float = Field(1.0, gt=0, le=4)  # 1 = cash account, 2 = Reg T margin
-    allow_short: bool = True
 
 
 @dataclass(slots=True)
@@ -89,14 +83,15 @@ class SimBroker(Broker):
 
     def __init__(self, config: SimBrokerConfig | None = None) -> None:
         self.config = config or SimBrokerConfig()
-        self._ledger = Ledger(self.config.initial_cash)
+        self._fills = FillModel(self.config)
+        self._ledger = Ledger(self.config.cash)
         self._orders: dict[str, _Resting] = {}  # by id, in submission order
         self._open_by_symbol: dict[str, dict[str, _Resting]] = {}
         self._reserved = 0.0  # buying power held by open orders
         self._by_client_id: dict[str, str] = {}
         self._updates = Fanout()
         self._now: datetime | None = None
-        self._last_equity = self.config.initial_cash
+        self._last_equity = self.config.cash
         self._sequence = 0
         # Ids of another SimBroker (a restarted or newly leading process) never repeat these: the
         # database keeps every order by broker id and client order id across processes.
@@ -111,8 +106,14 @@ class SimBroker(Broker):
         self._now = bar.time if self._now is None else max(self._now, bar.time)
         if bar.symbol not in self._ledger.marks:
             self._ledger.set_mark(bar.symbol, bar.open)
-        for resting in list(self._open_by_symbol.get(bar.symbol, {}).values()):
+        book = self._open_by_symbol.get(bar.symbol, {})
+        resting_before = list(book.values())
+        for resting in resting_before:
             if resting.order.status.is_open:
+                self._match(resting, bar)
+        seen = {r.order.id for r in resting_before}
+        for resting in [r for r in book.values() if r.order.id not in seen]:
+            if resting.order.status.is_open:  # a bracket exit placed by a fill in this bar
                 self._match(resting, bar)
         self._ledger.set_mark(bar.symbol, bar.close)
 
@@ -144,7 +145,7 @@ class SimBroker(Broker):
         if self.traded:
             raise RuntimeError("this simulated exchange has traded: its account is its own")
         for fill in fills:
-            commission = self._commission(fill.qty, fill.price)
+            commission = self._fills.commission(fill.qty, fill.price)
             self._ledger.book(fill.symbol, fill.side, fill.qty, fill.price, commission)
         refused: dict[str, str] = {}
         for order_id, request in working:
@@ -427,49 +428,36 @@ class SimBroker(Broker):
             self._fill(resting, price, bar.time)
 
     def _match_oco(self, first: _Resting, second: _Resting, bar: Bar) -> None:
-        """Bracket exits reached in one bar: a gapped-through leg wins, else the stop-loss."""
-        prices = {r.order.id: self._fill_price(r, bar) for r in (first, second)}
-        hit = [r for r in (first, second) if prices[r.order.id] is not None]
-        if not hit:
+        """A bracket's two exits: at most one trades in a bar, the other is canceled."""
+        stop, take = (first, second) if first.order.type is OrderType.STOP else (second, first)
+        outcome = self._fills.bracket_exit(
+            stop.order.side, stop.order.stop_price, take.order.limit_price, bar
+        )
+        if outcome is None:
             return
-        if len(hit) == 2:
-            gapped = [
-                r
-                for r in hit
-                if open_crossed(
-                    r.order.side, _trigger_of(r.order), bar, is_stop=r.order.type is OrderType.STOP
-                )
-            ]
-            stops = [r for r in hit if r.order.type is OrderType.STOP]
-            hit = gapped or stops
-        winner = hit[0]
-        loser = second if winner is first else first
-        self._fill(winner, prices[winner.order.id] or 0.0, bar.time)
+        reason, price = outcome
+        winner, loser = (stop, take) if reason == "stop_loss" else (take, stop)
+        self._fill(winner, price, bar.time)
         self._finish(loser, OrderStatus.CANCELED, TradeEvent.CANCELED)
 
     def _fill_price(self, resting: _Resting, bar: Bar) -> float | None:
-        order, slippage = resting.order, self.config.slippage_bps
+        order, fills = resting.order, self._fills
         if order.type is OrderType.MARKET:
-            return slipped(bar.open, order.side, slippage)
+            return fills.market(order.side, bar)
         if order.type is OrderType.LIMIT:
-            return limit_fill(order.side, order.limit_price or 0.0, bar)
+            return fills.limit(order.side, order.limit_price or 0.0, bar)
         if order.type is OrderType.STOP:
-            trigger = stop_trigger(order.side, order.stop_price or 0.0, bar)
-            return None if trigger is None else slipped(trigger, order.side, slippage)
+            return fills.stop(order.side, order.stop_price or 0.0, bar)
         limit = order.limit_price or 0.0
         if resting.triggered:
-            return limit_fill(order.side, limit, bar)
-        trigger = stop_trigger(order.side, order.stop_price or 0.0, bar)
-        if trigger is None:
-            return None
-        resting.triggered = True
-        within = trigger <= limit if order.side is Side.BUY else trigger >= limit
-        return tick_round(trigger) if within else None
+            return fills.limit(order.side, limit, bar)
+        resting.triggered, price = fills.stop_limit(order.side, order.stop_price or 0.0, limit, bar)
+        return price
 
     def _fill(self, resting: _Resting, price: float, at: datetime) -> None:
         order = resting.order
         qty = order.qty - order.filled_qty
-        commission = self._commission(qty, price)
+        commission = self._fills.commission(qty, price)
         self._ledger.book(order.symbol, order.side, qty, price, commission)
         resting.order = replace(
             order,
@@ -488,10 +476,6 @@ class SimBroker(Broker):
         )
         if resting.bracket is not None:
             self._open_exits(resting)
-
-    def _commission(self, qty: float, price: float) -> float:
-        per_share, bps = self.config.commission_per_share, self.config.commission_bps
-        return qty * per_share + qty * price * bps / 10_000
 
     def _open_exits(self, entry: _Resting) -> None:
         """The entry filled: place its take-profit and stop-loss as one-cancels-other."""
@@ -519,11 +503,6 @@ class SimBroker(Broker):
 
     def _publish(self, update: TradeUpdate) -> None:
         self._updates.publish(update)
-
-
-def _trigger_of(order: Order) -> float:
-    """The price that makes an exit leg trade: its stop for a stop, its limit for a limit."""
-    return (order.stop_price if order.type is OrderType.STOP else order.limit_price) or 0.0
 
 
 def _validate(request: OrderRequest) -> None:

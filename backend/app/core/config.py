@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     sim_slippage_bps: Annotated[float, Field(ge=0, le=1000)] = 5.0
     sim_commission_per_share: Annotated[float, Field(ge=0)] = 0.0
     sim_csv_path: str | None = None  # replay this CSV instead of the simulated market
+    # Directory of the user's own strategy files (*.py), loaded at start; unset: built-ins only.
+    strategies_dir: str | None = None
 
     # --- Metrics and alerts ---
     # Bearer token for GET /api/metrics; unset: only loopback clients may scrape.

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.models import StrategyInstance
 from app.services.audit import add_audit
 from app.strategies import Strategy, StrategyParams, build
-from app.strategies.live import LineTracker
 
 logger = logging.getLogger(__name__)
 
@@ -26,19 +25,19 @@ DEFAULT_INSTANCES: tuple[tuple[str, str, dict[str, Any]], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class LiveInstance:
-    """A strategy instance whose lines follow its symbol's bars."""
+    """A strategy instance, evaluated on its symbol's rolling window every bar."""
 
     id: int
     name: str
     strategy: str
     symbol: str
     updated_at: datetime
-    tracker: LineTracker
+    rule: Strategy  # shared by the instances of the same strategy and parameters
 
     @property
     def history(self) -> int:
-        """Bars of the window the strategy's lines are (re)built from."""
-        return self.tracker.strategy.history
+        """Bars of the window the strategy is evaluated on."""
+        return self.rule.history
 
 
 class InstanceSet:
@@ -67,7 +66,7 @@ class InstanceSet:
                 logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
                 continue
             live[row.id] = LiveInstance(
-                row.id, row.name, row.strategy, row.symbol, row.updated_at, LineTracker(strategy)
+                row.id, row.name, row.strategy, row.symbol, row.updated_at, strategy
             )
         self._by_id = live
         by_symbol: dict[str, list[LiveInstance]] = {}
@@ -77,7 +76,7 @@ class InstanceSet:
 
     def _one_per_setting(self, strategy: Strategy) -> Strategy:
         """Instances with the same strategy and parameters share one Strategy object, so the
-        engine groups them by identity and decides for all of them with one rule call."""
+        engine evaluates it once per bar for all of them."""
         return self._shared.setdefault((strategy.name, strategy.params), strategy)
 
     def symbols(self) -> list[str]:

@@ -26,7 +26,7 @@ from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch, RiskGate
 from app.engine.signals import SignalBatch
-from app.engine.window import RollingWindows
+from app.engine.window import ATR_HISTORY, RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
 from app.models import EquityPoint, SignalRecord
 from app.risk import Rejection
@@ -149,7 +149,7 @@ class TradingLoop:
 
     async def _warm_up(self, symbols: list[str]) -> None:
         """Fill each new symbol's window from history, growing windows a strategy needs longer."""
-        needed = max(self._window_bars, self._p.instances.longest_history())
+        needed = max(self._window_bars, self._p.instances.longest_history(), ATR_HISTORY)
         if needed > self._windows.size:
             self._windows = RollingWindows(needed)
         end = datetime.now(UTC)
@@ -195,6 +195,7 @@ class TradingLoop:
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         """Risk-check the batch's signals and write them down with their orders in one
         transaction; then send the orders (written first, so a crash cannot lose or repeat one)."""
+        await self._settle_working({signal.symbol for _, signal in candidates})
         async with self._p.sessions.begin() as session:
             account, positions, working = await asyncio.gather(
                 self._p.broker.get_account(),
@@ -220,6 +221,15 @@ class TradingLoop:
         self._unpublished = signals
         if halt is not None:
             await self._p.on_halt(halt.reason, halt.flatten)
+
+    async def _settle_working(self, symbols: set[str]) -> None:
+        """A signal meets an order the database still thinks is working: the exchange may have
+        filled it since (the simulated one fills it with the very bar that brought the signal,
+        before its trade update is applied), so ask the broker before refusing the signal."""
+        async with self._p.sessions() as session:
+            stale = symbols & await self._p.orders.working_symbols(session)
+        if stale:
+            await self._p.reconciler.sync_orders(actor="engine")
 
     async def _publish_signals(self) -> None:
         """After the orders are out: the batch's signals and risk rejections as live events."""

@@ -1,36 +1,44 @@
-"""Strategies on a batch of closed bars: each instance's lines advance with every new bar of its
-symbol, then one vectorised rule per strategy and parameters decides for all rows at once."""
+"""Strategies on a batch of closed bars: each instance's strategy is evaluated on the newest
+`history` bars of its symbol's window, once per strategy and parameters however many instances
+share them. A strategy that raises is logged and skipped; the others still decide."""
 
 from __future__ import annotations
 
+import logging
+
 from app.domain import Signal
 from app.engine.instances import LiveInstance
-from app.strategies import BarFrame, LiveBar, Strategy
+from app.strategies import BarFrame, Strategy
+
+logger = logging.getLogger(__name__)
 
 
 class SignalBatch:
-    """The rows (instance, newest lines) of one batch, in bar-then-instance order."""
+    """The signals of one batch, in bar-then-instance order (the order risk sees them in)."""
 
     def __init__(self) -> None:
-        self._groups: dict[Strategy, list[tuple[int, LiveInstance, LiveBar]]] = {}
-        self._rows = 0
+        self._found: list[tuple[LiveInstance, Signal]] = []
 
     def advance(self, frame: BarFrame, instances: list[LiveInstance]) -> None:
-        """Move the instances' lines to the newest bar of their symbol's window."""
+        """Evaluate the instances of the symbol whose window `frame` is, at its newest bar."""
+        decided: dict[int, Signal | None] = {}
         for instance in instances:
-            live = instance.tracker.update(frame)
-            if live is not None:  # one group per shared Strategy: same strategy and parameters
-                group = self._groups.setdefault(instance.tracker.strategy, [])
-                group.append((self._rows, instance, live))
-            self._rows += 1
+            key = id(instance.rule)
+            if key not in decided:
+                decided[key] = _latest(instance.rule, frame)
+            signal = decided[key]
+            if signal is not None:
+                self._found.append((instance, signal))
 
     def signals(self) -> list[tuple[LiveInstance, Signal]]:
-        """Every row's signal, in row order (the order the risk chain sees them in)."""
-        found: list[tuple[int, LiveInstance, Signal]] = []
-        for strategy, rows in self._groups.items():
-            signals = strategy.latest_signals([live for _, _, live in rows])
-            for (row, instance, _), signal in zip(rows, signals, strict=True):
-                if signal is not None:
-                    found.append((row, instance, signal))
-        found.sort(key=lambda item: item[0])
-        return [(instance, signal) for _, instance, signal in found]
+        return list(self._found)
+
+
+def _latest(strategy: Strategy, frame: BarFrame) -> Signal | None:
+    try:
+        return strategy.latest(frame.tail(strategy.history))
+    except Exception:
+        logger.exception(
+            "strategy %s failed on %s; no signal this bar", strategy.name, frame.symbol
+        )
+        return None

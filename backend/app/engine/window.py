@@ -1,18 +1,19 @@
 """The most recent bars per symbol as numpy columns, so strategies read them without copying,
-and each symbol's average true range, which the risk chain sizes positions by."""
+and each symbol's average true range over its window, which the risk chain sizes positions by."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 import numpy as np
+import talib
 
 from app.domain import Bar
+from app.strategies.base import RECURSIVE_HISTORY
 from app.strategies.frame import BarFrame, to_datetime64
-from app.strategies.streaming import Atr
 
 ATR_PERIOD = 14
+ATR_HISTORY = RECURSIVE_HISTORY * 2 * ATR_PERIOD  # bars after which Wilder's seed is noise
 _OPEN, _HIGH, _LOW, _CLOSE, _VOLUME = range(5)
 
 
@@ -27,8 +28,6 @@ class _Series:
         self.start = 0
         self.end = 0
         self.last_time: datetime | None = None
-        self._atr = Atr(ATR_PERIOD)  # over every bar taken, one step per bar
-        self.atr = math.nan
 
     def append(self, bar: Bar) -> None:
         if self.end == self.times.size:
@@ -41,7 +40,6 @@ class _Series:
         self.end += 1
         self.start = max(self.start, self.end - self.size)
         self.last_time = bar.time
-        self.atr = self._atr.push(bar.high, bar.low, bar.close)
 
     def frame(self, bars: int | None = None) -> BarFrame:
         """The newest `bars` bars (all of them by default) as read-only views."""
@@ -95,9 +93,13 @@ class RollingWindows:
         return series.frame(bars) if series and len(series) else None
 
     def atr(self, symbol: str) -> float | None:
-        """Wilder's ATR over the symbol's bars so far, or None before ATR_PERIOD + 1 of them."""
+        """Wilder's ATR (TA-Lib's) over the symbol's window, or None before ATR_PERIOD + 1 bars;
+        the window must hold ATR_HISTORY bars for it to match the ATR over all bars taken."""
         series = self._series.get(symbol)
-        return None if series is None or math.isnan(series.atr) else series.atr
+        if series is None or len(series) <= ATR_PERIOD:
+            return None
+        frame = series.frame()
+        return float(talib.ATR(frame.high, frame.low, frame.close, ATR_PERIOD)[-1])
 
     def last_price(self, symbol: str) -> float | None:
         series = self._series.get(symbol)

@@ -37,7 +37,7 @@ def build_venue(settings: Settings) -> Venue:
         base_url=settings.alpaca_base_url,
         live=settings.alpaca_live_trading,
         sim=SimBrokerConfig(
-            initial_cash=settings.sim_initial_cash,
+            cash=settings.sim_initial_cash,
             slippage_bps=settings.sim_slippage_bps,
             commission_per_share=settings.sim_commission_per_share,
         ),

@@ -12,7 +12,17 @@ class HealthChecks(BaseModel):
     redis: str
 
 
+class StrategyFileProblem(BaseModel):
+    """A user strategy file (or a class in it) left out at start, and why."""
+
+    file: str
+    line: int | None
+    reason: str
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     version: str
     checks: HealthChecks
+    # the user's strategy files that could not be loaded (the others and the built-ins run)
+    strategy_files: list[StrategyFileProblem] = []

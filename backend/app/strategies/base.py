@@ -1,34 +1,45 @@
-"""The Strategy interface: typed, bounded parameters, a warm-up length, indicator lines and one
-elementwise rule from lines to signals. The rule serves the backtester (every bar of a frame at
-once) and the live engine (the newest bar of many symbols at once) alike."""
+"""The Strategy interface: typed, bounded parameters, a warm-up length and one vectorised function
+from a window of bars to buy and sell signals with the indicator values behind them. The live
+engine calls it on its rolling window every bar, the backtester once on the whole series: both
+read the same bars, so both get the same signals."""
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
 
 from app.domain import Side, Signal
-from app.strategies.frame import BarFrame, FloatArray, to_datetime
+from app.strategies.frame import BarFrame, FloatArray
 
-BUY, SELL, NONE = np.int8(1), np.int8(-1), np.int8(0)
+BUY, SELL = np.int8(1), np.int8(-1)
+RECURSIVE_HISTORY = 20  # periods after which an EMA's seed weighs under 1e-16 (k >= 2/(n+1))
 
-Lines = dict[str, FloatArray]  # indicator columns by name, as a signal reports them
 Mask = NDArray[np.bool_]
-Verdict = tuple[Mask, Mask, FloatArray]  # buy, sell, strength
-Stepper = Callable[[float], dict[str, float]]  # a close in, the lines at that bar out
 
 
 class StrategyParams(BaseModel):
-    """Base of every strategy's parameter model: unknown names are errors, values are frozen."""
+    """Base of every strategy's parameter model: unknown names are errors, values are frozen,
+    defaults are validated like any value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What `Strategy.signals` returns, one entry per bar of the window: where to buy and sell,
+    how strongly (0 to 1, a number or one per bar) and the indicator columns behind it."""
+
+    buy: ArrayLike
+    sell: ArrayLike
+    strength: ArrayLike = 1.0
+    values: dict[str, ArrayLike] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +72,13 @@ class SignalSeries:
         return np.flatnonzero(self.side)
 
 
-@dataclass(frozen=True, slots=True)
-class LiveBar:
-    """One symbol's newest bar as the live engine sees it: the lines there and one bar before."""
-
-    symbol: str
-    time: np.datetime64
-    close: float
-    before: dict[str, float]
-    after: dict[str, float]
-
-
 class Strategy(ABC):
-    """A trading rule. Subclasses set name and a Params model, and implement warmup, lines,
-    stepper (the same lines one bar at a time), rule and explain."""
+    """A trading rule. Subclasses set name, title and a Params model, a warmup (bars before the
+    first signal can appear) and implement `signals`; `explain` words a signal's reason."""
 
     name: ClassVar[str]
     title: ClassVar[str]
-    Params: ClassVar[type[StrategyParams]]
+    Params: ClassVar[type[StrategyParams]] = StrategyParams
 
     def __init__(self, params: StrategyParams | None = None) -> None:
         self.params = params if params is not None else self.Params()
@@ -102,63 +102,48 @@ class Strategy(ABC):
 
     @property
     def history(self) -> int:
-        """Bars a rolling window should hold: more than warmup where an indicator is recursive
-        (EMA, Wilder), so its value no longer depends on where the window starts."""
+        """Bars of the live engine's window this strategy is evaluated on: more than warmup where
+        an indicator is recursive (EMA, Wilder), so its value no longer depends on where the
+        window starts."""
         return self.warmup
 
     @abstractmethod
-    def lines(self, frame: BarFrame) -> Lines:
-        """Indicator columns for every bar (NaN while warming up); bar t uses bars up to t."""
+    def signals(self, bars: BarFrame) -> Signals:
+        """Buy and sell masks for every bar of `bars` (bar t may only use bars up to t)."""
 
-    @abstractmethod
-    def stepper(self) -> Stepper:
-        """A fresh incremental form of `lines`: fed every close in turn, it returns the lines at
-        that bar, so the live engine does constant work per bar instead of a whole window."""
-
-    @abstractmethod
-    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
-        """Buy and sell masks and strength where the lines move from `before` to `after` (one bar
-        later, closing at `close`); elementwise, so any number of such steps go at once."""
-
-    @abstractmethod
     def explain(self, side: Side, values: dict[str, float]) -> str:
         """Human-readable reason for a signal, from the indicator values behind it."""
+        shown = ", ".join(f"{name} {value:.4g}" for name, value in values.items())
+        return f"{self.title}: {side.value}" + (f" ({shown})" if shown else "")
 
     def evaluate(self, frame: BarFrame) -> SignalSeries:
-        """Signals for every bar; bar t's signal may only use bars up to t."""
-        lines = self.lines(frame)
-        before = {name: column[:-1] for name, column in lines.items()}
-        after = {name: column[1:] for name, column in lines.items()}
-        buy, sell, strength = self.rule(before, after, frame.close[1:])
-        side = np.zeros(len(frame), dtype=np.int8)
-        side[1:] = _sides(buy, sell)
-        full_strength = np.zeros(len(frame))
-        full_strength[1:] = _clipped(strength)
-        return SignalSeries(self, frame, side, full_strength, lines)
+        """Signals for every bar, checked for shape; a bar both buying and selling gets none."""
+        out = self.signals(frame)
+        size = len(frame)
+        buy, sell = _column(out.buy, size, "buy", bool), _column(out.sell, size, "sell", bool)
+        side = np.zeros(size, dtype=np.int8)
+        side[buy & ~sell] = BUY
+        side[sell & ~buy] = SELL
+        strength = np.clip(np.nan_to_num(_column(out.strength, size, "strength"), nan=0.0), 0, 1)
+        values = {name: _column(v, size, f"values[{name!r}]") for name, v in out.values.items()}
+        return SignalSeries(self, frame, side, strength, values)
 
     def latest(self, frame: BarFrame) -> Signal | None:
-        """The signal of the newest bar of a window, from a full evaluation of the window."""
-        if len(frame) < self.warmup:
+        """The signal of the newest bar of a window (what the live engine acts on): the same as
+        `evaluate(frame).latest()`, reading only the last entry of each column."""
+        size = len(frame)
+        if size < self.warmup:
             return None
-        return self.evaluate(frame).latest()
-
-    def latest_signals(self, bars: Sequence[LiveBar]) -> list[Signal | None]:
-        """The newest bar's signal for many symbols with one vectorised rule: the same signal
-        as `latest` on each window, up to the rounding of the incremental lines."""
-        if not bars:
-            return []
-        names = bars[0].after
-        before = {name: np.array([bar.before[name] for bar in bars]) for name in names}
-        after = {name: np.array([bar.after[name] for bar in bars]) for name in names}
-        close = np.array([bar.close for bar in bars])
-        buy, sell, strength = self.rule(before, after, close)
-        sides, strengths = _sides(buy, sell), _clipped(strength)
-        return [
-            self.signal(bar.symbol, to_datetime(bar.time), int(side), float(power), bar.after)
-            if side
-            else None
-            for bar, side, power in zip(bars, sides, strengths, strict=True)
-        ]
+        out = self.signals(frame)
+        buy, sell = bool(_last(out.buy, size, "buy")), bool(_last(out.sell, size, "sell"))
+        if buy == sell:
+            return None
+        strength = float(_last(out.strength, size, "strength"))
+        strength = 0.0 if math.isnan(strength) else min(max(strength, 0.0), 1.0)
+        values = {
+            name: float(_last(v, size, f"values[{name!r}]")) for name, v in out.values.items()
+        }
+        return self.signal(frame.symbol, frame.time_at(-1), 1 if buy else -1, strength, values)
 
     def signal(
         self, symbol: str, time: datetime, side: int, strength: float, values: dict[str, float]
@@ -176,24 +161,41 @@ class Strategy(ABC):
         )
 
 
-def crossed_above(
-    a_before: FloatArray | float,
-    b_before: FloatArray | float,
-    a_after: FloatArray | float,
-    b_after: FloatArray | float,
-) -> Mask:
-    """True where a ends above b after being below it one bar earlier (NaN never crosses)."""
-    return np.less(a_before, b_before) & np.greater(a_after, b_after)
+def crossed_above(a: ArrayLike, b: ArrayLike) -> Mask:
+    """True on the bars where a ends above b after being below it one bar earlier (NaN never
+    crosses); a and b are columns or numbers."""
+    first, second = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    out = np.zeros(max(first.size, second.size), dtype=bool)
+    before, after = (_shifted(x) for x in (first, second))
+    np.logical_and(np.less(before[0], after[0]), np.greater(before[1], after[1]), out=out[1:])
+    return out
 
 
-def _sides(buy: Mask, sell: Mask) -> NDArray[np.int8]:
-    """+1 buy, -1 sell, 0 none (a bar that is both gets none)."""
-    side = np.zeros(buy.shape, dtype=np.int8)
-    side[buy & ~sell] = BUY
-    side[sell & ~buy] = SELL
-    return side
+def crossed_below(a: ArrayLike, b: ArrayLike) -> Mask:
+    """True on the bars where a ends below b after being above it one bar earlier."""
+    return crossed_above(b, a)
 
 
-def _clipped(strength: FloatArray) -> FloatArray:
-    """Strength in [0, 1]; NaN (an undefined ratio) counts as 0."""
-    return np.clip(np.nan_to_num(strength, nan=0.0), 0.0, 1.0)
+def _shifted(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(the column one bar earlier, the column from its second bar on); a number stays one."""
+    return (x, x) if x.ndim == 0 else (x[:-1], x[1:])
+
+
+def _last(value: ArrayLike, size: int, name: str) -> Any:
+    """The newest bar's entry of a signals column (a number is every bar's), shape checked."""
+    shape = np.shape(value)
+    if shape == ():
+        return value
+    if shape != (size,):
+        raise ValueError(f"signals {name} has shape {shape}, expected ({size},): one per bar")
+    return value[-1]  # type: ignore[index]
+
+
+def _column(value: ArrayLike, size: int, name: str, dtype: type = np.float64) -> NDArray[Any]:
+    """One value per bar (a number is repeated), or a ValueError naming the wrong column."""
+    array: NDArray[Any] = np.asarray(value, dtype=dtype)
+    if array.ndim == 0:
+        return np.full(size, array, dtype=dtype)
+    if array.shape != (size,):
+        raise ValueError(f"signals {name} has shape {array.shape}, expected ({size},): one per bar")
+    return array

@@ -72,6 +72,19 @@ class BarFrame:
             self.volume[:count],
         )
 
+    def tail(self, count: int) -> BarFrame:
+        """The last count bars (all of them when there are fewer), as views."""
+        start = max(len(self) - count, 0)
+        return BarFrame(
+            self.symbol,
+            self.time[start:],
+            self.open[start:],
+            self.high[start:],
+            self.low[start:],
+            self.close[start:],
+            self.volume[start:],
+        )
+
     def time_at(self, index: int) -> datetime:
         """Bar open time as a timezone-aware UTC datetime."""
         value = self.time[index].item()

@@ -1,25 +1,23 @@
-"""Mean-reversion strategies: RSI extremes and Bollinger bands."""
+"""Mean-reversion strategies: RSI extremes and Bollinger bands, on TA-Lib."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 import numpy as np
+import talib
 from pydantic import Field, model_validator
 
-from app import indicators
 from app.domain import Side
-from app.strategies import streaming
 from app.strategies.base import (
-    Lines,
-    Stepper,
+    RECURSIVE_HISTORY,
+    Signals,
     Strategy,
     StrategyParams,
-    Verdict,
     crossed_above,
+    crossed_below,
 )
-from app.strategies.frame import BarFrame, FloatArray
-from app.strategies.trend import RECURSIVE_HISTORY
+from app.strategies.frame import BarFrame
 
 
 class RsiParams(StrategyParams):
@@ -52,20 +50,13 @@ class RsiReversion(Strategy):
     def history(self) -> int:
         return RECURSIVE_HISTORY * 2 * self.params.period  # Wilder's k = 1/n decays slower
 
-    def lines(self, frame: BarFrame) -> Lines:
-        return {"rsi": indicators.rsi(frame.close, self.params.period)}
-
-    def stepper(self) -> Stepper:
-        rsi = streaming.Rsi(self.params.period)
-        return lambda close: {"rsi": rsi.push(close)}
-
-    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
-        low, high = self.params.oversold, self.params.overbought
-        rsi = after["rsi"]
-        return (
-            crossed_above(before["rsi"], low, rsi, low),
-            crossed_above(high, before["rsi"], high, rsi),
-            np.abs(rsi - 50.0) / 50.0,
+    def signals(self, bars: BarFrame) -> Signals:
+        rsi = talib.RSI(bars.close, self.params.period)
+        return Signals(
+            buy=crossed_above(rsi, self.params.oversold),
+            sell=crossed_below(rsi, self.params.overbought),
+            strength=np.abs(rsi - 50.0) / 50.0,
+            values={"rsi": rsi},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:
@@ -92,29 +83,16 @@ class BollingerReversion(Strategy):
     def warmup(self) -> int:
         return self.params.period + 1
 
-    def lines(self, frame: BarFrame) -> Lines:
-        upper, middle, lower = indicators.bollinger(
-            frame.close, self.params.period, self.params.nbdev
-        )
-        return {"close": frame.close, "upper": upper, "middle": middle, "lower": lower}
-
-    def stepper(self) -> Stepper:
-        bands = streaming.Bollinger(self.params.period, self.params.nbdev)
-
-        def step(close: float) -> dict[str, float]:
-            upper, middle, lower = bands.push(close)
-            return {"close": close, "upper": upper, "middle": middle, "lower": lower}
-
-        return step
-
-    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
-        middle = after["middle"]
+    def signals(self, bars: BarFrame) -> Signals:
+        p, close = self.params, bars.close
+        upper, middle, lower = talib.BBANDS(close, p.period, p.nbdev, p.nbdev)
         with np.errstate(invalid="ignore", divide="ignore"):
-            strength = np.abs(close - middle) / (after["upper"] - middle) / 2
-        return (
-            crossed_above(before["lower"], before["close"], after["lower"], close),
-            crossed_above(before["close"], before["upper"], close, after["upper"]),
-            strength,
+            strength = np.abs(close - middle) / (upper - middle) / 2
+        return Signals(
+            buy=crossed_below(close, lower),
+            sell=crossed_above(close, upper),
+            strength=strength,
+            values={"close": close, "upper": upper, "middle": middle, "lower": lower},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:

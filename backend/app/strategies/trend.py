@@ -1,28 +1,25 @@
-"""Trend-following strategies: moving-average crossovers and MACD."""
+"""Trend-following strategies: moving-average crossovers and MACD, on TA-Lib."""
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from typing import ClassVar
 
 import numpy as np
+import talib
 from pydantic import Field, model_validator
 
-from app import indicators
 from app.domain import Side
-from app.strategies import streaming
 from app.strategies.base import (
-    Lines,
-    Stepper,
+    RECURSIVE_HISTORY,
+    Signals,
     Strategy,
     StrategyParams,
-    Verdict,
     crossed_above,
+    crossed_below,
 )
 from app.strategies.frame import BarFrame, FloatArray
 
 _FULL_STRENGTH_GAP = 0.01  # averages 1% apart make a signal of strength 1
-RECURSIVE_HISTORY = 10  # periods after which an EMA's seed weighs under 1e-8 (k >= 2/(n+1))
 
 
 class CrossoverParams(StrategyParams):
@@ -36,80 +33,54 @@ class CrossoverParams(StrategyParams):
         return self
 
 
-class _Crossover(Strategy):
+class SmaCrossover(Strategy):
     """Buy when the fast average crosses above the slow one, sell when it crosses below."""
 
+    name = "sma_crossover"
+    title = "SMA crossover"
     Params: ClassVar[type[StrategyParams]] = CrossoverParams
     params: CrossoverParams
-    average_name: ClassVar[str]
+    kind: ClassVar[str] = "SMA"
 
     @property
     def warmup(self) -> int:
         return self.params.slow + 1
 
-    @abstractmethod
     def average(self, close: FloatArray, period: int) -> FloatArray:
-        """The moving average this crossover compares."""
+        """The moving average this crossover compares (of one bar: the close itself)."""
+        return close if period == 1 else talib.SMA(close, period)
 
-    @abstractmethod
-    def running_average(self, period: int) -> streaming.Sma | streaming.Ema:
-        """The same average, one value at a time."""
-
-    def lines(self, frame: BarFrame) -> Lines:
-        fast = self.average(frame.close, self.params.fast)
-        slow = self.average(frame.close, self.params.slow)
-        return {"fast": fast, "slow": slow, "close": frame.close}
-
-    def stepper(self) -> Stepper:
-        fast = self.running_average(self.params.fast)
-        slow = self.running_average(self.params.slow)
-        return lambda close: {"fast": fast.push(close), "slow": slow.push(close), "close": close}
-
-    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
-        fast, slow = after["fast"], after["slow"]
+    def signals(self, bars: BarFrame) -> Signals:
+        fast = self.average(bars.close, self.params.fast)
+        slow = self.average(bars.close, self.params.slow)
         with np.errstate(invalid="ignore", divide="ignore"):
             strength = np.abs(fast - slow) / np.abs(slow) / _FULL_STRENGTH_GAP
-        return (
-            crossed_above(before["fast"], before["slow"], fast, slow),
-            crossed_above(before["slow"], before["fast"], slow, fast),
-            strength,
+        return Signals(
+            buy=crossed_above(fast, slow),
+            sell=crossed_below(fast, slow),
+            strength=strength,
+            values={"fast": fast, "slow": slow, "close": bars.close},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:
         direction = "above" if side is Side.BUY else "below"
-        kind = self.average_name
         return (
-            f"fast {kind} {self.params.fast} ({values['fast']:.4g}) crossed {direction} "
-            f"slow {kind} {self.params.slow} ({values['slow']:.4g})"
+            f"fast {self.kind} {self.params.fast} ({values['fast']:.4g}) crossed {direction} "
+            f"slow {self.kind} {self.params.slow} ({values['slow']:.4g})"
         )
 
 
-class SmaCrossover(_Crossover):
-    name = "sma_crossover"
-    title = "SMA crossover"
-    average_name = "SMA"
-
-    def average(self, close: FloatArray, period: int) -> FloatArray:
-        return indicators.sma(close, period)
-
-    def running_average(self, period: int) -> streaming.Sma:
-        return streaming.Sma(period)
-
-
-class EmaCrossover(_Crossover):
+class EmaCrossover(SmaCrossover):
     name = "ema_crossover"
     title = "EMA crossover"
-    average_name = "EMA"
+    kind = "EMA"
 
     @property
     def history(self) -> int:
         return RECURSIVE_HISTORY * self.params.slow
 
     def average(self, close: FloatArray, period: int) -> FloatArray:
-        return indicators.ema(close, period)
-
-    def running_average(self, period: int) -> streaming.Ema:
-        return streaming.Ema(period)
+        return close if period == 1 else talib.EMA(close, period)
 
 
 class MacdParams(StrategyParams):
@@ -140,29 +111,16 @@ class MacdTrend(Strategy):
     def history(self) -> int:
         return RECURSIVE_HISTORY * (self.params.slow + self.params.signal)
 
-    def lines(self, frame: BarFrame) -> Lines:
-        line, signal, hist = indicators.macd(
-            frame.close, self.params.fast, self.params.slow, self.params.signal
-        )
-        return {"macd": line, "signal": signal, "histogram": hist}
-
-    def stepper(self) -> Stepper:
-        macd = streaming.Macd(self.params.fast, self.params.slow, self.params.signal)
-
-        def step(close: float) -> dict[str, float]:
-            line, signal, hist = macd.push(close)
-            return {"macd": line, "signal": signal, "histogram": hist}
-
-        return step
-
-    def rule(self, before: Lines, after: Lines, close: FloatArray) -> Verdict:
-        line, signal = after["macd"], after["signal"]
+    def signals(self, bars: BarFrame) -> Signals:
+        p = self.params
+        line, signal, hist = talib.MACD(bars.close, p.fast, p.slow, p.signal)
         with np.errstate(invalid="ignore", divide="ignore"):
-            strength = np.abs(after["histogram"]) / close / (_FULL_STRENGTH_GAP / 10)
-        return (
-            crossed_above(before["macd"], before["signal"], line, signal),
-            crossed_above(before["signal"], before["macd"], signal, line),
-            strength,
+            strength = np.abs(hist) / bars.close / (_FULL_STRENGTH_GAP / 10)
+        return Signals(
+            buy=crossed_above(line, signal),
+            sell=crossed_below(line, signal),
+            strength=strength,
+            values={"macd": line, "signal": signal, "histogram": hist},
         )
 
     def explain(self, side: Side, values: dict[str, float]) -> str:

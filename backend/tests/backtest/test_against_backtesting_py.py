@@ -17,7 +17,13 @@ def test_sma_crossover_trades_match(seed: int, allow_short: bool, commission: fl
     frame = random_frame(2500, seed)
     fast, slow, cash = 10, 30, 25_000.0
     reference, reference_equity = reference_run(frame, fast, slow, allow_short, cash, commission)
-    config = backtest.BacktestConfig(cash=cash, commission_pct=commission, allow_short=allow_short)
+    config = backtest.BacktestConfig(  # backtesting.py's conventions: no slippage, no tick
+        cash=cash,
+        commission_bps=commission * 10_000,
+        allow_short=allow_short,
+        slippage_bps=0,
+        round_to_tick=False,
+    )
     result = backtest.run(build("sma_crossover", {"fast": fast, "slow": slow}), [frame], config)
 
     closed = [trade for trade in result.trades if trade.closed]

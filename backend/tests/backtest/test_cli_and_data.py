@@ -48,9 +48,7 @@ def test_json_output_has_metrics_trades_and_equity_curve(tmp_path: Path) -> None
         "fast=10",
         "--param",
         "slow=20",
-        "--cash",
-        "10000",
-        "--commission",
+        "--commission-bps",
         "0",
         "--json",
     )
@@ -69,7 +67,7 @@ def test_table_output_and_self_contained_report(tmp_path: Path) -> None:
     data = write_csv(tmp_path / "msft.csv")
     report = tmp_path / "out.html"
     done = cli(
-        "--data", str(data), "--strategy", "ema_crossover", "--allow-short", "--report", str(report)
+        "--data", str(data), "--strategy", "ema_crossover", "--long-only", "--report", str(report)
     )
     assert done.returncode == 0, done.stderr
     assert "final_equity" in done.stdout and "trades (" in done.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,13 @@ from app.strategies import BarFrame, build
 from tests.backtest.reference import random_frame
 
 SMA = build("sma_crossover", {"fast": 2, "slow": 3})
+
+
+def exact(**settings: Any) -> BacktestConfig:
+    """Numbers that work out by hand: no slippage, no tick rounding, long only, 10,000 cash
+    (the simulated market's other defaults are the paper exchange's)."""
+    given = {"cash": 10_000.0, "slippage_bps": 0.0, "round_to_tick": False, "allow_short": False}
+    return BacktestConfig(**(given | settings))
 
 
 def frame(
@@ -35,7 +44,7 @@ RISE_OPENS = [10.0, 10.0, 9.0, 11.0, 12.5, 13.5, 14.5, 15.5]
 
 
 def test_signal_on_close_fills_next_open_all_in() -> None:
-    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], BacktestConfig(cash=1000.0))
+    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], exact(cash=1000.0))
     (trade,) = result.trades
     # 1000 / 12.5 is exactly 80, but like backtesting.py we never spend the last rounding: 79
     assert (trade.entry_bar, trade.entry_price, trade.qty) == (4, 12.5, 79.0)
@@ -45,9 +54,7 @@ def test_signal_on_close_fills_next_open_all_in() -> None:
 
 
 def test_commission_and_slippage_are_charged_on_each_fill() -> None:
-    config = BacktestConfig(
-        cash=1000.0, commission_pct=0.01, commission_per_share=0.1, slippage_bps=100
-    )
+    config = exact(cash=1000.0, commission_bps=100, commission_per_share=0.1, slippage_bps=100)
     result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], config)
     (trade,) = result.trades
     fill = 12.5 * 1.01  # 1% slippage against the buyer
@@ -63,7 +70,7 @@ def test_stop_loss_fills_at_the_stop_or_at_the_open_when_gapped() -> None:
     closes = [10.0, 10.0, 9.0, 12.0, 12.0, 11.0, 9.0, 9.0]
     opens = [10.0, 10.0, 9.0, 11.0, 12.0, 12.0, 10.0, 9.0]
     lows = [10.0, 10.0, 9.0, 11.0, 11.9, 10.5, 9.0, 9.0]
-    config = BacktestConfig(cash=1200.0, stop_loss_pct=0.1)  # entry 12 -> stop 10.8
+    config = exact(cash=1200.0, stop_loss_pct=0.1)  # entry 12 -> stop 10.8
     (trade,) = backtest.run(SMA, [frame(closes, opens, lows=lows)], config).trades
     assert (trade.exit_bar, trade.exit_price, trade.exit_reason) == (5, 10.8, "stop_loss")
     gapped = [10.0, 10.0, 9.0, 11.0, 12.0, 10.0, 10.0, 9.0]
@@ -73,22 +80,22 @@ def test_stop_loss_fills_at_the_stop_or_at_the_open_when_gapped() -> None:
 
 def test_take_profit_fills_at_the_target_or_the_better_open() -> None:
     highs = [10.0, 10.0, 9.0, 12.0, 12.9, 13.5, 15.0, 16.0]
-    touched = BacktestConfig(cash=1000.0, take_profit_pct=0.02)  # 12.5 -> 12.75, on entry bar
+    touched = exact(cash=1000.0, take_profit_pct=0.02)  # 12.5 -> 12.75, on entry bar
     (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], touched).trades
     assert (trade.exit_bar, trade.exit_reason) == (4, "take_profit")
     assert trade.exit_price == pytest.approx(12.75)
-    gapped = BacktestConfig(cash=1000.0, take_profit_pct=0.05)  # 13.125; bar 5 opens at 13.5
+    gapped = exact(cash=1000.0, take_profit_pct=0.05)  # 13.125; bar 5 opens at 13.5
     (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], gapped).trades
     assert (trade.exit_bar, trade.exit_price) == (5, 13.5)
 
 
 def test_signal_on_the_last_bar_is_not_filled() -> None:
-    result = backtest.run(SMA, [frame(RISE[:4], RISE_OPENS[:4])], BacktestConfig())
+    result = backtest.run(SMA, [frame(RISE[:4], RISE_OPENS[:4])], exact())
     assert result.trades == [] and result.metrics["final_equity"] == 10_000.0
 
 
 def test_atr_sizing_through_the_risk_chain_sets_a_working_stop() -> None:
-    config = BacktestConfig(risk=RiskSettings.permissive("atr_risk"), cash=100_000.0)
+    config = exact(risk=RiskSettings.permissive("atr_risk"), cash=100_000.0)
     result = backtest.run(build("sma_crossover"), [random_frame(800, 5)], config)
     assert result.trades
     for trade in result.trades:
@@ -99,7 +106,7 @@ def test_atr_sizing_through_the_risk_chain_sets_a_working_stop() -> None:
 
 def test_portfolio_shares_one_cash_account_and_keeps_rejections() -> None:
     frames = [random_frame(600, seed, symbol=f"S{seed}") for seed in range(4)]
-    result = backtest.run(build("sma_crossover"), frames, BacktestConfig())
+    result = backtest.run(build("sma_crossover"), frames, exact())
     assert {t.symbol for t in result.trades} == {"S0", "S1", "S2", "S3"}
     # all-in sizing leaves (almost) no cash for a second symbol while one is held
     assert any("buys no share" in r.reason for r in result.rejected)
@@ -116,9 +123,7 @@ def test_risk_limits_bind_in_a_portfolio() -> None:
         cooldown_minutes=0,
     )
     frames = [random_frame(600, seed, symbol=f"S{seed}") for seed in range(6)]
-    result = backtest.run(
-        build("sma_crossover"), frames, BacktestConfig(cash=1_000_000.0, risk=risk)
-    )
+    result = backtest.run(build("sma_crossover"), frames, exact(cash=1_000_000.0, risk=risk))
     assert any("2 positions open" in r.reason for r in result.rejected)
     held = np.zeros(result.times.size, dtype=int)
     for trade in result.trades:
@@ -127,7 +132,7 @@ def test_risk_limits_bind_in_a_portfolio() -> None:
 
 
 def test_metrics_on_a_known_curve() -> None:
-    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], BacktestConfig(cash=1000.0))
+    result = backtest.run(SMA, [frame(RISE, RISE_OPENS)], exact(cash=1000.0))
     metrics = result.metrics
     assert metrics["total_return"] == pytest.approx(79 * 3.5 / 1000)
     assert metrics["max_drawdown"] == 0.0 and metrics["trades"] == 1
@@ -148,7 +153,7 @@ def test_drawdown_kill_switch_halts_and_flattens() -> None:
         daily_loss_limit=1.0,
     )
     frames = [random_frame(1500, seed, symbol=f"S{seed}", volatility=0.03) for seed in range(6)]
-    result = backtest.run(build("sma_crossover"), frames, BacktestConfig(risk=risk))
+    result = backtest.run(build("sma_crossover"), frames, exact(risk=risk))
     halted = result.metrics["halted_at"]
     assert halted is not None
     assert any("halted" in r.reason for r in result.rejected)

@@ -12,8 +12,8 @@ from app.marketdata.factory import make_market_data
 
 
 def test_no_keys_means_the_simulation() -> None:
-    broker = make_broker(api_key=None, secret_key=None, sim=SimBrokerConfig(initial_cash=5_000))
-    assert isinstance(broker, SimBroker) and broker.config.initial_cash == 5_000
+    broker = make_broker(api_key=None, secret_key=None, sim=SimBrokerConfig(cash=5_000))
+    assert isinstance(broker, SimBroker) and broker.config.cash == 5_000
     assert make_market_data(api_key=None, secret_key=None, speed=0).source == "simulated"
 
 

@@ -139,17 +139,31 @@ async def bracket_broker() -> SimBroker:
     await broker.submit_order(
         OrderRequest("b", "AAPL", Side.BUY, 10, take_profit=110.0, stop_loss=95.0)
     )
-    broker.on_bar(bar(1, 100.0, 120.0, 80.0, 100.0))  # entry fills; exits not live this bar
+    broker.on_bar(bar(1, 100.0, 105.0, 96.0, 100.0))  # entry fills; the exits are not reached
     return broker
 
 
-async def test_bracket_exits_wait_for_the_bar_after_the_entry() -> None:
+async def test_bracket_exits_rest_after_an_entry_bar_that_reaches_neither() -> None:
     broker = await bracket_broker()
     [position] = await broker.get_positions()
     assert position.qty == 10
     open_orders = {o.client_order_id: o for o in await broker.get_orders()}
     assert set(open_orders) == {"b.tp", "b.sl"}
     assert open_orders["b.tp"].side is Side.SELL and open_orders["b.tp"].limit_price == 110.0
+
+
+async def test_bracket_exits_are_live_on_the_bar_the_entry_fills() -> None:
+    broker = free_broker()
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(
+        OrderRequest("b", "AAPL", Side.BUY, 10, take_profit=110.0, stop_loss=95.0)
+    )
+    broker.on_bar(bar(1, 100.0, 101.0, 94.0, 96.0))  # opens at the entry, then falls to the stop
+    stop = await broker.get_order_by_client_id("b.sl")
+    take = await broker.get_order_by_client_id("b.tp")
+    assert stop is not None and stop.status is OrderStatus.FILLED and stop.filled_avg_price == 95.0
+    assert take is not None and take.status is OrderStatus.CANCELED
+    assert await broker.get_positions() == [] and broker.realized_pl == pytest.approx(-50.0)
 
 
 async def test_bracket_with_both_exits_in_one_bar_takes_the_stop_loss() -> None:
@@ -193,7 +207,7 @@ async def test_duplicate_client_order_id_is_refused_even_after_the_order_closed(
 
 
 async def test_orders_beyond_buying_power_or_malformed_are_rejected_with_the_reason() -> None:
-    broker = free_broker(initial_cash=1_000)
+    broker = free_broker(cash=1_000)
     broker.on_bar(flat(0, 100.0))
     with pytest.raises(OrderRejected, match="insufficient buying power"):
         await broker.submit_order(market("big", Side.BUY, 11))
@@ -430,7 +444,7 @@ async def test_a_new_exchange_carries_on_the_account_and_orders_of_the_one_befor
 
 
 async def test_a_working_order_the_new_exchange_cannot_carry_is_refused_with_the_reason() -> None:
-    broker = free_broker(initial_cash=1_000.0)
+    broker = free_broker(cash=1_000.0)
     broker.on_bar(flat(0, 100.0))
     too_big = OrderRequest("big", "AAPL", Side.BUY, 50, OrderType.LIMIT, limit_price=99.0)
     refused = broker.restore([], [("id-1", too_big), ("id-2", market("ok", Side.BUY, 1))])

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import talib
 
-from app import indicators
 from app.domain import Bar
-from app.engine.window import ATR_PERIOD, RollingWindows
+from app.engine.window import ATR_HISTORY, ATR_PERIOD, RollingWindows
 from tests.strategies.test_strategies import random_frame
 
 
-def test_atr_follows_every_bar_taken_like_the_indicator() -> None:
-    frame = random_frame(300, seed=9)
-    full = indicators.atr(frame.high, frame.low, frame.close, ATR_PERIOD)
-    windows = RollingWindows(50)  # shorter than the history: the ATR still sees every bar
+def test_atr_over_a_window_of_atr_history_bars_follows_the_atr_of_every_bar() -> None:
+    frame = random_frame(ATR_HISTORY + 300, seed=9)
+    full = talib.ATR(frame.high, frame.low, frame.close, ATR_PERIOD)
+    windows = RollingWindows(ATR_HISTORY)
     start = datetime(2026, 1, 5, tzinfo=UTC)
     for i in range(len(frame)):
         bar = Bar(
@@ -33,5 +33,5 @@ def test_atr_follows_every_bar_taken_like_the_indicator() -> None:
         if i < ATR_PERIOD:
             assert atr is None
         else:
-            assert atr == pytest.approx(full[i], rel=1e-9)
-    assert windows.count("X") == 50 and windows.atr("Y") is None
+            assert atr == pytest.approx(full[i], rel=1e-6)
+    assert windows.count("X") == ATR_HISTORY and windows.atr("Y") is None

@@ -114,26 +114,3 @@ def test_schemas_expose_every_parameter_with_bounds() -> None:
             assert "default" in spec
             assert {"minimum", "exclusiveMinimum"} & set(spec)
             assert "maximum" in spec
-
-
-@pytest.mark.parametrize("name", STRATEGIES)
-def test_a_window_of_history_bars_gives_the_full_history_values(name: str) -> None:
-    strategy = build(name)
-    frame = random_frame(size=strategy.history + 300)
-    full = strategy.evaluate(frame)
-    tail = len(frame) - strategy.history
-    window = BarFrame(
-        frame.symbol,
-        frame.time[tail:],
-        frame.open[tail:],
-        frame.high[tail:],
-        frame.low[tail:],
-        frame.close[tail:],
-        frame.volume[tail:],
-    )
-    recent = strategy.evaluate(window)
-    compared = min(5, strategy.history - strategy.warmup + 1)  # the bars the live engine reads
-    for column, values in full.values.items():
-        np.testing.assert_allclose(
-            recent.values[column][-compared:], values[-compared:], rtol=1e-6, err_msg=column
-        )

@@ -15,6 +15,7 @@ import type {
   Position,
   RiskSettings,
   SignalRow,
+  StrategyFileProblem,
   StrategyInfo,
   StrategyInstance,
   Token,
@@ -49,6 +50,7 @@ export const api = {
     request<Page<SignalRow>>("/signals", { query }).then(items),
 
   strategies: () => request<StrategyInfo[]>("/strategies"),
+  strategyProblems: () => request<StrategyFileProblem[]>("/strategies/problems"),
   instances: () =>
     request<StrategyInstance[] | { items: StrategyInstance[] }>("/strategies/instances").then(items),
   addInstance: (body: Schemas["StrategyInstanceCreate"]) =>

@@ -222,6 +222,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/strategies/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Strategy File Problems
+         * @description The user's strategy files (or classes in them) left out at start: file, line, reason.
+         */
+        get: operations["list_strategy_file_problems_api_strategies_problems_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/strategies/instances": {
         parameters: {
             query?: never;
@@ -483,21 +503,21 @@ export interface components {
         };
         /**
          * BacktestConfig
-         * @description How orders fill and what they cost. A signal on bar t's close fills at bar t+1's open.
+         * @description A signal on bar t's close fills at bar t+1's open, by the simulated market's rules.
          */
         BacktestConfig: {
             /**
              * Cash
              * @description Starting cash
-             * @default 10000
+             * @default 100000
              */
             cash: number;
             /**
-             * Commission Pct
-             * @description Commission, fraction of value
-             * @default 0
+             * Slippage Bps
+             * @description Adverse price move on market and stop fills, in bps
+             * @default 5
              */
-            commission_pct: number;
+            slippage_bps: number;
             /**
              * Commission Per Share
              * @description Commission per share
@@ -505,17 +525,23 @@ export interface components {
              */
             commission_per_share: number;
             /**
-             * Slippage Bps
-             * @description Adverse price move on market fills, in basis points
+             * Commission Bps
+             * @description Commission on traded value, in basis points
              * @default 0
              */
-            slippage_bps: number;
+            commission_bps: number;
             /**
              * Allow Short
-             * @description Sell signals reverse into shorts
-             * @default false
+             * @description Sells beyond the position open shorts
+             * @default true
              */
             allow_short: boolean;
+            /**
+             * Round To Tick
+             * @description Fill prices on the exchange tick: a cent from $1 up, 0.01 cent below
+             * @default true
+             */
+            round_to_tick: boolean;
             /**
              * Stop Loss Pct
              * @description Bracket stop this fraction from the entry fill
@@ -754,6 +780,11 @@ export interface components {
             /** Version */
             version: string;
             checks: components["schemas"]["HealthChecks"];
+            /**
+             * Strategy Files
+             * @default []
+             */
+            strategy_files: components["schemas"]["StrategyFileProblem"][];
         };
         /**
          * KillResult
@@ -1173,6 +1204,18 @@ export interface components {
              * @enum {string}
              */
             timeframe: "1Min" | "5Min" | "15Min" | "1Hour" | "1Day";
+        };
+        /**
+         * StrategyFileProblem
+         * @description A user strategy file (or a class in it) left out at start, and why.
+         */
+        StrategyFileProblem: {
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Reason */
+            reason: string;
         };
         /** StrategyInfo */
         StrategyInfo: {
@@ -1929,6 +1972,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyInfo"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_strategy_file_problems_api_strategies_problems_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyFileProblem"][];
                 };
             };
             /** @description Unauthorized */

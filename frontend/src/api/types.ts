@@ -5,6 +5,8 @@ type Schemas = components["schemas"];
 
 export type Token = Schemas["TokenResponse"];
 export type Health = Schemas["HealthResponse"];
+/** A user strategy file (or a class in it) the backend left out at start. */
+export type StrategyFileProblem = Schemas["StrategyFileProblem"];
 export type ApiErrorResponse = Schemas["ErrorResponse"];
 export type Account = Schemas["AccountOut"];
 export type DataSource = Account["data_source"];

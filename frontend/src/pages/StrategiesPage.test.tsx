@@ -35,6 +35,18 @@ function backend(instances: StrategyInstance[] = []) {
 }
 
 describe("StrategiesPage", () => {
+  it("shows the strategy files the backend left out, with file, line and reason", async () => {
+    const { fake } = backend();
+    fake.on("GET /api/strategies/problems", {
+      body: [{ file: "/strategies/mine.py", line: 12, reason: "syntax error: invalid syntax" }],
+    });
+    renderApp(<StrategiesPage />);
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByText("Strategy files left out")).toBeInTheDocument();
+    expect(alert).toHaveTextContent("/strategies/mine.py:12 syntax error: invalid syntax");
+    expect(await screen.findByLabelText("Fast period")).toBeInTheDocument();
+  });
+
   it("builds the parameter form from the schema, with defaults and bounds", async () => {
     backend();
     renderApp(<StrategiesPage />);

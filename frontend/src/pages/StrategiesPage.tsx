@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { StrategyInfo, StrategyInstance } from "../api/types";
+import type { StrategyFileProblem, StrategyInfo, StrategyInstance } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
@@ -93,8 +93,30 @@ function paramsText(params: Record<string, unknown>): string {
     .join(", ");
 }
 
+/** The user's strategy files the backend left out at start, each with file, line and reason. */
+function BrokenFiles({ problems }: { problems: StrategyFileProblem[] }) {
+  return (
+    <section className="card" role="alert" aria-labelledby="broken-title">
+      <h2 id="broken-title">Strategy files left out</h2>
+      <p className="muted">These files did not load; the other strategies run. Fix them and redeploy.</p>
+      <ul>
+        {problems.map((p) => (
+          <li key={`${p.file}:${p.line ?? ""}:${p.reason}`}>
+            <code>
+              {p.file}
+              {p.line ? `:${p.line}` : ""}
+            </code>{" "}
+            {p.reason}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export default function StrategiesPage() {
   const strategies = useResource(() => api.strategies());
+  const problems = useResource(() => api.strategyProblems());
   const instances = useResource(() => api.instances());
   const [rowError, setRowError] = useState<{ id: string; error: ApiError } | null>(null);
   const [pending, setPending] = useState<string | null>(null);
@@ -120,6 +142,7 @@ export default function StrategiesPage() {
     <div className="page">
       <h1>Strategies</h1>
       <ErrorMessage error={strategies.error} onRetry={strategies.reload} />
+      {problems.data && problems.data.length > 0 && <BrokenFiles problems={problems.data} />}
       {strategies.data && strategies.data.length > 0 && <AddInstance strategies={strategies.data} onAdded={instances.reload} />}
       <section className="card" aria-labelledby="instances-title">
         <h2 id="instances-title">Running on symbols</h2>

@@ -38,6 +38,18 @@ def test_backend_health(host):
     assert json.loads(text)["checks"] == {"database": "ok", "redis": "ok"}
 
 
+def test_the_example_strategy_file_runs_read_only_beside_the_built_ins(host, token):
+    _, health = http(host, "GET", "http://127.0.0.1:8000/api/health")
+    assert json.loads(health)["strategy_files"] == []
+    status, text = http(host, "GET", "http://127.0.0.1:8000/api/strategies", token=token)
+    assert status == 200, text
+    assert {"channel_breakout", "sma_crossover"} <= {s["name"] for s in json.loads(text)}
+    mounts = host.run("docker inspect -f '{{json .Mounts}}' trading-backend").stdout
+    [mount] = [m for m in json.loads(mounts) if m["Destination"] == "/strategies"]
+    assert mount["RW"] is False
+    assert host.file("/opt/trading-bot/strategies/channel_breakout.py").mode == 0o644
+
+
 def test_frontend_serves_the_spa(host):
     status, text = http(host, "GET", "http://127.0.0.1:3000/")
     assert status == 200

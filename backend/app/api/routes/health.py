@@ -13,7 +13,8 @@ from app import __version__
 from app.api.deps import RedisDep, SettingsDep
 from app.core.errors import ApiError
 from app.schemas.errors import error_responses
-from app.schemas.health import HealthChecks, HealthResponse
+from app.schemas.health import HealthChecks, HealthResponse, StrategyFileProblem
+from app.strategies import PROBLEMS
 
 router = APIRouter(tags=["health"])
 
@@ -48,6 +49,17 @@ async def health(request: Request, settings: SettingsDep, redis: RedisDep) -> He
             503,
             "dependency_unavailable",
             f"{' and '.join(down)} unreachable",
-            details={"version": __version__, "checks": checks.model_dump()},
+            details={
+                "version": __version__,
+                "checks": checks.model_dump(),
+                "strategy_files": [p.model_dump() for p in strategy_file_problems()],
+            },
         )
-    return HealthResponse(status="ok", version=__version__, checks=checks)
+    return HealthResponse(
+        status="ok", version=__version__, checks=checks, strategy_files=strategy_file_problems()
+    )
+
+
+def strategy_file_problems() -> list[StrategyFileProblem]:
+    """The user's strategy files left out at start, with file, line and reason."""
+    return [StrategyFileProblem(file=p.file, line=p.line, reason=p.reason) for p in PROBLEMS]

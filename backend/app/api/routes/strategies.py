@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
+from app.api.routes.health import strategy_file_problems
 from app.core.errors import ApiError
 from app.models import StrategyInstance
 from app.schemas.errors import error_responses
+from app.schemas.health import StrategyFileProblem
 from app.schemas.strategies import (
     StrategyInfo,
     StrategyInstanceCreate,
@@ -39,6 +41,12 @@ async def list_strategies() -> list[StrategyInfo]:
         )
         for name, cls in sorted(STRATEGIES.items())
     ]
+
+
+@router.get("/problems", responses=error_responses(401))
+async def list_strategy_file_problems() -> list[StrategyFileProblem]:
+    """The user's strategy files (or classes in them) left out at start: file, line, reason."""
+    return strategy_file_problems()
 
 
 @router.get("/instances", responses=error_responses(401))
