@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -89,7 +91,10 @@ def translate_api_error(exc: APIError, *, order: bool, client_order_id: str = ""
     code, message = _code_and_message(str(exc))
     if status == 429 or status is None or status >= 500:
         return BrokerUnavailable(
-            f"alpaca answered {status}: {message}", status=status, maybe_processed=status != 429
+            f"alpaca answered {status}: {message}",
+            status=status,
+            maybe_processed=status != 429,
+            retry_after=retry_after(exc.response) if status == 429 else None,
         )
     if status == 401 or (status == 403 and not order):
         return AuthenticationFailed(f"alpaca refused the credentials ({status}): {message}")
@@ -98,6 +103,19 @@ def translate_api_error(exc: APIError, *, order: bool, client_order_id: str = ""
     if "client_order_id must be unique" in message:
         return DuplicateClientOrderId(client_order_id, status=status, code=code)
     return OrderRejected(message, status=status, code=code)
+
+
+def retry_after(response: Any, now: float | None = None) -> float | None:
+    """Seconds a 429 asks us to wait: Retry-After if sent, else until X-RateLimit-Reset (the
+    header Alpaca documents, a unix time); None if the answer named neither."""
+    headers = getattr(response, "headers", None) or {}
+    with contextlib.suppress(TypeError, ValueError):
+        if headers.get("Retry-After") is not None:
+            return max(0.0, float(headers["Retry-After"]))
+        if headers.get("X-RateLimit-Reset") is not None:
+            reset = float(headers["X-RateLimit-Reset"])
+            return max(0.0, reset - (time.time() if now is None else now))
+    return None
 
 
 def _code_and_message(body: str) -> tuple[int | None, str]:

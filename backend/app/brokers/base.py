@@ -5,7 +5,8 @@ Contract for implementers and callers:
 - Every method is a coroutine and never blocks the event loop.
 - Quantities are positive on orders (direction is `side`) and signed on positions (short < 0).
 - Errors are the small hierarchy below, never an SDK or HTTP exception:
-  `BrokerUnavailable` is transient (timeout, 429, 5xx: retry later, with backoff),
+  `BrokerUnavailable` is transient (timeout, 429, 5xx: retry later, with backoff, no sooner
+  than its `retry_after`); the adapter retries it itself: callers never add a second layer,
   `OrderRejected` is final (the broker said no; `reason` says why),
   `DuplicateClientOrderId` means an order with that client id already exists (`existing`).
 - `submit_order` is idempotent per `client_order_id`: the broker refuses a second order with the
@@ -38,13 +39,23 @@ class TradeEvent(StrEnum):
 
     NEW = "new"
     ACCEPTED = "accepted"
+    PENDING_NEW = "pending_new"
     PARTIAL_FILL = "partial_fill"
     FILL = "fill"
+    DONE_FOR_DAY = "done_for_day"
+    PENDING_CANCEL = "pending_cancel"
     CANCELED = "canceled"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
+    ORDER_CANCEL_REJECTED = "order_cancel_rejected"  # it filled (or closed) before the cancel
+    PENDING_REPLACE = "pending_replace"
     REPLACED = "replaced"
-    OTHER = "other"  # pending_* and similar events that change nothing the engine tracks
+    ORDER_REPLACE_REJECTED = "order_replace_rejected"
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # a DAY order at the close
+    STOPPED = "stopped"
+    SUSPENDED = "suspended"
+    CALCULATED = "calculated"
+    RESTATED = "restated"
+    OTHER = "other"  # an event name this version does not know; the order it carries still counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +99,18 @@ class BrokerUnavailable(BrokerError):
     (a read timeout, a 5xx), so only idempotent calls may be retried blindly.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, maybe_processed: bool) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        maybe_processed: bool,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.maybe_processed = maybe_processed
+        self.retry_after = retry_after  # seconds the broker asked us to wait, if it said
 
 
 class AuthenticationFailed(BrokerError):

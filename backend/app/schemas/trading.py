@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import OrderType, Side, TimeInForce
+from app.domain import OrderStatus, OrderType, Side, TimeInForce
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ class OrderOut(BaseModel):
     stop_price: float | None
     take_profit: float | None
     stop_loss: float | None
-    status: str = Field(description="an OrderStatus, or 'pending' while not yet at the broker")
+    status: OrderStatus = Field(description="the order's state ('pending' before the broker)")
     filled_qty: float
     filled_avg_price: float | None
     reject_reason: str | None
