@@ -241,7 +241,5 @@ class Account:
     equity: float
     buying_power: float
     last_equity: float  # equity at the previous session's close, for "P&L today"
-    daytrade_count: int = 0
-    pattern_day_trader: bool = False
     trading_blocked: bool = False
     currency: str = "USD"

@@ -138,8 +138,6 @@ class AlpacaBroker(Broker):
             equity=float(raw.equity or 0),
             buying_power=float(raw.buying_power or 0),
             last_equity=float(raw.last_equity or raw.equity or 0),
-            daytrade_count=raw.daytrade_count or 0,
-            pattern_day_trader=bool(raw.pattern_day_trader),
             trading_blocked=bool(
                 raw.trading_blocked or raw.account_blocked or raw.trade_suspended_by_user
             ),
@@ -204,9 +202,7 @@ class AlpacaBroker(Broker):
         async def attempt() -> Order:
             nonlocal maybe_landed
             try:
-                raw = await call_sdk(
-                    self._client.submit_order, sdk_request, order=True, client_order_id=cid
-                )
+                raw = await call_sdk(self._client.submit_order, sdk_request, client_order_id=cid)
             except BrokerUnavailable as exc:
                 maybe_landed = maybe_landed or exc.maybe_processed
                 raise
@@ -245,7 +241,6 @@ class AlpacaBroker(Broker):
                 self._client.replace_order_by_id,
                 order_id,
                 request,
-                order=True,
                 client_order_id=client_order_id or "",
             ),
             self._config.retry,
@@ -257,7 +252,7 @@ class AlpacaBroker(Broker):
     async def close_position(self, symbol: str, qty: float | None = None) -> Order:
         options = ClosePositionRequest(qty=str(qty)) if qty is not None else None
         raw = await with_retry(
-            lambda: call_sdk(self._client.close_position, symbol, options, order=True),
+            lambda: call_sdk(self._client.close_position, symbol, options),
             self._config.retry,
             what=f"close position {symbol}",
             idempotent=False,

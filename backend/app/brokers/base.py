@@ -88,6 +88,20 @@ class TradingDay:
     close: datetime
 
 
+class Refusal(StrEnum):
+    """Why a broker said no, for the API's answer and the audit log (a 403 is not always keys)."""
+
+    CREDENTIALS = "credentials"
+    BUYING_POWER = "buying_power"
+    INSUFFICIENT_QTY = "insufficient_qty"  # shares held by other open orders
+    WASH_TRADE = "wash_trade"
+    SUBSCRIPTION = "subscription"  # the data plan does not cover it (e.g. recent SIP data)
+    PRICE_INCREMENT = "price_increment"  # sub-penny
+    ASSET = "asset"  # unknown, not tradable, not shortable
+    DUPLICATE = "duplicate_client_order_id"
+    OTHER = "other"
+
+
 class BrokerError(Exception):
     """Anything a broker call can fail with; subclasses say whether retrying can help."""
 
@@ -124,11 +138,19 @@ class NotFound(BrokerError):
 class OrderRejected(BrokerError):
     """The broker refused the request for a reason that retrying will not change."""
 
-    def __init__(self, reason: str, *, status: int | None = None, code: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        refusal: Refusal = Refusal.OTHER,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.code = code
+        self.refusal = refusal
 
 
 class DuplicateClientOrderId(OrderRejected):
@@ -143,7 +165,10 @@ class DuplicateClientOrderId(OrderRejected):
         code: int | None = None,
     ) -> None:
         super().__init__(
-            f"client_order_id {client_order_id!r} must be unique", status=status, code=code
+            f"client_order_id {client_order_id!r} must be unique",
+            status=status,
+            code=code,
+            refusal=Refusal.DUPLICATE,
         )
         self.client_order_id = client_order_id
         self.existing = existing

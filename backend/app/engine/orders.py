@@ -25,6 +25,7 @@ from app.brokers.base import (
     NotFound,
     OrderQuery,
     OrderRejected,
+    Refusal,
     TradeUpdate,
 )
 from app.domain import Order, OrderRequest, OrderStatus, Side
@@ -153,7 +154,7 @@ class OrderManager:
                 logger.error("broker says %s exists but cannot find it", request.client_order_id)
             return order
         except OrderRejected as rejected:
-            await self.mark_rejected(request.client_order_id, rejected.reason)
+            await self.mark_rejected(request.client_order_id, rejected.reason, rejected.refusal)
         except BrokerUnavailable as exc:
             logger.error(
                 "order %s not confirmed (%s); reconciliation will find out",
@@ -223,8 +224,14 @@ class OrderManager:
             if record is not None:
                 record.qty = Decimal(str(qty))
 
-    async def mark_rejected(self, client_order_id: str, reason: str) -> None:
-        if await self._close(client_order_id, OrderStatus.REJECTED, reason):
+    async def mark_rejected(
+        self, client_order_id: str, reason: str, refusal: Refusal = Refusal.OTHER
+    ) -> None:
+        """The broker (or the bot on its behalf) refused the order: closed, with why and which
+        kind of refusal it was (`Refusal`), in the row and the audit log."""
+        if refusal is not Refusal.OTHER:
+            reason = f"[{refusal.value}] {reason}"
+        if await self._close(client_order_id, OrderStatus.REJECTED, reason, refusal):
             logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
 
     async def mark_canceled(self, client_order_id: str, reason: str) -> None:
@@ -232,7 +239,13 @@ class OrderManager:
         if await self._close(client_order_id, OrderStatus.CANCELED, reason):
             logger.warning("order %s canceled: %s", client_order_id, reason)
 
-    async def _close(self, client_order_id: str, status: OrderStatus, reason: str) -> bool:
+    async def _close(
+        self,
+        client_order_id: str,
+        status: OrderStatus,
+        reason: str,
+        refusal: Refusal | None = None,
+    ) -> bool:
         """Close a row the broker will not report on, keeping why; False if already closed."""
         async with self._sessions.begin() as session:
             record = await self._lock_row(session, client_order_id)
@@ -242,7 +255,8 @@ class OrderManager:
             record.reject_reason = reason[:2000]
             record.updated_at = datetime.now(UTC)
             action = f"order_{status.value}"
-            add_audit(session, "engine", action, "order", record.id, message=reason)
+            after = None if refusal is None else {"refusal": refusal.value}
+            add_audit(session, "engine", action, "order", record.id, after=after, message=reason)
         await self._events.publish("order", OrderOut.model_validate(record))
         return True
 

@@ -545,10 +545,8 @@ class FakeAlpaca:
                 "last_equity": "100000",
                 "buying_power": str(max(self.cash, 0.0)),
                 "portfolio_value": str(equity),
-                "pattern_day_trader": False,
                 "trading_blocked": False,
                 "account_blocked": False,
-                "daytrade_count": 0,
                 "multiplier": "1",
             }
         )
