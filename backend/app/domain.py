@@ -236,6 +236,22 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
+class Asset:
+    """What the broker allows for a symbol, checked before an order goes out."""
+
+    symbol: str
+    tradable: bool = True
+    shortable: bool = False
+    easy_to_borrow: bool = False
+    fractionable: bool = False
+    price_increment: Decimal | None = None  # None: the penny rule (`price_increment`)
+
+    @property
+    def can_short(self) -> bool:
+        return self.tradable and self.shortable and self.easy_to_borrow
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     cash: float
     equity: float

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date
+from decimal import Decimal
 from typing import Any
 
 from alpaca.trading.client import TradingClient
@@ -59,6 +61,7 @@ from app.brokers.fanout import Fanout
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import (
     Account,
+    Asset,
     Fill,
     Order,
     OrderRequest,
@@ -86,6 +89,7 @@ class AlpacaConfig(BaseModel):
     stream_url: str | None = None  # trade updates WebSocket; derived from base_url when None
     request_timeout: float = Field(10.0, gt=0)
     retry: RetryPolicy = RetryPolicy()
+    asset_cache_seconds: float = Field(3600.0, ge=0)
 
 
 def resolve_trading_url(base_url: str | None, live: bool) -> str:
@@ -122,6 +126,7 @@ class AlpacaBroker(Broker):
         self._stream: TradingStream | None = None
         self._stream_task: asyncio.Task[None] | None = None
         self._updates = Fanout()
+        self._assets: dict[str, tuple[float, Asset | None]] = {}
 
     async def _call(
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
@@ -159,6 +164,28 @@ class AlpacaBroker(Broker):
         request = GetCalendarRequest(start=start, end=end)
         days = await self._call("get calendar", self._client.get_calendar, request)
         return [TradingDay(date=d.date, open=d.open, close=d.close) for d in days]
+
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """/v2/assets/{symbol}, cached for `asset_cache_seconds` (assets change rarely)."""
+        cached = self._assets.get(symbol)
+        if cached is not None and time.monotonic() - cached[0] < self._config.asset_cache_seconds:
+            return cached[1]
+        try:
+            raw = await self._call(f"get asset {symbol}", self._client.get_asset, symbol)
+        except NotFound:
+            asset = None
+        else:
+            increment = getattr(raw, "price_increment", None)
+            asset = Asset(
+                symbol=raw.symbol,
+                tradable=bool(raw.tradable) and getattr(raw.status, "value", "") == "active",
+                shortable=bool(raw.shortable),
+                easy_to_borrow=bool(raw.easy_to_borrow),
+                fractionable=bool(raw.fractionable),
+                price_increment=None if not increment else Decimal(str(increment)),
+            )
+        self._assets[symbol] = (time.monotonic(), asset)
+        return asset
 
     async def get_positions(self) -> list[Position]:
         raw = await self._call("get positions", self._client.get_all_positions)

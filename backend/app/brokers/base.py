@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from app.domain import Account, Bar, Fill, Order, OrderRequest, Position
+from app.domain import Account, Asset, Bar, Fill, Order, OrderRequest, Position
 
 
 class OrderQuery(StrEnum):
@@ -234,6 +234,11 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
         """Flatten everything, for the kill switch; cancels open orders first by default."""
+
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """What the broker allows for `symbol` (None: it does not know it). By default an
+        exchange that trades anything, long and short; Alpaca's comes from /v2/assets."""
+        return Asset(symbol, shortable=True, easy_to_borrow=True, fractionable=True)
 
     @abc.abstractmethod
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:

@@ -27,6 +27,7 @@ from app.brokers.base import (
     NotFound,
     OrderQuery,
     OrderRejected,
+    Refusal,
     TradeEvent,
     TradeUpdate,
     TradingDay,
@@ -242,6 +243,12 @@ class SimBroker(Broker):
             existing = self._orders[self._by_client_id[request.client_order_id]].order
             raise DuplicateClientOrderId(request.client_order_id, existing=existing, status=422)
         _validate(request)
+        if request.symbol not in self._ledger.marks:
+            raise OrderRejected(
+                f"unknown symbol {request.symbol}: the simulated market has no price for it",
+                status=422,
+                refusal=Refusal.ASSET,
+            )
         return self._open_request(request, self._check_affordable(request))
 
     def _open_request(

@@ -34,6 +34,7 @@ class LiveInstance:
     symbol: str
     updated_at: datetime
     tracker: LineTracker
+    allow_short: bool = False  # may a sell signal open a short (the asset must allow it too)
 
     @property
     def history(self) -> int:
@@ -67,7 +68,13 @@ class InstanceSet:
                 logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
                 continue
             live[row.id] = LiveInstance(
-                row.id, row.name, row.strategy, row.symbol, row.updated_at, LineTracker(strategy)
+                row.id,
+                row.name,
+                row.strategy,
+                row.symbol,
+                row.updated_at,
+                LineTracker(strategy),
+                allow_short=row.allow_short,
             )
         self._by_id = live
         by_symbol: dict[str, list[LiveInstance]] = {}

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker, TradeUpdate
 from app.core.metrics import observe_batch
-from app.domain import Bar, OrderRequest, Signal
+from app.domain import Bar, OrderRequest, Side, Signal
 from app.engine.aio import batched, raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
 from app.engine.instances import InstanceSet, LiveInstance
@@ -303,8 +303,17 @@ def _decide(
     halt: Rejection | None = None
     for instance, signal in candidates:
         request: OrderRequest | None = None
+        held = batch.positions.get(signal.symbol)
         if signal.symbol in working:
             verdict = f"an order for {signal.symbol} is still working"
+        elif (
+            signal.side is Side.SELL
+            and not instance.allow_short
+            and (held is None or held.qty <= 0)
+        ):
+            verdict = (
+                f"{instance.name} is long-only: a sell signal opens no short in {signal.symbol}"
+            )
         else:
             decision = batch.check(signal)
             verdict = decision.reason

@@ -142,7 +142,8 @@ class OrderManager:
         """The broker's answer to a recorded order. The broker adapter is the one retry layer
         (its client id makes each retry safe); here a fault is only written down."""
         try:
-            freed = await self._free_held_shares(request)
+            allowed = await self._check_asset(request)
+            freed = None if allowed is None else await self._free_held_shares(allowed)
             if freed is None:
                 return None
             return await self._broker.submit_order(freed)
@@ -162,6 +163,25 @@ class OrderManager:
                 exc,
             )
         return None
+
+    async def _check_asset(self, request: OrderRequest) -> OrderRequest | None:
+        """The broker's word on the symbol before the order goes: tradable, shortable if the
+        sell opens or adds to a short, and its price increment; None when refused here."""
+        asset = await self._broker.get_asset(request.symbol)
+        refusal = None
+        if asset is None or not asset.tradable:
+            refusal = f"{request.symbol} is not a tradable asset at the broker"
+        elif (
+            request.side is Side.SELL
+            and not asset.can_short
+            and await self._held(request.symbol) < request.qty - _QTY_EPSILON
+        ):
+            refusal = f"{request.symbol} cannot be sold short (not shortable or hard to borrow)"
+        if refusal is not None:
+            await self.mark_rejected(request.client_order_id, refusal, Refusal.ASSET)
+            return None
+        assert asset is not None
+        return request.on_price_grid(asset.price_increment) if asset.price_increment else request
 
     async def _free_held_shares(self, request: OrderRequest) -> OrderRequest | None:
         """An exit of a position whose own exit orders (bracket legs) hold its shares: Alpaca

@@ -6,22 +6,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, cast
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.alpaca import AlpacaBroker
+from app.brokers.base import OrderRejected, Refusal
+from app.brokers.sim import SimBroker
 from app.core.config import Settings
-from app.domain import OrderRequest, Side
-from app.engine.instances import InstanceSet
+from app.domain import OrderRequest, Position, Side, Signal
+from app.engine.instances import InstanceSet, LiveInstance
 from app.engine.kill_switch import KillSwitch
+from app.engine.loop import _decide
 from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
-from app.models import OrderRecord
+from app.engine.risk_gate import RiskBatch
+from app.risk import Decision
 from app.services.events import SafePublisher
+from app.strategies.live import LineTracker
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca
 
@@ -204,6 +209,42 @@ class _Quiet:
         return None
 
 
-async def row(sessions: async_sessionmaker[AsyncSession], cid: str) -> OrderRecord | None:
-    async with sessions() as session:
-        return await session.scalar(select(OrderRecord).where(OrderRecord.client_order_id == cid))
+async def test_an_order_for_an_asset_alpaca_does_not_trade_never_leaves(
+    fake: FakeAlpaca, manager: OrderManager
+) -> None:
+    fake.assets["AAPL"]["tradable"] = False
+    record = await manager.place(entry("tb-halted"), STRATEGY)
+    assert record.status == "rejected" and str(record.reject_reason).startswith("[asset]")
+    assert fake.count("POST", "/v2/orders") == 0
+
+
+async def test_a_sell_opens_no_short_in_an_asset_that_cannot_be_borrowed(
+    fake: FakeAlpaca, manager: OrderManager
+) -> None:
+    fake.assets["AAPL"]["easy_to_borrow"] = False
+    record = await manager.place(exit_of("tb-short", qty=5), STRATEGY)
+    assert record.status == "rejected" and "cannot be sold short" in str(record.reject_reason)
+    assert fake.count("POST", "/v2/orders") == 0
+
+
+def test_live_instances_are_long_only_unless_shorting_is_on() -> None:
+    bar_time = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    sell = Signal("AAPL", bar_time, Side.SELL, 1.0, "crossed down", "sma_crossover")
+
+    class NoRisk:
+        positions: ClassVar[dict[str, Position]] = {}
+
+        def check(self, signal: Signal) -> Decision:
+            raise AssertionError("a long-only instance must not reach the risk chain")
+
+    tracker = cast(LineTracker, None)
+    long_only = LiveInstance(1, "sma", "sma_crossover", "AAPL", bar_time, tracker)
+    [(row, request)], _ = _decide([(long_only, sell)], cast(RiskBatch, NoRisk()), set())
+    assert request is None and "long-only" in row["rejection_reason"]
+
+
+async def test_the_simulated_exchange_refuses_a_symbol_it_has_no_price_for() -> None:
+    exchange = SimBroker()
+    with pytest.raises(OrderRejected, match="unknown symbol NOPE") as refused:
+        await exchange.submit_order(OrderRequest("c-nope", "NOPE", Side.BUY, 1))
+    assert refused.value.refusal is Refusal.ASSET
