@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from app.domain import OrderStatus, OrderType, Side, TimeInForce
 
@@ -46,6 +46,19 @@ class OrderOut(BaseModel):
     submitted_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_open(self) -> bool:
+        """Still working at the broker (or not yet sent): the one open/closed classification."""
+        return self.status.is_open
+
+
+class OrderStatusOut(BaseModel):
+    """One order state and whether it counts as open, so clients keep no copy of the list."""
+
+    status: OrderStatus
+    open: bool
 
 
 class FillOut(BaseModel):

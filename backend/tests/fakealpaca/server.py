@@ -160,6 +160,8 @@ class FakeAlpaca:
     rate_window: float = 60.0
     retry_after: bool = False  # send Retry-After on a 429 (Alpaca documents X-RateLimit-Reset)
     assets: dict[str, Json] = field(default_factory=dict)  # symbol -> /v2/assets entry
+    data_connections: int = 1  # the IEX (free) plan allows one market data connection per key
+    data_subscription: bool = True  # False: the feed is not in the plan (409)
 
     def __post_init__(self) -> None:
         self._parent_of: dict[str, str] = {}  # bracket leg id -> entry order id
@@ -171,6 +173,7 @@ class FakeAlpaca:
         self._runner: web.AppRunner | None = None
         self._trade_sockets: set[web.WebSocketResponse] = set()
         self._data_sockets: set[web.WebSocketResponse] = set()
+        self._data_authed: set[web.WebSocketResponse] = set()
         self._changed = asyncio.Condition()
         self.base_url = ""
 
@@ -837,11 +840,14 @@ class FakeAlpaca:
                 break
             payload = msgpack.unpackb(message.data)
             if payload.get("action") == "auth":
-                if payload.get("key") != KEY_ID or payload.get("secret") != SECRET:
+                refusal = self._data_refusal(payload)
+                if refusal is not None:
+                    code, msg = refusal
                     await socket.send_bytes(
-                        msgpack.packb([{"T": "error", "code": 402, "msg": "auth failed"}])
+                        msgpack.packb([{"T": "error", "code": code, "msg": msg}])
                     )
                     break
+                self._data_authed.add(socket)
                 self.data_logins += 1
                 await socket.send_bytes(msgpack.packb([{"T": "success", "msg": "authenticated"}]))
             elif payload.get("action") == "subscribe":
@@ -856,5 +862,16 @@ class FakeAlpaca:
                 await socket.send_bytes(msgpack.packb([ack]))
                 await self._notify()
         self._data_sockets.discard(socket)
+        self._data_authed.discard(socket)
         await self._notify()
         return socket
+
+    def _data_refusal(self, payload: Json) -> tuple[int, str] | None:
+        """Alpaca's in-band refusals of a market data login (its stream error codes)."""
+        if payload.get("key") != KEY_ID or payload.get("secret") != SECRET:
+            return 402, "auth failed"
+        if len(self._data_authed) >= self.data_connections:
+            return 406, "connection limit exceeded"
+        if not self.data_subscription:
+            return 409, "insufficient subscription"
+        return None

@@ -15,7 +15,7 @@ from app.engine.client_ids import manual_order_id
 from app.engine.orders import OrderOrigin
 from app.models import FillRecord, OrderRecord
 from app.schemas.errors import error_responses
-from app.schemas.trading import FillOut, OrderCreate, OrderOut, Page
+from app.schemas.trading import FillOut, OrderCreate, OrderOut, OrderStatusOut, Page
 from app.services.audit import add_audit
 from app.services.broker_errors import broker_call
 from app.services.paging import Limit, Offset, SymbolFilter
@@ -111,6 +111,13 @@ async def create_order(
     add_audit(session, user, "order_create", "order", record.id, after=body.model_dump(mode="json"))
     await session.commit()
     return OrderOut.model_validate(record)
+
+
+@router.get("/statuses", responses=error_responses(401))
+async def list_order_statuses() -> list[OrderStatusOut]:
+    """Every order state, in lifecycle order, and whether it is open."""
+    ranked = sorted(OrderStatus, key=lambda status: status.rank)
+    return [OrderStatusOut(status=status, open=status.is_open) for status in ranked]
 
 
 @router.get("/{order_id}", responses=error_responses(401, 404, 422))
