@@ -27,7 +27,6 @@ from app.brokers.base import (
     NotFound,
     OrderQuery,
     OrderRejected,
-    Refusal,
     TradeEvent,
     TradeUpdate,
     TradingDay,
@@ -37,6 +36,7 @@ from app.brokers.sim_ledger import Ledger
 from app.brokers.sim_matching import limit_fill, open_crossed, slipped, stop_trigger, tick_round
 from app.domain import (
     Account,
+    Asset,
     Bar,
     Fill,
     Order,
@@ -238,17 +238,19 @@ class SimBroker(Broker):
         return self._orders[order_id].order if order_id else None
 
     # ----------------------------------------------------------------- orders
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """Known once the market has priced it: an order in a symbol it never saw would wait
+        for a bar forever, so the engine refuses it up front."""
+        if symbol not in self._ledger.marks:
+            return None
+        short = self.config.allow_short
+        return Asset(symbol, shortable=short, easy_to_borrow=short, fractionable=True)
+
     async def submit_order(self, request: OrderRequest) -> Order:
         if request.client_order_id in self._by_client_id:
             existing = self._orders[self._by_client_id[request.client_order_id]].order
             raise DuplicateClientOrderId(request.client_order_id, existing=existing, status=422)
         _validate(request)
-        if request.symbol not in self._ledger.marks:
-            raise OrderRejected(
-                f"unknown symbol {request.symbol}: the simulated market has no price for it",
-                status=422,
-                refusal=Refusal.ASSET,
-            )
         return self._open_request(request, self._check_affordable(request))
 
     def _open_request(

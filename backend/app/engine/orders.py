@@ -169,7 +169,9 @@ class OrderManager:
         sell opens or adds to a short, and its price increment; None when refused here."""
         asset = await self._broker.get_asset(request.symbol)
         refusal = None
-        if asset is None or not asset.tradable:
+        if asset is None:
+            refusal = f"unknown symbol {request.symbol}: the broker has no such asset"
+        elif not asset.tradable:
             refusal = f"{request.symbol} is not a tradable asset at the broker"
         elif (
             request.side is Side.SELL

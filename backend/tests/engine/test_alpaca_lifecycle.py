@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.alpaca import AlpacaBroker
-from app.brokers.base import OrderRejected, Refusal
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.domain import OrderRequest, Position, Side, Signal
@@ -243,8 +242,12 @@ def test_live_instances_are_long_only_unless_shorting_is_on() -> None:
     assert request is None and "long-only" in row["rejection_reason"]
 
 
-async def test_the_simulated_exchange_refuses_a_symbol_it_has_no_price_for() -> None:
+async def test_the_simulated_exchange_refuses_a_symbol_it_has_no_price_for(
+    sessions: async_sessionmaker[AsyncSession], events: SafePublisher
+) -> None:
     exchange = SimBroker()
-    with pytest.raises(OrderRejected, match="unknown symbol NOPE") as refused:
-        await exchange.submit_order(OrderRequest("c-nope", "NOPE", Side.BUY, 1))
-    assert refused.value.refusal is Refusal.ASSET
+    orders = OrderManager(exchange, sessions, events)
+    record = await orders.place(OrderRequest("c-nope", "NOPE", Side.BUY, 1), STRATEGY)
+    assert record.status == "rejected"
+    assert record.reject_reason == "[asset] unknown symbol NOPE: the broker has no such asset"
+    assert await exchange.get_orders() == []

@@ -130,6 +130,8 @@ def asset_json(symbol: str, **overrides: Any) -> Json:
         "shortable": True,
         "easy_to_borrow": True,
         "fractionable": True,
+        "last_close_pct_change": None,
+        "last_price": None,
         "attributes": [],
         **overrides,
     }
@@ -453,7 +455,12 @@ class FakeAlpaca:
             "market_value": str(qty * price),
             "cost_basis": str(qty * avg),
             "unrealized_pl": str((price - avg) * qty),
+            "unrealized_plpc": str((price - avg) / avg if avg else 0.0),
+            "unrealized_intraday_pl": str((price - avg) * qty),
+            "unrealized_intraday_plpc": str((price - avg) / avg if avg else 0.0),
             "current_price": str(price),
+            "lastday_price": str(avg),
+            "change_today": str((price - avg) / avg if avg else 0.0),
             "qty_available": str(self.qty_available(symbol)),
         }
 
@@ -516,9 +523,16 @@ class FakeAlpaca:
             "updated_at": now,
             "submitted_at": now,
             "filled_at": None,
+            "expired_at": None,
+            "canceled_at": None,
+            "failed_at": None,
+            "replaced_at": None,
+            "replaced_by": None,
+            "replaces": None,
             "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, body["symbol"])),
             "symbol": body["symbol"],
             "asset_class": "us_equity",
+            "notional": None,
             "qty": str(body["qty"]),
             "filled_qty": "0",
             "filled_avg_price": None,
@@ -532,6 +546,10 @@ class FakeAlpaca:
             "status": "accepted",
             "extended_hours": False,
             "legs": None,
+            "trail_percent": None,
+            "trail_price": None,
+            "hwm": None,
+            "commission": 0,
         }
 
     # ------------------------------------------------------------------ REST
