@@ -303,6 +303,17 @@ class AlpacaBroker(Broker):
         self._ensure_stream()
         return self._updates.subscribe()
 
+    async def stream_ready(self, within: float) -> bool:
+        """Whether the trade stream is connected and listening within `within` seconds (events
+        sent before that are not delivered to anyone)."""
+        self._ensure_stream()
+        deadline = time.monotonic() + within
+        while not (self._stream is not None and self._stream._running):
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
     def _ensure_stream(self) -> None:
         if self._stream_task is not None and not self._stream_task.done():
             return
