@@ -1,9 +1,11 @@
 """Small admin commands: `python -m app.cli hash-password` prints a hash for the vault;
-`python -m app.cli strategy-check FILE` validates a strategy file and backtests it."""
+`python -m app.cli strategy-check FILE` validates a strategy file and backtests it;
+`python -m app.cli paper-check` tries new Alpaca keys on the paper account, end to end."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
 from pathlib import Path
@@ -38,17 +40,50 @@ def main(argv: list[str] | None = None) -> int:
         "--bars", type=int, default=2_000, help="simulated bars to backtest on (default 2000)"
     )
     checking.add_argument("--seed", type=int, default=1, help="seed of the simulated market")
+    paper = commands.add_parser(
+        "paper-check", help="place and cancel one order far from the market on Alpaca paper"
+    )
+    paper.add_argument("--symbol", default="SPY", help="a liquid symbol (default SPY)")
     args = parser.parse_args(argv)
     if args.command == "strategy-check":
         from app.services.strategy_check import check_file  # loads numpy and TA-Lib
 
         return check_file(args.file, args.bars, args.seed)
+    if args.command == "paper-check":
+        return asyncio.run(_paper_check(args.symbol))
     if args.command == "hash-password":
         password = _read_password(args.stdin)
         if len(password) < MIN_PASSWORD_LENGTH:
             parser.error(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
         print(hash_password(password))
     return 0
+
+
+async def _paper_check(symbol: str) -> int:
+    """Exit 0 when every step passed, 1 when one failed, 2 when it could not start."""
+    from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
+    from app.brokers.alpaca_paper_check import LiveEndpointRefused, PaperCheck, refuse_live
+    from app.core.config import Settings
+    from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
+
+    settings = Settings()
+    try:
+        refuse_live(settings.alpaca_base_url, settings.alpaca_live_trading)
+    except LiveEndpointRefused as exc:
+        print(f"FAIL  endpoint: {exc}")
+        return 2
+    if not (settings.alpaca_api_key and settings.alpaca_secret_key):
+        print("FAIL  keys: set ALPACA_API_KEY and ALPACA_SECRET_KEY (your paper keys)")
+        return 2
+    keys = {"api_key": settings.alpaca_api_key, "secret_key": settings.alpaca_secret_key}
+    broker = AlpacaBroker(AlpacaConfig(base_url=settings.alpaca_base_url, **keys))
+    data = AlpacaMarketData(AlpacaDataConfig(feed=settings.alpaca_data_feed, **keys))
+    try:
+        passed = await PaperCheck(broker, data, symbol.upper()).run()
+    finally:
+        await broker.close()
+    print("paper check passed" if passed else "paper check FAILED")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

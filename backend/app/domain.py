@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
+
+PENNY = Decimal("0.01")  # US equities at or above $1.00 trade in whole cents (Rule 612)
+SUB_PENNY = Decimal("0.0001")  # below $1.00, in hundredths of a cent
 
 
 class Side(StrEnum):
@@ -29,17 +33,88 @@ class TimeInForce(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    NEW = "new"
-    ACCEPTED = "accepted"
+    """Every state an order row can be in: ours (`pending`) and each of Alpaca's, mapped as is.
+
+    The one list of order states: the API types it (an OpenAPI enum) down to the dashboard, and
+    `is_open` and `rank` below are the only open/closed classification and ordering.
+    """
+
+    PENDING = "pending"  # written down by the bot, not yet confirmed by the broker
+    PENDING_NEW = "pending_new"  # received by the broker, not yet routed
+    PENDING_REVIEW = "pending_review"  # waiting for the broker's review
+    ACCEPTED = "accepted"  # received, not yet routed (e.g. outside market hours)
+    ACCEPTED_FOR_BIDDING = "accepted_for_bidding"  # accepted, will be sent when bidding opens
+    HELD = "held"  # a bracket leg waiting on its entry (the stop-loss stays held until hit)
+    NEW = "new"  # routed and working
     PARTIALLY_FILLED = "partially_filled"
+    PENDING_CANCEL = "pending_cancel"  # a cancel was requested; the outcome comes later
+    PENDING_REPLACE = "pending_replace"  # a replace was requested
+    DONE_FOR_DAY = "done_for_day"  # done executing today; a GTC order resumes next session
+    STOPPED = "stopped"  # a trade is guaranteed but has not happened yet
+    SUSPENDED = "suspended"  # not eligible for trading for now, still the broker's
+    CALCULATED = "calculated"  # filled or done for the day; settlement still being computed
     FILLED = "filled"
     CANCELED = "canceled"
+    EXPIRED = "expired"  # a DAY order at the close, or a time-in-force that ran out
+    REPLACED = "replaced"  # closed; its successor carries on under a new id
     REJECTED = "rejected"
-    EXPIRED = "expired"
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
+        """Still working (or may still fill): anything not final."""
+        return self not in _CLOSED
+
+    @property
+    def rank(self) -> int:
+        """How far along an order is: a non-fill update that ranks lower is stale and ignored,
+        except back from a request the broker may refuse (`reverts`)."""
+        return _RANK[self]
+
+    @property
+    def reverts(self) -> bool:
+        """A state the broker may leave for an earlier one (a refused cancel or replace, the
+        next session after done_for_day)."""
+        return self in (
+            OrderStatus.PENDING_CANCEL,
+            OrderStatus.PENDING_REPLACE,
+            OrderStatus.DONE_FOR_DAY,
+        )
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [status.value for status in cls if status.is_open]
+
+    @classmethod
+    def closed_values(cls) -> list[str]:
+        return [status.value for status in cls if not status.is_open]
+
+
+_CLOSED = frozenset(
+    {
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.EXPIRED,
+        OrderStatus.REPLACED,
+        OrderStatus.REJECTED,
+    }
+)
+_RANK = {
+    OrderStatus.PENDING: 0,
+    OrderStatus.PENDING_NEW: 1,
+    OrderStatus.PENDING_REVIEW: 1,
+    OrderStatus.ACCEPTED: 2,
+    OrderStatus.ACCEPTED_FOR_BIDDING: 2,
+    OrderStatus.HELD: 3,
+    OrderStatus.NEW: 4,
+    OrderStatus.PARTIALLY_FILLED: 5,
+    OrderStatus.PENDING_CANCEL: 6,
+    OrderStatus.PENDING_REPLACE: 6,
+    OrderStatus.DONE_FOR_DAY: 6,
+    OrderStatus.STOPPED: 6,
+    OrderStatus.SUSPENDED: 6,
+    OrderStatus.CALCULATED: 6,
+    **{status: 7 for status in _CLOSED},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +139,24 @@ class Signal:
     values: dict[str, float] = field(default_factory=dict)  # indicator values behind it
 
 
+def price_increment(price: float) -> Decimal:
+    """The smallest price step a US equity order may name at this price."""
+    return PENNY if price >= 1 else SUB_PENNY
+
+
+def valid_price(price: float, side: Side, increment: Decimal | None = None) -> float:
+    """`price` on the broker's price grid, rounded against the side that sends it.
+
+    Sells round up and buys round down: a limit never gets a worse price than the one computed,
+    and a stop never triggers later than computed (a long's sell stop moves up, a short's buy
+    stop down), so the loss a stop caps is never more than the sizing assumed.
+    """
+    step = increment or price_increment(price)
+    exact = Decimal(str(price)).quantize(Decimal("1e-9"))  # float noise is not a real digit
+    way = ROUND_CEILING if side is Side.SELL else ROUND_FLOOR
+    return float((exact / step).to_integral_value(rounding=way) * step)
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     """What the risk chain hands to a broker: one order, fully sized."""
@@ -78,6 +171,22 @@ class OrderRequest:
     stop_price: float | None = None
     take_profit: float | None = None  # bracket: limit price of the take-profit leg
     stop_loss: float | None = None  # bracket: stop price of the stop-loss leg
+
+    def on_price_grid(self, increment: Decimal | None = None) -> OrderRequest:
+        """This order with every price it names rounded to a valid increment (`valid_price`):
+        its own limit and stop by its side, the bracket legs by theirs (the opposite)."""
+
+        def grid(price: float | None, side: Side) -> float | None:
+            return None if price is None else valid_price(price, side, increment)
+
+        exit_side = self.side.opposite
+        return replace(
+            self,
+            limit_price=grid(self.limit_price, self.side),
+            stop_price=grid(self.stop_price, self.side),
+            take_profit=grid(self.take_profit, exit_side),
+            stop_loss=grid(self.stop_loss, exit_side),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +236,26 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
+class Asset:
+    """What the broker allows for a symbol, checked before an order goes out."""
+
+    symbol: str
+    tradable: bool = True
+    shortable: bool = False
+    easy_to_borrow: bool = False
+    fractionable: bool = False
+    price_increment: Decimal | None = None  # None: the penny rule (`price_increment`)
+
+    @property
+    def can_short(self) -> bool:
+        return self.tradable and self.shortable and self.easy_to_borrow
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     cash: float
     equity: float
     buying_power: float
     last_equity: float  # equity at the previous session's close, for "P&L today"
-    daytrade_count: int = 0
-    pattern_day_trader: bool = False
     trading_blocked: bool = False
     currency: str = "USD"

@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date
+from decimal import Decimal
 from typing import Any
 
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderClass, QueryOrderStatus
 from alpaca.trading.enums import OrderSide as SdkSide
-from alpaca.trading.enums import OrderStatus as SdkStatus
 from alpaca.trading.enums import TimeInForce as SdkTimeInForce
 from alpaca.trading.models import Order as SdkOrder
 from alpaca.trading.requests import (
@@ -60,6 +61,7 @@ from app.brokers.fanout import Fanout
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import (
     Account,
+    Asset,
     Fill,
     Order,
     OrderRequest,
@@ -70,19 +72,6 @@ from app.domain import (
 )
 
 logger = logging.getLogger(__name__)
-
-_STATUS = {
-    SdkStatus.NEW: OrderStatus.NEW,
-    SdkStatus.PARTIALLY_FILLED: OrderStatus.PARTIALLY_FILLED,
-    SdkStatus.FILLED: OrderStatus.FILLED,
-    SdkStatus.CALCULATED: OrderStatus.FILLED,
-    SdkStatus.CANCELED: OrderStatus.CANCELED,
-    SdkStatus.REPLACED: OrderStatus.CANCELED,  # closed; its successor carries on
-    SdkStatus.EXPIRED: OrderStatus.EXPIRED,
-    SdkStatus.REJECTED: OrderStatus.REJECTED,
-    SdkStatus.SUSPENDED: OrderStatus.REJECTED,
-}  # every other state (pending_*, held, accepted, done_for_day, stopped...) is open: ACCEPTED
-
 
 _ORDER_TYPES = {t.value for t in OrderType}  # trailing_stop is not ours: it maps to STOP
 _EVENTS = {e.value for e in TradeEvent}
@@ -100,6 +89,7 @@ class AlpacaConfig(BaseModel):
     stream_url: str | None = None  # trade updates WebSocket; derived from base_url when None
     request_timeout: float = Field(10.0, gt=0)
     retry: RetryPolicy = RetryPolicy()
+    asset_cache_seconds: float = Field(3600.0, ge=0)
 
 
 def resolve_trading_url(base_url: str | None, live: bool) -> str:
@@ -136,6 +126,7 @@ class AlpacaBroker(Broker):
         self._stream: TradingStream | None = None
         self._stream_task: asyncio.Task[None] | None = None
         self._updates = Fanout()
+        self._assets: dict[str, tuple[float, Asset | None]] = {}
 
     async def _call(
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
@@ -152,8 +143,6 @@ class AlpacaBroker(Broker):
             equity=float(raw.equity or 0),
             buying_power=float(raw.buying_power or 0),
             last_equity=float(raw.last_equity or raw.equity or 0),
-            daytrade_count=raw.daytrade_count or 0,
-            pattern_day_trader=bool(raw.pattern_day_trader),
             trading_blocked=bool(
                 raw.trading_blocked or raw.account_blocked or raw.trade_suspended_by_user
             ),
@@ -176,6 +165,28 @@ class AlpacaBroker(Broker):
         days = await self._call("get calendar", self._client.get_calendar, request)
         return [TradingDay(date=d.date, open=d.open, close=d.close) for d in days]
 
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """/v2/assets/{symbol}, cached for `asset_cache_seconds` (assets change rarely)."""
+        cached = self._assets.get(symbol)
+        if cached is not None and time.monotonic() - cached[0] < self._config.asset_cache_seconds:
+            return cached[1]
+        try:
+            raw = await self._call(f"get asset {symbol}", self._client.get_asset, symbol)
+        except NotFound:
+            asset = None
+        else:
+            increment = getattr(raw, "price_increment", None)
+            asset = Asset(
+                symbol=raw.symbol,
+                tradable=bool(raw.tradable) and getattr(raw.status, "value", "") == "active",
+                shortable=bool(raw.shortable),
+                easy_to_borrow=bool(raw.easy_to_borrow),
+                fractionable=bool(raw.fractionable),
+                price_increment=None if not increment else Decimal(str(increment)),
+            )
+        self._assets[symbol] = (time.monotonic(), asset)
+        return asset
+
     async def get_positions(self) -> list[Position]:
         raw = await self._call("get positions", self._client.get_all_positions)
         return [_position(p) for p in raw]
@@ -194,7 +205,11 @@ class AlpacaBroker(Broker):
             symbols=list(symbols) if symbols else None,
         )
         raw = await self._call("get orders", self._client.get_orders, request)
-        return [_order(o) for parent in raw for o in [parent, *(parent.legs or [])]]
+        flat = [_order(o) for parent in raw for o in [parent, *(parent.legs or [])]]
+        if status is OrderQuery.ALL:
+            return flat
+        # a closed bracket entry may come along with its open legs: keep what was asked for
+        return [o for o in flat if o.status.is_open == (status is OrderQuery.OPEN)]
 
     async def get_order_by_client_id(self, client_order_id: str) -> Order | None:
         try:
@@ -214,9 +229,7 @@ class AlpacaBroker(Broker):
         async def attempt() -> Order:
             nonlocal maybe_landed
             try:
-                raw = await call_sdk(
-                    self._client.submit_order, sdk_request, order=True, client_order_id=cid
-                )
+                raw = await call_sdk(self._client.submit_order, sdk_request, client_order_id=cid)
             except BrokerUnavailable as exc:
                 maybe_landed = maybe_landed or exc.maybe_processed
                 raise
@@ -255,7 +268,6 @@ class AlpacaBroker(Broker):
                 self._client.replace_order_by_id,
                 order_id,
                 request,
-                order=True,
                 client_order_id=client_order_id or "",
             ),
             self._config.retry,
@@ -267,7 +279,7 @@ class AlpacaBroker(Broker):
     async def close_position(self, symbol: str, qty: float | None = None) -> Order:
         options = ClosePositionRequest(qty=str(qty)) if qty is not None else None
         raw = await with_retry(
-            lambda: call_sdk(self._client.close_position, symbol, options, order=True),
+            lambda: call_sdk(self._client.close_position, symbol, options),
             self._config.retry,
             what=f"close position {symbol}",
             idempotent=False,
@@ -290,6 +302,17 @@ class AlpacaBroker(Broker):
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:
         self._ensure_stream()
         return self._updates.subscribe()
+
+    async def stream_ready(self, within: float) -> bool:
+        """Whether the trade stream is connected and listening within `within` seconds (events
+        sent before that are not delivered to anyone)."""
+        self._ensure_stream()
+        deadline = time.monotonic() + within
+        while not (self._stream is not None and self._stream._running):
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     def _ensure_stream(self) -> None:
         if self._stream_task is not None and not self._stream_task.done():
@@ -366,7 +389,7 @@ def _order(raw: Any) -> Order:
         type=OrderType(order_type.value)
         if order_type and order_type.value in _ORDER_TYPES
         else OrderType.STOP,
-        status=_STATUS.get(raw.status, OrderStatus.ACCEPTED),
+        status=_status(raw.status),
         filled_qty=_float(raw.filled_qty) or 0.0,
         filled_avg_price=_float(raw.filled_avg_price),
         limit_price=_float(raw.limit_price),
@@ -374,6 +397,16 @@ def _order(raw: Any) -> Order:
         submitted_at=raw.submitted_at,
         updated_at=raw.updated_at,
     )
+
+
+def _status(raw: Any) -> OrderStatus:
+    """Alpaca's order status as ours: the same names, one for one (a test walks the SDK's)."""
+    value = getattr(raw, "value", raw)
+    try:
+        return OrderStatus(value)
+    except ValueError:
+        logger.error("unknown Alpaca order status %r: kept as open (accepted)", value)
+        return OrderStatus.ACCEPTED
 
 
 def _position(raw: Any) -> Position:

@@ -5,7 +5,8 @@ Contract for implementers and callers:
 - Every method is a coroutine and never blocks the event loop.
 - Quantities are positive on orders (direction is `side`) and signed on positions (short < 0).
 - Errors are the small hierarchy below, never an SDK or HTTP exception:
-  `BrokerUnavailable` is transient (timeout, 429, 5xx: retry later, with backoff),
+  `BrokerUnavailable` is transient (timeout, 429, 5xx: retry later, with backoff, no sooner
+  than its `retry_after`); the adapter retries it itself: callers never add a second layer,
   `OrderRejected` is final (the broker said no; `reason` says why),
   `DuplicateClientOrderId` means an order with that client id already exists (`existing`).
 - `submit_order` is idempotent per `client_order_id`: the broker refuses a second order with the
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from app.domain import Account, Bar, Fill, Order, OrderRequest, Position
+from app.domain import Account, Asset, Bar, Fill, Order, OrderRequest, Position
 
 
 class OrderQuery(StrEnum):
@@ -38,13 +39,23 @@ class TradeEvent(StrEnum):
 
     NEW = "new"
     ACCEPTED = "accepted"
+    PENDING_NEW = "pending_new"
     PARTIAL_FILL = "partial_fill"
     FILL = "fill"
+    DONE_FOR_DAY = "done_for_day"
+    PENDING_CANCEL = "pending_cancel"
     CANCELED = "canceled"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
+    ORDER_CANCEL_REJECTED = "order_cancel_rejected"  # it filled (or closed) before the cancel
+    PENDING_REPLACE = "pending_replace"
     REPLACED = "replaced"
-    OTHER = "other"  # pending_* and similar events that change nothing the engine tracks
+    ORDER_REPLACE_REJECTED = "order_replace_rejected"
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # a DAY order at the close
+    STOPPED = "stopped"
+    SUSPENDED = "suspended"
+    CALCULATED = "calculated"
+    RESTATED = "restated"
+    OTHER = "other"  # an event name this version does not know; the order it carries still counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,20 @@ class TradingDay:
     close: datetime
 
 
+class Refusal(StrEnum):
+    """Why a broker said no, for the API's answer and the audit log (a 403 is not always keys)."""
+
+    CREDENTIALS = "credentials"
+    BUYING_POWER = "buying_power"
+    INSUFFICIENT_QTY = "insufficient_qty"  # shares held by other open orders
+    WASH_TRADE = "wash_trade"
+    SUBSCRIPTION = "subscription"  # the data plan does not cover it (e.g. recent SIP data)
+    PRICE_INCREMENT = "price_increment"  # sub-penny
+    ASSET = "asset"  # unknown, not tradable, not shortable
+    DUPLICATE = "duplicate_client_order_id"
+    OTHER = "other"
+
+
 class BrokerError(Exception):
     """Anything a broker call can fail with; subclasses say whether retrying can help."""
 
@@ -88,10 +113,18 @@ class BrokerUnavailable(BrokerError):
     (a read timeout, a 5xx), so only idempotent calls may be retried blindly.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, maybe_processed: bool) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        maybe_processed: bool,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.maybe_processed = maybe_processed
+        self.retry_after = retry_after  # seconds the broker asked us to wait, if it said
 
 
 class AuthenticationFailed(BrokerError):
@@ -105,11 +138,19 @@ class NotFound(BrokerError):
 class OrderRejected(BrokerError):
     """The broker refused the request for a reason that retrying will not change."""
 
-    def __init__(self, reason: str, *, status: int | None = None, code: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        refusal: Refusal = Refusal.OTHER,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.code = code
+        self.refusal = refusal
 
 
 class DuplicateClientOrderId(OrderRejected):
@@ -124,7 +165,10 @@ class DuplicateClientOrderId(OrderRejected):
         code: int | None = None,
     ) -> None:
         super().__init__(
-            f"client_order_id {client_order_id!r} must be unique", status=status, code=code
+            f"client_order_id {client_order_id!r} must be unique",
+            status=status,
+            code=code,
+            refusal=Refusal.DUPLICATE,
         )
         self.client_order_id = client_order_id
         self.existing = existing
@@ -190,6 +234,11 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     async def close_all_positions(self, cancel_orders: bool = True) -> list[Order]:
         """Flatten everything, for the kill switch; cancels open orders first by default."""
+
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """What the broker allows for `symbol` (None: it does not know it). By default an
+        exchange that trades anything, long and short; Alpaca's comes from /v2/assets."""
+        return Asset(symbol, shortable=True, easy_to_borrow=True, fractionable=True)
 
     @abc.abstractmethod
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:

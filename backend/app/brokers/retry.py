@@ -1,4 +1,7 @@
-"""Retry with exponential backoff and jitter, so a 429 storm or a blip does not stop the bot."""
+"""Retry with exponential backoff and jitter, so a 429 storm or a blip does not stop the bot.
+
+The one retry layer: broker adapters wrap each call in it; nothing above them retries again.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ class RetryPolicy:
     attempts: int = 6
     base_delay: float = 0.5  # seconds before the first retry; doubles each time
     max_delay: float = 10.0
+    max_retry_after: float = 65.0  # the longest wait a broker's Retry-After is obeyed for
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -58,6 +62,10 @@ async def with_retry(
             if retry >= policy.attempts or (exc.maybe_processed and not idempotent):
                 raise
             wait = policy.delay(retry)
+            if exc.retry_after is not None:  # the broker said when: never sooner than that
+                if exc.retry_after > policy.max_retry_after:
+                    raise
+                wait = max(wait, exc.retry_after)
             logger.warning("%s failed (%s); retry %d in %.2fs", what, exc, retry, wait)
             await asyncio.sleep(wait)
         except BrokerError as exc:

@@ -36,6 +36,7 @@ from app.brokers.fanout import Fanout
 from app.brokers.sim_ledger import Ledger
 from app.domain import (
     Account,
+    Asset,
     Bar,
     Fill,
     Order,
@@ -238,6 +239,14 @@ class SimBroker(Broker):
         return self._orders[order_id].order if order_id else None
 
     # ----------------------------------------------------------------- orders
+    async def get_asset(self, symbol: str) -> Asset | None:
+        """Known once the market has priced it: an order in a symbol it never saw would wait
+        for a bar forever, so the engine refuses it up front."""
+        if symbol not in self._ledger.marks:
+            return None
+        short = self.config.allow_short
+        return Asset(symbol, shortable=short, easy_to_borrow=short, fractionable=True)
+
     async def submit_order(self, request: OrderRequest) -> Order:
         if request.client_order_id in self._by_client_id:
             existing = self._orders[self._by_client_id[request.client_order_id]].order

@@ -33,6 +33,7 @@ class LiveInstance:
     symbol: str
     updated_at: datetime
     rule: Strategy  # shared by the instances of the same strategy and parameters
+    allow_short: bool = False  # may a sell signal open a short (the asset must allow it too)
 
     @property
     def history(self) -> int:
@@ -66,7 +67,13 @@ class InstanceSet:
                 logger.error("strategy instance %d (%s) cannot run: %s", row.id, row.strategy, exc)
                 continue
             live[row.id] = LiveInstance(
-                row.id, row.name, row.strategy, row.symbol, row.updated_at, strategy
+                row.id,
+                row.name,
+                row.strategy,
+                row.symbol,
+                row.updated_at,
+                strategy,
+                allow_short=row.allow_short,
             )
         self._by_id = live
         by_symbol: dict[str, list[LiveInstance]] = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -10,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker, BrokerError, OrderQuery
-from app.domain import OrderRequest, Side
+from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.instances import InstanceSet
 from app.engine.orders import OrderManager, OrderOrigin
 from app.models import StrategyInstance
@@ -36,7 +38,9 @@ class KillSwitch:
         sessions: async_sessionmaker[AsyncSession],
         orders: OrderManager,
         instances: InstanceSet,
+        cancel_wait: float = 15.0,
     ) -> None:
+        self._cancel_wait = cancel_wait
         self._broker = broker
         self._sessions = sessions
         self._orders = orders
@@ -75,17 +79,44 @@ class KillSwitch:
         return report
 
     async def _cancel_open_orders(self, report: KillReport) -> None:
+        """Request every cancel, then wait until the broker confirms them (a 204 only means
+        requested): shares held by a leg are not free to sell until its cancel is confirmed."""
         try:
             open_orders = await self._broker.get_orders(OrderQuery.OPEN)
         except BrokerError as exc:
             report.errors.append(f"list open orders: {exc}")
             return
+        requested = []
         for order in open_orders:
+            if order.status is OrderStatus.PENDING_CANCEL:
+                requested.append(order)
+                continue
             try:
                 await self._broker.cancel_order(order.id)
-                report.canceled_orders += 1
+                requested.append(order)
             except BrokerError as exc:
                 report.errors.append(f"cancel {order.client_order_id}: {exc}")
+        unconfirmed = await self._wait_canceled({order.id for order in requested}, report)
+        report.canceled_orders = len(requested) - len(unconfirmed)
+        for order in requested:
+            if order.id in unconfirmed:
+                report.errors.append(f"cancel {order.client_order_id}: not confirmed")
+
+    async def _wait_canceled(self, ids: set[str], report: KillReport) -> set[str]:
+        """The ids still open at the broker once the wait runs out (or none)."""
+        deadline = time.monotonic() + self._cancel_wait
+        delay = 0.05
+        while ids:
+            try:
+                still = {o.id for o in await self._broker.get_orders(OrderQuery.OPEN)} & ids
+            except BrokerError as exc:
+                report.errors.append(f"confirm cancels: {exc}")
+                return ids
+            if not still or time.monotonic() + delay > deadline:
+                return still
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        return set()
 
     async def _flatten(self, report: KillReport) -> None:
         try:
@@ -101,7 +132,11 @@ class KillSwitch:
                 side=Side.SELL if position.qty > 0 else Side.BUY,
                 qty=abs(position.qty),
             )
-            record = await self._orders.place(request, OrderOrigin("kill_switch"))
+            try:
+                record = await self._orders.place(request, OrderOrigin("kill_switch"))
+            except BrokerError as exc:
+                report.errors.append(f"close {position.symbol}: {exc}")
+                continue
             report.flatten_orders.append(record.client_order_id)
-            if record.status == "rejected":
+            if not OrderStatus(record.status).is_open and record.status != "filled":
                 report.errors.append(f"close {position.symbol}: {record.reject_reason}")

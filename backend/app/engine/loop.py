@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.base import Broker
+from app.brokers.base import Broker, TradeUpdate
 from app.core.metrics import observe_batch
-from app.domain import Bar, OrderRequest, Signal
+from app.domain import Bar, OrderRequest, Side, Signal
 from app.engine.aio import batched, raise_if_cancelling
 from app.engine.client_ids import strategy_order_id
 from app.engine.instances import InstanceSet, LiveInstance
@@ -249,12 +249,32 @@ class TradingLoop:
                 async with contextlib.aclosing(batched(self._p.broker.trade_updates())) as stream:
                     async for updates in stream:
                         await self._between_batches.wait()
-                        if await self._p.orders.apply_updates(updates):
-                            await self._p.positions.sync()
+                        await self._apply_until_done(updates)
             except Exception as exc:
                 raise_if_cancelling(exc)
                 logger.exception("trade updates stream failed; resubscribing")
             await asyncio.sleep(self._timings.poll)
+
+    async def _apply_until_done(self, updates: list[TradeUpdate]) -> None:
+        """Apply a burst, retrying (with backoff) until it lands: the stream will not send it
+        again, so a failed apply is never dropped. Positions follow; if the broker cannot say,
+        the next poll syncs them."""
+        delay = 0.1
+        while True:
+            try:
+                booked = await self._p.orders.apply_updates(updates)
+                break
+            except Exception as exc:
+                raise_if_cancelling(exc)
+                logger.exception("applying %d trade updates failed; retrying", len(updates))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        if booked:
+            try:
+                await self._p.positions.sync()
+            except Exception as exc:
+                raise_if_cancelling(exc)
+                logger.warning("positions not synced after a fill (%s); the poll will", exc)
 
     async def _poll(self) -> None:
         await self._p.reconciler.sync_orders(actor="engine")
@@ -293,8 +313,17 @@ def _decide(
     halt: Rejection | None = None
     for instance, signal in candidates:
         request: OrderRequest | None = None
+        held = batch.positions.get(signal.symbol)
         if signal.symbol in working:
             verdict = f"an order for {signal.symbol} is still working"
+        elif (
+            signal.side is Side.SELL
+            and not instance.allow_short
+            and (held is None or held.qty <= 0)
+        ):
+            verdict = (
+                f"{instance.name} is long-only: a sell signal opens no short in {signal.symbol}"
+            )
         else:
             decision = batch.check(signal)
             verdict = decision.reason

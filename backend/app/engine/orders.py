@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import (
@@ -19,11 +22,13 @@ from app.brokers.base import (
     BrokerError,
     BrokerUnavailable,
     DuplicateClientOrderId,
+    NotFound,
+    OrderQuery,
     OrderRejected,
+    Refusal,
     TradeUpdate,
 )
-from app.brokers.retry import RetryPolicy, with_retry
-from app.domain import Order, OrderRequest, OrderStatus
+from app.domain import Order, OrderRequest, OrderStatus, Side
 from app.models import FillRecord, OrderRecord
 from app.schemas.trading import FillOut, OrderOut
 from app.services.audit import add_audit
@@ -32,15 +37,21 @@ from app.services.events import SafePublisher
 logger = logging.getLogger(__name__)
 
 MIN_QTY = 1e-9  # the database keeps 9 decimal places; anything smaller is zero
-PENDING = "pending"  # written down, not yet confirmed by the broker
-_RANK = {PENDING: 0, "new": 1, "accepted": 2, "partially_filled": 3}
-CONFIRMED_OPEN = tuple(status for status in _RANK if status != PENDING)  # working at the broker
-_TERMINAL_RANK = 4
+PENDING = OrderStatus.PENDING.value  # written down, not yet confirmed by the broker
+CONFIRMED_OPEN = tuple(s for s in OrderStatus.open_values() if s != PENDING)  # at the broker
 _QTY_EPSILON = 1e-9
+_APPLY_ATTEMPTS = 5  # a deadlock or a lost insert race is retried, never dropped
+_RETRIABLE = {"40P01", "40001", "23505"}  # deadlock, serialization failure, unique violation
+_APPLY_LOCK = 0x7462_6F72_6465_7273  # "tborders": the one lock order-state writers take turns on
+_RELEASE_WAIT = 10.0  # seconds to see an exit's held legs canceled before giving up
 
 
-def _rank(status: str) -> int:
-    return _RANK.get(status, _TERMINAL_RANK)
+def _is_stale(record_status: str, update_status: OrderStatus) -> bool:
+    """A non-fill update that ranks behind the row is an old one arriving late."""
+    current = OrderStatus(record_status)
+    if update_status.rank >= current.rank:
+        return False
+    return not (current.reverts and update_status.is_open)
 
 
 def _dec(value: float | None) -> Decimal | None:
@@ -78,19 +89,22 @@ class OrderManager:
         broker: Broker,
         sessions: async_sessionmaker[AsyncSession],
         events: SafePublisher,
-        retry: RetryPolicy,
+        release_wait: float = _RELEASE_WAIT,
     ) -> None:
         self._broker = broker
         self._sessions = sessions
         self._events = events
-        self._retry = retry
+        self._release_wait = release_wait
 
     async def record_intents(
         self, session: AsyncSession, intents: list[tuple[OrderRequest, OrderOrigin]]
     ) -> list[OrderRequest]:
-        """Insert pending rows in the caller's transaction; returns only the ids not seen before."""
+        """Insert pending rows in the caller's transaction; returns only the ids not seen before,
+        with their prices on the broker's grid (the one place every price the bot sends is
+        rounded, so the row shows the price that was sent)."""
         if not intents:
             return []
+        intents = [(request.on_price_grid(), origin) for request, origin in intents]
         inserted = set(
             await session.scalars(
                 insert(OrderRecord)
@@ -125,13 +139,14 @@ class OrderManager:
         return [order for order in answers if order is not None]
 
     async def _send(self, request: OrderRequest) -> Order | None:
-        """The broker's answer to a recorded order; its client id makes every retry safe."""
+        """The broker's answer to a recorded order. The broker adapter is the one retry layer
+        (its client id makes each retry safe); here a fault is only written down."""
         try:
-            return await with_retry(
-                lambda: self._broker.submit_order(request),
-                self._retry,
-                what=f"submit {request.client_order_id}",
-            )
+            allowed = await self._check_asset(request)
+            freed = None if allowed is None else await self._free_held_shares(allowed)
+            if freed is None:
+                return None
+            return await self._broker.submit_order(freed)
         except DuplicateClientOrderId as dup:
             order = dup.existing or await self._broker.get_order_by_client_id(
                 request.client_order_id
@@ -140,7 +155,7 @@ class OrderManager:
                 logger.error("broker says %s exists but cannot find it", request.client_order_id)
             return order
         except OrderRejected as rejected:
-            await self.mark_rejected(request.client_order_id, rejected.reason)
+            await self.mark_rejected(request.client_order_id, rejected.reason, rejected.refusal)
         except BrokerUnavailable as exc:
             logger.error(
                 "order %s not confirmed (%s); reconciliation will find out",
@@ -149,8 +164,96 @@ class OrderManager:
             )
         return None
 
-    async def mark_rejected(self, client_order_id: str, reason: str) -> None:
-        if await self._close(client_order_id, OrderStatus.REJECTED, reason):
+    async def _check_asset(self, request: OrderRequest) -> OrderRequest | None:
+        """The broker's word on the symbol before the order goes: tradable, shortable if the
+        sell opens or adds to a short, and its price increment; None when refused here."""
+        asset = await self._broker.get_asset(request.symbol)
+        refusal = None
+        if asset is None:
+            refusal = f"unknown symbol {request.symbol}: the broker has no such asset"
+        elif not asset.tradable:
+            refusal = f"{request.symbol} is not a tradable asset at the broker"
+        elif (
+            request.side is Side.SELL
+            and not asset.can_short
+            and await self._held(request.symbol) < request.qty - _QTY_EPSILON
+        ):
+            refusal = f"{request.symbol} cannot be sold short (not shortable or hard to borrow)"
+        if refusal is not None:
+            await self.mark_rejected(request.client_order_id, refusal, Refusal.ASSET)
+            return None
+        assert asset is not None
+        return request.on_price_grid(asset.price_increment) if asset.price_increment else request
+
+    async def _free_held_shares(self, request: OrderRequest) -> OrderRequest | None:
+        """An exit of a position whose own exit orders (bracket legs) hold its shares: Alpaca
+        refuses it (403, insufficient qty available). So cancel those orders, see them closed,
+        and send the exit for what is still held; None when the legs closed it meanwhile."""
+        if request.take_profit is not None or request.stop_loss is not None:
+            return request  # a bracket entry opens; it never meets its own legs
+        working = [
+            order
+            for order in await self._broker.get_orders(OrderQuery.OPEN, symbols=[request.symbol])
+            if order.side is request.side and order.client_order_id != request.client_order_id
+        ]
+        if not working:
+            return request
+        held = await self._held(request.symbol)
+        if held * (1 if request.side is Side.BUY else -1) >= 0:
+            return request  # it opens or adds: the other orders hold no shares it needs
+        for order in working:
+            with contextlib.suppress(NotFound, OrderRejected):  # closed already
+                await self._broker.cancel_order(order.id)
+        unconfirmed = await self._wait_closed([order.client_order_id for order in working])
+        if unconfirmed:
+            await self.mark_rejected(
+                request.client_order_id,
+                f"orders holding its shares not confirmed canceled: {', '.join(unconfirmed)}",
+            )
+            return None
+        left = abs(await self._held(request.symbol))
+        if left < MIN_QTY:
+            await self.mark_canceled(
+                request.client_order_id, "the position closed through its own exit orders first"
+            )
+            return None
+        if request.qty > left:
+            request = replace(request, qty=left)
+            await self._resize(request.client_order_id, left)
+        return request
+
+    async def _held(self, symbol: str) -> float:
+        return sum(p.qty for p in await self._broker.get_positions() if p.symbol == symbol)
+
+    async def _wait_closed(self, client_order_ids: list[str]) -> list[str]:
+        """Poll until the broker reports these orders closed (cancels are asynchronous); the ids
+        still open when the wait runs out."""
+        deadline = time.monotonic() + self._release_wait
+        delay = 0.05
+        waiting = list(client_order_ids)
+        while True:
+            found = [await self._broker.get_order_by_client_id(cid) for cid in waiting]
+            await self.apply_orders([(o, None) for o in found if o is not None], actor="engine")
+            waiting = [o.client_order_id for o in found if o is not None and o.status.is_open]
+            if not waiting or time.monotonic() + delay > deadline:
+                return waiting
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    async def _resize(self, client_order_id: str, qty: float) -> None:
+        async with self._sessions.begin() as session:
+            record = await self._lock_row(session, client_order_id)
+            if record is not None:
+                record.qty = Decimal(str(qty))
+
+    async def mark_rejected(
+        self, client_order_id: str, reason: str, refusal: Refusal = Refusal.OTHER
+    ) -> None:
+        """The broker (or the bot on its behalf) refused the order: closed, with why and which
+        kind of refusal it was (`Refusal`), in the row and the audit log."""
+        if refusal is not Refusal.OTHER:
+            reason = f"[{refusal.value}] {reason}"
+        if await self._close(client_order_id, OrderStatus.REJECTED, reason, refusal):
             logger.warning("order %s rejected by the broker: %s", client_order_id, reason)
 
     async def mark_canceled(self, client_order_id: str, reason: str) -> None:
@@ -158,17 +261,24 @@ class OrderManager:
         if await self._close(client_order_id, OrderStatus.CANCELED, reason):
             logger.warning("order %s canceled: %s", client_order_id, reason)
 
-    async def _close(self, client_order_id: str, status: OrderStatus, reason: str) -> bool:
+    async def _close(
+        self,
+        client_order_id: str,
+        status: OrderStatus,
+        reason: str,
+        refusal: Refusal | None = None,
+    ) -> bool:
         """Close a row the broker will not report on, keeping why; False if already closed."""
         async with self._sessions.begin() as session:
             record = await self._lock_row(session, client_order_id)
-            if record is None or _rank(record.status) >= _TERMINAL_RANK:
+            if record is None or not OrderStatus(record.status).is_open:
                 return False
             record.status = status.value
             record.reject_reason = reason[:2000]
             record.updated_at = datetime.now(UTC)
             action = f"order_{status.value}"
-            add_audit(session, "engine", action, "order", record.id, message=reason)
+            after = None if refusal is None else {"refusal": refusal.value}
+            add_audit(session, "engine", action, "order", record.id, after=after, message=reason)
         await self._events.publish("order", OrderOut.model_validate(record))
         return True
 
@@ -193,9 +303,28 @@ class OrderManager:
     ) -> list[FillBooked]:
         """Bring rows in line with the broker's view of orders (with the trade update that told
         it, where there was one: the fill's time and commission), in one transaction and in the
-        given order; the broker is the truth."""
+        given order; the broker is the truth. A transaction that loses to a concurrent one
+        (deadlock, insert race) is retried whole, so no update is ever dropped."""
         if not changes:
             return []
+        for attempt in range(1, _APPLY_ATTEMPTS + 1):
+            try:
+                return await self._apply_once(changes, actor=actor, adopt_as=adopt_as)
+            except DBAPIError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in _RETRIABLE or attempt == _APPLY_ATTEMPTS:
+                    raise
+                logger.warning("order updates lost a race (%s); retry %d", code, attempt)
+                await asyncio.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _apply_once(
+        self,
+        changes: Sequence[tuple[Order, TradeUpdate | None]],
+        *,
+        actor: str,
+        adopt_as: str,
+    ) -> list[FillBooked]:
         news: list[OrderOut | FillRecord] = []  # order states and fills, in the order they happened
         async with self._sessions.begin() as session:
             records = await self._lock_rows(
@@ -242,7 +371,7 @@ class OrderManager:
     ) -> tuple[bool, FillRecord | None]:
         old_qty = float(record.filled_qty)
         advances = order.filled_qty > old_qty + _QTY_EPSILON
-        if not advances and _rank(order.status.value) < _rank(record.status):
+        if not advances and _is_stale(record.status, order.status):
             return False, None  # a stale event arriving after a newer one
         fill: FillRecord | None = None
         if advances and order.filled_avg_price is not None:
@@ -313,7 +442,14 @@ class OrderManager:
     async def _lock_rows(
         self, session: AsyncSession, client_order_ids: list[str]
     ) -> dict[str, OrderRecord]:
-        """The rows of these orders, locked in id order (so concurrent batches cannot deadlock)."""
+        """The rows of these orders, locked, after the transaction took its turn.
+
+        Every writer of order states (trade updates, polls, reconciliation, cancels, the API)
+        takes the same transaction-scoped advisory lock first: their row locks and the inserts
+        of adopted rows (a bracket leg first seen in two places at once) can no longer
+        interleave, which is what deadlocked and broke uq_orders_client_order_id before.
+        """
+        await session.execute(select(func.pg_advisory_xact_lock(_APPLY_LOCK)))
         query = (
             select(OrderRecord)
             .where(OrderRecord.client_order_id.in_(sorted(set(client_order_ids))))
@@ -333,13 +469,13 @@ class OrderManager:
     async def open_rows(self) -> list[OrderRecord]:
         """Orders the database believes are still working (or not yet confirmed)."""
         async with self._sessions() as session:
-            query = select(OrderRecord).where(OrderRecord.status.in_(list(_RANK)))
+            query = select(OrderRecord).where(OrderRecord.status.in_(OrderStatus.open_values()))
             return list((await session.scalars(query)).all())
 
     async def working_symbols(self, session: AsyncSession) -> set[str]:
         """Symbols with a strategy order still working: a strategy waits for its answer."""
         query = select(OrderRecord.symbol).where(
-            OrderRecord.status.in_(list(_RANK)), OrderRecord.source == "strategy"
+            OrderRecord.status.in_(OrderStatus.open_values()), OrderRecord.source == "strategy"
         )
         return set(await session.scalars(query.distinct()))
 
@@ -351,16 +487,12 @@ class OrderManager:
             )
             return
         try:
-            await with_retry(
-                lambda: self._broker.cancel_order(str(record.broker_order_id)),
-                self._retry,
-                what=f"cancel {record.client_order_id}",
-            )
+            await self._broker.cancel_order(str(record.broker_order_id))
         except BrokerError as exc:
             logger.warning("cancel %s failed: %s", record.client_order_id, exc)
             raise
         order = await self._broker.get_order_by_client_id(record.client_order_id)
-        if order is not None:  # don't wait for the stream: show the broker's answer now
+        if order is not None:  # show the broker's answer now (pending_cancel, until confirmed)
             await self.apply_order(order, actor="engine")
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from pydantic import ValidationError
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain import Account, Position, Side, Signal
 from app.engine.window import RollingWindows
-from app.models import EquityPoint, OrderRecord, RiskSettingsRecord
+from app.models import EquityPoint, FillRecord, OrderRecord, RiskSettingsRecord
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
 from app.services.audit import add_audit
 
@@ -88,6 +88,7 @@ class _Inputs:
     last_stop_out: Mapping[str, datetime]
     opened_today: frozenset[str]
     read_at: float
+    day_trades: tuple[date, ...] = ()
 
 
 class RiskGate:
@@ -119,7 +120,6 @@ class RiskGate:
         ):
             self._rereading = asyncio.create_task(self._reread(), name="risk-inputs")
         held = {p.symbol: p for p in positions}
-        today = datetime.now(UTC).date()
         return RiskBatch(
             chain=self._chain_for(inputs.settings),
             account=account,
@@ -128,7 +128,7 @@ class RiskGate:
             peak_equity=inputs.peak_equity,
             last_stop_out=inputs.last_stop_out,
             opened_today=inputs.opened_today & set(held),
-            day_trades=(today,) * account.daytrade_count,
+            day_trades=inputs.day_trades,
         )
 
     async def _reread(self) -> None:
@@ -152,12 +152,14 @@ class RiskGate:
                 .where(OrderRecord.filled_qty > 0, OrderRecord.created_at >= today)
                 .distinct()
             )
+            day_trades = await _own_day_trades(session, settings)
             return _Inputs(
                 settings=settings,
                 peak_equity=float(peak or 0.0),
                 last_stop_out={symbol: at for symbol, at in stop_outs},
                 opened_today=frozenset(opened),
                 read_at=time.monotonic(),
+                day_trades=day_trades,
             )
 
     def _chain_for(self, settings: RiskSettings) -> RiskChain:
@@ -169,13 +171,28 @@ class RiskGate:
         return self._chain[1]
 
 
+async def _own_day_trades(session: AsyncSession, settings: RiskSettings) -> tuple[date, ...]:
+    """Day trades from the bot's own fills (Alpaca no longer reports a count): a symbol both
+    bought and sold on one New York session date is one day trade. Read only when the optional
+    PDT guard is on; the last 10 calendar days cover the rule's 5 business days."""
+    if not settings.pdt_guard:
+        return ()
+    session_date = func.date(func.timezone("America/New_York", FillRecord.filled_at))
+    since = datetime.now(UTC) - timedelta(days=10)
+    rows = await session.execute(
+        select(session_date, FillRecord.symbol)
+        .where(FillRecord.filled_at >= since)
+        .group_by(session_date, FillRecord.symbol)
+        .having(func.count(FillRecord.side.distinct()) == 2)
+    )
+    return tuple(sorted(day for day, _ in rows))
+
+
 async def seed_risk_settings(sessions: async_sessionmaker[AsyncSession], simulated: bool) -> None:
     """First start only: the simulated market never closes, so there its defaults always trade."""
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(RiskSettingsRecord)):
             return
-        settings = RiskSettings(
-            market_hours=not simulated, pdt_guard=not simulated, take_profit_multiple=2.0
-        )
+        settings = RiskSettings(market_hours=not simulated, take_profit_multiple=2.0)
         session.add(RiskSettingsRecord(settings=settings.model_dump(), updated_by="engine"))
         add_audit(session, "engine", "risk_seeded", "risk_settings", after=settings.model_dump())

@@ -17,7 +17,6 @@ from redis.asyncio import Redis
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.retry import RetryPolicy
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.core.events import Publisher
@@ -67,7 +66,7 @@ class EngineService:
         self._redis = redis
         self.events = SafePublisher(publisher)
         self._lock = LeaderLock(redis, holder_name(), settings.engine_lock_ttl_seconds)
-        self.orders = OrderManager(self.broker, sessions, self.events, RetryPolicy())
+        self.orders = OrderManager(self.broker, sessions, self.events)
         self.positions = PositionBook(self.broker, sessions, self.events)
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)

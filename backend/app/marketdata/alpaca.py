@@ -1,6 +1,7 @@
 """Alpaca bars through alpaca-py: StockHistoricalDataClient for warm-up, StockDataStream live.
 
-The live stream yields one-minute bars (Alpaca's "b" messages, sent once a minute has closed).
+The live stream carries one-minute bars only (Alpaca's "b" messages, sent once a minute has
+closed); any other timeframe is folded from them (`app.marketdata.aggregate`).
 The SDK's stream loop reconnects by itself with exponential backoff and jitter; bars that
 closed while it was disconnected are not replayed, so a consumer that must not miss any should
 fill the gap with `history`.
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.brokers.alpaca_http import call_sdk, tune_sdk_client
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import Bar
+from app.marketdata.aggregate import aggregated
 from app.marketdata.base import MarketData, MarketDataError, parse_timeframe
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class AlpacaDataConfig(BaseModel):
     stream_url: str | None = None  # WebSocket, e.g. wss://stream.data.alpaca.markets/v2/iex
     request_timeout: float = Field(10.0, gt=0)
     retry: RetryPolicy = RetryPolicy()
+    timeframe: str = "1Min"  # the stream's minute bars are aggregated to this
 
 
 def sdk_timeframe(text: str) -> TimeFrame:
@@ -52,6 +55,35 @@ def sdk_timeframe(text: str) -> TimeFrame:
     amount = int("".join(c for c in text if c.isdigit()))
     unit = text.lstrip("0123456789")
     return TimeFrame(amount, _UNITS[unit])
+
+
+_FINAL = ("auth failed", "insufficient subscription")  # 402, 409: retrying cannot help
+
+
+class _ReportingStream(StockDataStream):
+    """The SDK's stream, which logs and retries every refusal forever: here a refusal that
+    retrying cannot cure (402 auth failed, 409 insufficient subscription) stops it with one
+    clear error, and the one-connection limit (406) is reported once, then waited out."""
+
+    failure: str | None = None
+    _limit_reported = False
+
+    async def _auth(self) -> None:
+        try:
+            await super()._auth()
+        except ValueError as exc:
+            message = str(exc)
+            if any(final in message for final in _FINAL):
+                self.failure = message
+                self._should_run = False
+            elif "connection limit" in message and not self._limit_reported:
+                self._limit_reported = True
+                logger.error(
+                    "Alpaca refused a second market data connection (%s): the plan allows one "
+                    "per key; is another bot or notebook using these keys? Retrying.",
+                    message,
+                )
+            raise
 
 
 class AlpacaMarketData(MarketData):
@@ -85,7 +117,11 @@ class AlpacaMarketData(MarketData):
         bars = [_bar(symbol, b) for b in barset.data.get(symbol, [])]
         return [b for b in bars if b.time < end]  # Alpaca's end is inclusive; ours is not
 
-    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
+    def stream(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
+        """Closed bars of the configured timeframe, folded from the stream's minute bars."""
+        return aggregated(self._minutes(symbols), self._config.timeframe)
+
+    async def _minutes(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
         if not symbols:
             raise ValueError("stream needs at least one symbol")
         queue: asyncio.Queue[Bar | None] = asyncio.Queue()
@@ -93,7 +129,7 @@ class AlpacaMarketData(MarketData):
         async def on_bar(raw: Any) -> None:
             queue.put_nowait(_bar(raw.symbol, raw))
 
-        stream = StockDataStream(
+        stream = _ReportingStream(
             self._config.api_key,
             self._config.secret_key,
             feed=DataFeed(self._config.feed),
@@ -107,6 +143,11 @@ class AlpacaMarketData(MarketData):
         try:
             while (bar := await queue.get()) is not None:
                 yield bar
+            if stream.failure is not None:
+                raise MarketDataError(
+                    f"the Alpaca data stream refused us: {stream.failure} (check the API keys "
+                    f"and that the {self._config.feed} feed is in the data subscription)"
+                )
             raise MarketDataError(
                 "the Alpaca data stream stopped (is the feed covered by the subscription?)"
             )

@@ -24,7 +24,10 @@ def make_market_data(
     if bool(api_key) != bool(secret_key):
         raise ValueError("Alpaca needs both ALPACA_API_KEY and ALPACA_SECRET_KEY, or neither")
     if api_key and secret_key:
-        return AlpacaMarketData(AlpacaDataConfig(api_key=api_key, secret_key=secret_key, feed=feed))
+        config = AlpacaDataConfig(
+            api_key=api_key, secret_key=secret_key, feed=feed, timeframe=timeframe
+        )
+        return AlpacaMarketData(config)
     if csv_path is not None:
         return ReplayMarketData.from_csv(csv_path, speed=speed, timeframe=timeframe)
     return ReplayMarketData.simulated(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint, func
+from sqlalchemy import String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAtMixin, IdMixin
@@ -20,6 +20,8 @@ class StrategyInstance(IdMixin, CreatedAtMixin, Base):
     symbol: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]]
     enabled: Mapped[bool] = mapped_column(default=False)
+    # a sell signal with nothing held opens a short only if this is on (and the asset allows it)
+    allow_short: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 

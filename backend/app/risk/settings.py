@@ -44,7 +44,14 @@ class RiskSettings(BaseModel):
         60, ge=0, le=43_200, description="No re-entry in a symbol this long after a stop-out"
     )
     market_hours: bool = Field(True, description="Only trade during NYSE regular hours")
-    pdt_guard: bool = Field(True, description="Keep accounts under the PDT equity floor legal")
+    pdt_guard: bool = Field(
+        False,
+        description=(
+            "Optional: under the PDT equity floor, refuse an entry that could make more day "
+            "trades in 5 business days than allowed, counted from the bot's own fills (Alpaca "
+            "no longer reports a day-trade count or flags pattern day traders)"
+        ),
+    )
     pdt_min_equity: float = Field(25_000.0, ge=0, le=1e9, description="PDT equity floor (USD)")
     pdt_max_day_trades: int = Field(
         3, ge=0, le=10, description="Day trades allowed in 5 business days under the floor"

@@ -26,6 +26,7 @@ class StrategyInstanceOut(BaseModel):
     symbol: str
     params: dict[str, Any]
     enabled: bool
+    allow_short: bool
     created_at: datetime
     updated_at: datetime
 
@@ -37,6 +38,9 @@ class StrategyInstanceCreate(BaseModel):
     symbol: str = Field(min_length=1, max_length=32, pattern=SYMBOL_PATTERN)
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = False
+    allow_short: bool = Field(
+        default=False, description="let sell signals open shorts (long-only by default)"
+    )
     name: str | None = Field(
         default=None, min_length=1, max_length=64, description="defaults to the strategy name"
     )
@@ -47,4 +51,5 @@ class StrategyInstanceUpdate(BaseModel):
 
     params: dict[str, Any] | None = None
     enabled: bool | None = None
+    allow_short: bool | None = None
     name: str | None = Field(default=None, min_length=1, max_length=64)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain import OrderType, Side, TimeInForce
+from app.domain import OrderStatus, OrderType, Side, TimeInForce
 
 T = TypeVar("T")
 
@@ -39,13 +39,26 @@ class OrderOut(BaseModel):
     stop_price: float | None
     take_profit: float | None
     stop_loss: float | None
-    status: str = Field(description="an OrderStatus, or 'pending' while not yet at the broker")
+    status: OrderStatus = Field(description="the order's state ('pending' before the broker)")
     filled_qty: float
     filled_avg_price: float | None
     reject_reason: str | None
     submitted_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_open(self) -> bool:
+        """Still working at the broker (or not yet sent): the one open/closed classification."""
+        return self.status.is_open
+
+
+class OrderStatusOut(BaseModel):
+    """One order state and whether it counts as open, so clients keep no copy of the list."""
+
+    status: OrderStatus
+    open: bool
 
 
 class FillOut(BaseModel):

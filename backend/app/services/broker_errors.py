@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from app.brokers.base import BrokerError, BrokerUnavailable, NotFound, OrderRejected
+from app.brokers.base import (
+    AuthenticationFailed,
+    BrokerError,
+    BrokerUnavailable,
+    NotFound,
+    OrderRejected,
+)
 from app.core.errors import ApiError
 from app.core.metrics import note_broker_call
 
@@ -29,5 +35,13 @@ def _api_error(exc: BrokerError, what: str) -> ApiError:
     if isinstance(exc, NotFound):
         return ApiError(404, "not_found", f"{what}: {exc}")
     if isinstance(exc, OrderRejected):
-        return ApiError(422, "broker_rejected", f"{what}: the broker refused: {exc.reason}")
+        return ApiError(
+            422,
+            "broker_rejected",
+            f"{what}: the broker refused ({exc.refusal.value}): {exc.reason}",
+        )
+    if isinstance(exc, AuthenticationFailed):
+        return ApiError(
+            503, "broker_credentials", f"{what}: the broker refused the bot's API keys ({exc})."
+        )
     return ApiError(503, "broker_error", f"{what}: {exc}")

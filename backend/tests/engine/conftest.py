@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.retry import RetryPolicy
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
@@ -23,7 +22,6 @@ from app.marketdata.base import MarketData
 from app.services.events import SafePublisher
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
-FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.005)
 
 
 def flat(minute: int, price: float, symbol: str = "SIMA") -> Bar:
@@ -71,7 +69,7 @@ def sim() -> SimBroker:
 def orders(
     sim: SimBroker, sessions: async_sessionmaker[AsyncSession], events: SafePublisher
 ) -> OrderManager:
-    return OrderManager(sim, sessions, events, FAST_RETRY)
+    return OrderManager(sim, sessions, events)
 
 
 @pytest.fixture

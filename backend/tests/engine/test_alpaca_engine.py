@@ -72,7 +72,7 @@ async def test_orders_survive_a_429_storm_and_fills_survive_a_dropped_stream(
             break
     await fake.wait_until(lambda: bool(fake.orders), within=15)
     assert fake.count("POST", "/v2/orders") == 5  # four 429s, then the order: placed once
-    [order] = fake.orders.values()
+    [order] = fake.entries()
 
     await fake.drop_streams()  # the fill happens while nobody listens
     await fake.fill(order["id"], price=95.0)

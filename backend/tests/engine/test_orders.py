@@ -13,7 +13,7 @@ from app.domain import Order, OrderRequest, OrderStatus, Side
 from app.engine.orders import PENDING, OrderManager, OrderOrigin
 from app.models import AuditEntry, FillRecord, OrderRecord
 from app.services.events import SafePublisher
-from tests.engine.conftest import FAST_RETRY, RecordingPublisher, flat
+from tests.engine.conftest import RecordingPublisher, flat
 
 MANUAL = OrderOrigin("manual")
 
@@ -91,46 +91,29 @@ async def test_same_client_order_id_is_never_submitted_twice(
 
 
 class FlakySubmit(SimBroker):
-    """Fails the first `failures` submits; with `processed`, after accepting the order."""
+    """Fails the first `failures` submits, as a broker adapter does once its retries ran out."""
 
-    def __init__(self, failures: int, *, processed: bool) -> None:
+    def __init__(self, failures: int) -> None:
         super().__init__(SimBrokerConfig(slippage_bps=0))
         self.failures = failures
-        self.processed = processed
         self.calls = 0
 
     async def submit_order(self, request: OrderRequest) -> Order:
         self.calls += 1
-        if self.failures and not self.processed:
-            self.failures -= 1
-            raise BrokerUnavailable("503 service unavailable", status=503, maybe_processed=False)
-        order = await super().submit_order(request)
         if self.failures:
             self.failures -= 1
-            raise BrokerUnavailable("read timeout", maybe_processed=True)
-        return order
-
-
-async def test_retry_after_lost_reply_finds_the_order_instead_of_doubling_it(
-    sessions: async_sessionmaker[AsyncSession], published: RecordingPublisher
-) -> None:
-    broker = FlakySubmit(failures=1, processed=True)  # the reply to the 1st is lost
-    broker.on_bar(flat(0, 100.0))
-    manager = OrderManager(broker, sessions, SafePublisher(published), FAST_RETRY)
-    record = await manager.place(buy("c-retry"), MANUAL)
-    assert broker.calls == 2  # retried ...
-    assert len(await broker.get_orders(OrderQuery.ALL)) == 1  # ... yet one order
-    assert record.status == "new" and record.broker_order_id is not None
+            raise BrokerUnavailable("503 service unavailable", status=503, maybe_processed=False)
+        return await super().submit_order(request)
 
 
 async def test_broker_down_leaves_order_pending_for_reconciliation(
     sessions: async_sessionmaker[AsyncSession], published: RecordingPublisher
 ) -> None:
-    broker = FlakySubmit(failures=100, processed=False)
+    broker = FlakySubmit(failures=100)
     broker.on_bar(flat(0, 100.0))
-    manager = OrderManager(broker, sessions, SafePublisher(published), FAST_RETRY)
+    manager = OrderManager(broker, sessions, SafePublisher(published))
     record = await manager.place(buy("c-down"), MANUAL)
-    assert record.status == PENDING and broker.calls == FAST_RETRY.attempts
+    assert record.status == PENDING and broker.calls == 1  # the adapter retries, nothing above
 
 
 async def test_refusal_marks_order_rejected_with_brokers_reason(
@@ -168,7 +151,7 @@ async def test_a_fill_keeps_the_commission_its_trade_update_reported(
 ) -> None:
     charging = SimBroker(SimBrokerConfig(slippage_bps=0, commission_per_share=0.02))
     charging.on_bar(flat(0, 100.0))
-    orders = OrderManager(charging, sessions, events, FAST_RETRY)
+    orders = OrderManager(charging, sessions, events)
     updates = await subscribe(charging)
     await orders.place(buy("c-fee", qty=7), MANUAL)
     charging.on_bar(flat(1, 101.0))

@@ -11,6 +11,15 @@ It speaks what TradingClient, StockHistoricalDataClient, TradingStream and Stock
 Tests steer it: `fill()` an order, `publish_bar()`, queue faults with `fail_next()` (429/5xx
 storms, rejections) or `stall_next()` (the request is processed, the answer comes too late),
 and `drop_streams()` to cut WebSockets.
+
+It keeps Alpaca's documented rules (each one a test in test_double_rules.py, and its payloads
+checked against recorded/): prices on the penny grid (422 42210000 "sub-penny increment"),
+shares held by open exit orders are not available to sell (403 40310000), cancels are
+asynchronous (204, `pending_cancel`, then `canceled` or `order_cancel_rejected`), bracket legs
+are their own orders (take-profit `new` and stop-loss `held` once the entry fills; one leg
+filling cancels the other), a request budget per minute (429 plus X-RateLimit-* headers) and
+`{"message": "unauthorized."}` without a code for bad keys. Where Alpaca's material leaves a
+point open, it is a setting (`open_nested_parents`, `cancel_latency`, `retry_after`).
 """
 
 from __future__ import annotations
@@ -18,10 +27,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import msgpack
@@ -57,8 +68,73 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _error(status: int, code: int, message: str) -> web.Response:
-    return web.json_response({"code": code, "message": message}, status=status)
+def _error(status: int, code: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"code": code, "message": message, **extra}, status=status)
+
+
+OPEN_STATES = frozenset(
+    {
+        "new",
+        "accepted",
+        "pending_new",
+        "accepted_for_bidding",
+        "partially_filled",
+        "held",
+        "pending_cancel",
+        "pending_replace",
+        "done_for_day",
+        "stopped",
+        "suspended",
+        "calculated",
+    }
+)  # Alpaca's status=open filter: everything not filled, canceled, expired, replaced, rejected
+_CANCELABLE = OPEN_STATES - {"pending_cancel"}
+
+
+def _off_grid(value: Any) -> bool:
+    """Alpaca's rule: at most 2 decimals at or above $1.00, at most 4 below."""
+    price = Decimal(str(value))
+    places = 2 if price >= 1 else 4
+    return price != round(price, places)
+
+
+def sub_penny(body: Json) -> str | None:
+    """The first price in an order body that is off the grid, as Alpaca names it, or None."""
+    prices = [
+        ("limit_price", body.get("limit_price")),
+        ("stop_price", body.get("stop_price")),
+        ("limit_price", (body.get("take_profit") or {}).get("limit_price")),
+        ("stop_price", (body.get("stop_loss") or {}).get("stop_price")),
+    ]
+    for name, value in prices:
+        if value is not None and _off_grid(value):
+            return (
+                f"invalid {name} {value}. sub-penny increment does not fulfill minimum "
+                "pricing criteria"
+            )
+    return None
+
+
+def asset_json(symbol: str, **overrides: Any) -> Json:
+    """A /v2/assets entry shaped like Alpaca's example (recorded/asset.json)."""
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
+        "class": "us_equity",
+        "exchange": "NASDAQ",
+        "symbol": symbol,
+        "name": f"{symbol} Inc. Common Stock",
+        "status": "active",
+        "tradable": True,
+        "marginable": True,
+        "maintenance_margin_requirement": 30,
+        "shortable": True,
+        "easy_to_borrow": True,
+        "fractionable": True,
+        "last_close_pct_change": None,
+        "last_price": None,
+        "attributes": [],
+        **overrides,
+    }
 
 
 @dataclass
@@ -77,11 +153,29 @@ class FakeAlpaca:
     trade_logins: int = 0
     data_logins: int = 0
     data_subscriptions: set[str] = field(default_factory=set)
+    # None: cancels wait for confirm_cancels(); a number: confirmed that many seconds later
+    cancel_latency: float | None = 0.0
+    # status=open&nested=true after a bracket's entry filled: True lists the filled parent with
+    # its open legs nested, False lists the open legs at the top level (Alpaca does not say)
+    open_nested_parents: bool = True
+    rate_limit: int | None = None  # requests per rate_window; Alpaca's is 200 a minute
+    rate_window: float = 60.0
+    retry_after: bool = False  # send Retry-After on a 429 (Alpaca documents X-RateLimit-Reset)
+    assets: dict[str, Json] = field(default_factory=dict)  # symbol -> /v2/assets entry
+    data_connections: int = 1  # the IEX (free) plan allows one market data connection per key
+    data_subscription: bool = True  # False: the feed is not in the plan (409)
 
     def __post_init__(self) -> None:
+        self._parent_of: dict[str, str] = {}  # bracket leg id -> entry order id
+        self._cancel_requested: set[str] = set()  # ids whose cancel is not yet answered
+        self._window: list[float] = []  # monotonic times of the requests in the rate window
+        self._timers: set[asyncio.Task[None]] = set()
+        for symbol in self.prices:
+            self.assets.setdefault(symbol, asset_json(symbol))
         self._runner: web.AppRunner | None = None
         self._trade_sockets: set[web.WebSocketResponse] = set()
         self._data_sockets: set[web.WebSocketResponse] = set()
+        self._data_authed: set[web.WebSocketResponse] = set()
         self._changed = asyncio.Condition()
         self.base_url = ""
 
@@ -92,6 +186,8 @@ class FakeAlpaca:
             [
                 web.get("/v2/account", self._account),
                 web.get("/v2/clock", self._clock),
+                web.get("/v2/assets", self._list_assets),
+                web.get("/v2/assets/{symbol}", self._get_asset),
                 web.get("/v2/calendar", self._calendar),
                 web.get("/v2/positions", self._list_positions),
                 web.delete("/v2/positions", self._close_all),
@@ -117,6 +213,8 @@ class FakeAlpaca:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        for timer in list(self._timers):
+            timer.cancel()
         await self.drop_streams()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -188,7 +286,58 @@ class FakeAlpaca:
             qty=str(qty),
             position_qty=str(position_qty),
         )
+        if order["status"] == "filled":
+            await self._after_fill(order)
         return order
+
+    async def _after_fill(self, order: Json) -> None:
+        """A filled entry activates its legs (take-profit `new`, stop-loss stays `held`); a
+        filled leg cancels its sibling."""
+        for leg in order.get("legs") or []:
+            if leg["type"] == "limit" and leg["status"] == "held":
+                leg["status"] = "new"
+                leg["updated_at"] = _iso(datetime.now(UTC))
+                await self.push_trade_update("new", leg)
+        parent = self.orders.get(self._parent_of.get(order["id"], ""))
+        for sibling in (parent or {}).get("legs") or []:
+            if sibling["id"] != order["id"] and sibling["status"] in OPEN_STATES:
+                await self._finish_cancel(sibling)
+
+    def entries(self) -> list[Json]:
+        """The orders placed, without bracket legs (those are orders too, under their entry)."""
+        return [o for o in self.orders.values() if o["id"] not in self._parent_of]
+
+    def legs(self, order_id: str) -> list[Json]:
+        """The legs of a bracket entry, take-profit first."""
+        return list(self.orders[order_id].get("legs") or [])
+
+    async def confirm_cancels(self) -> None:
+        """Answer every cancel request still pending (with `cancel_latency=None`)."""
+        for order_id in sorted(self._cancel_requested):
+            await self._finish_cancel(self.orders[order_id])
+
+    async def _finish_cancel(self, order: Json) -> None:
+        requested = order["id"] in self._cancel_requested
+        self._cancel_requested.discard(order["id"])
+        if order["status"] not in OPEN_STATES:
+            if requested:
+                await self.push_trade_update("order_cancel_rejected", order)
+            return
+        order["status"] = "canceled"
+        order["canceled_at"] = order["updated_at"] = _iso(datetime.now(UTC))
+        await self.push_trade_update("canceled", order)
+        for leg in order.get("legs") or []:
+            if leg["status"] in OPEN_STATES:
+                await self._finish_cancel(leg)
+        await self._notify()
+
+    async def expire_day_orders(self) -> None:
+        """The close: every open DAY order expires, as Alpaca reports at 16:00 ET."""
+        for order in list(self.orders.values()):
+            if order["status"] in OPEN_STATES and order["time_in_force"] == "day":
+                order["status"] = "expired"
+                order["expired_at"] = order["updated_at"] = _iso(datetime.now(UTC))
+                await self.push_trade_update("expired", order)
 
     async def push_trade_update(self, event: str, order: Json, **extra: str) -> None:
         """Send one trade_updates message to every listening stream client."""
@@ -231,7 +380,10 @@ class FakeAlpaca:
         if fault is not None:
             fault.count -= 1
         if request.path.startswith("/v2/") and not self._authorized(request):
-            return _error(401, 40110000, "request is not authorized")
+            return web.json_response({"message": "unauthorized."}, status=401)
+        limited = self._rate_limited(request)
+        if limited is not None:
+            return limited
         if fault is not None and fault.status is not None:
             return _error(fault.status, fault.status * 100_000, fault.message)
         response = await handler(request)
@@ -239,6 +391,29 @@ class FakeAlpaca:
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
         return response
+
+    def _rate_limited(self, request: web.Request) -> web.Response | None:
+        """429 once the key spent its requests in the window (streams are not counted)."""
+        if self.rate_limit is None or request.headers.get("Upgrade", "").lower() == "websocket":
+            return None
+        now = time.monotonic()
+        self._window = [t for t in self._window if now - t < self.rate_window]
+        if len(self._window) < self.rate_limit:
+            self._window.append(now)
+            return None
+        wait = self.rate_window - (now - self._window[0])
+        headers = {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(int(time.time() + wait) + 1),
+        }
+        if self.retry_after:
+            headers["Retry-After"] = str(max(1, round(wait)))
+        return web.Response(status=429, text="rate limit exceeded", headers=headers)
+
+    def requests_since(self, start: int) -> list[tuple[str, str]]:
+        """The requests after the first `start` ones, to count what one duty cost."""
+        return self.requests[start:]
 
     def _authorized(self, request: web.Request) -> bool:
         if request.headers.get("Upgrade", "").lower() == "websocket":
@@ -280,9 +455,57 @@ class FakeAlpaca:
             "market_value": str(qty * price),
             "cost_basis": str(qty * avg),
             "unrealized_pl": str((price - avg) * qty),
+            "unrealized_plpc": str((price - avg) / avg if avg else 0.0),
+            "unrealized_intraday_pl": str((price - avg) * qty),
+            "unrealized_intraday_plpc": str((price - avg) / avg if avg else 0.0),
             "current_price": str(price),
-            "qty_available": str(qty),
+            "lastday_price": str(avg),
+            "change_today": str((price - avg) / avg if avg else 0.0),
+            "qty_available": str(self.qty_available(symbol)),
         }
+
+    def qty_available(self, symbol: str) -> float:
+        """The position less the shares its open exit orders hold (an OCO pair holds once)."""
+        held = self.positions.get(symbol)
+        if held is None:
+            return 0.0
+        qty = float(held["qty"])
+        exit_side = "sell" if qty > 0 else "buy"
+        reserved = 0.0
+        for order in self.orders.values():
+            if order["symbol"] != symbol or order["id"] in self._parent_of:
+                continue
+            remaining = float(order["qty"]) - float(order["filled_qty"])
+            legs = [o for o in order.get("legs") or [] if o["status"] in OPEN_STATES]
+            if order["status"] in OPEN_STATES and order["side"] == exit_side:
+                reserved += remaining
+            elif order["status"] == "filled" and legs and legs[0]["side"] == exit_side:
+                reserved += max(float(leg["qty"]) - float(leg["filled_qty"]) for leg in legs)
+        return max(abs(qty) - reserved, 0.0)
+
+    def _insufficient_qty(self, symbol: str, side: str, qty: float) -> web.Response | None:
+        """Alpaca's 403 for an order that would sell (or cover) shares other orders hold."""
+        held = self.positions.get(symbol)
+        if held is None or (float(held["qty"]) > 0) == (side == "buy"):
+            return None
+        available = self.qty_available(symbol)
+        if qty <= available + 1e-9:
+            return None
+        related = [
+            o["id"]
+            for o in self.orders.values()
+            if o["symbol"] == symbol and o["status"] in OPEN_STATES and o["side"] == side
+        ]
+        return _error(
+            403,
+            40310000,
+            f"insufficient qty available for order (requested: {qty:g}, available: {available:g})",
+            available=f"{available:g}",
+            existing_qty=f"{abs(float(held['qty'])):g}",
+            held_for_orders=f"{abs(float(held['qty'])) - available:g}",
+            related_orders=related,
+            symbol=symbol,
+        )
 
     def _equity(self) -> float:
         return self.cash + sum(
@@ -300,9 +523,16 @@ class FakeAlpaca:
             "updated_at": now,
             "submitted_at": now,
             "filled_at": None,
+            "expired_at": None,
+            "canceled_at": None,
+            "failed_at": None,
+            "replaced_at": None,
+            "replaced_by": None,
+            "replaces": None,
             "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, body["symbol"])),
             "symbol": body["symbol"],
             "asset_class": "us_equity",
+            "notional": None,
             "qty": str(body["qty"]),
             "filled_qty": "0",
             "filled_avg_price": None,
@@ -316,6 +546,10 @@ class FakeAlpaca:
             "status": "accepted",
             "extended_hours": False,
             "legs": None,
+            "trail_percent": None,
+            "trail_price": None,
+            "hwm": None,
+            "commission": 0,
         }
 
     # ------------------------------------------------------------------ REST
@@ -332,10 +566,8 @@ class FakeAlpaca:
                 "last_equity": "100000",
                 "buying_power": str(max(self.cash, 0.0)),
                 "portfolio_value": str(equity),
-                "pattern_day_trader": False,
                 "trading_blocked": False,
                 "account_blocked": False,
-                "daytrade_count": 0,
                 "multiplier": "1",
             }
         )
@@ -377,17 +609,27 @@ class FakeAlpaca:
         held = float(self.positions[symbol]["qty"])
         qty = float(request.query.get("qty", abs(held)))
         side = "sell" if held > 0 else "buy"
+        refused = self._insufficient_qty(symbol, side, qty)
+        if refused is not None:
+            return refused
         order = self._new_order({"symbol": symbol, "qty": qty, "side": side})
         self.orders[order["id"]] = order
         return web.json_response(order)
 
     async def _close_all(self, request: web.Request) -> web.Response:
         if request.query.get("cancel_orders") in ("True", "true"):
-            await self._cancel_all(request)
+            for order in list(self.orders.values()):  # Alpaca cancels first, on its side
+                if order["status"] in OPEN_STATES:
+                    await self._finish_cancel(order)
         answers = []
         for symbol in sorted(self.positions):
             held = float(self.positions[symbol]["qty"])
             side = "sell" if held > 0 else "buy"
+            refused = self._insufficient_qty(symbol, side, abs(held))
+            if refused is not None:
+                body = json.loads(refused.text or "{}")
+                answers.append({"symbol": symbol, "status": 403, "body": body})
+                continue
             order = self._new_order({"symbol": symbol, "qty": abs(held), "side": side})
             self.orders[order["id"]] = order
             answers.append(
@@ -399,13 +641,28 @@ class FakeAlpaca:
         status = request.query.get("status", "open")
         symbols = set(filter(None, request.query.get("symbols", "").split(",")))
         limit = int(request.query.get("limit", "50"))
-        open_states = {"new", "accepted", "partially_filled", "pending_new", "held"}
-        found = [
-            o
-            for o in reversed(self.orders.values())
-            if (status == "all" or (o["status"] in open_states) == (status == "open"))
-            and (not symbols or o["symbol"] in symbols)
-        ]
+        nested = request.query.get("nested") in ("True", "true")
+
+        def wanted(order: Json) -> bool:
+            is_open = order["status"] in OPEN_STATES
+            return (status == "all" or is_open == (status == "open")) and (
+                not symbols or order["symbol"] in symbols
+            )
+
+        found: list[Json] = []
+        for order in reversed(self.orders.values()):
+            if not nested:
+                if wanted(order):
+                    found.append({**order, "legs": None})
+                continue
+            if order["id"] in self._parent_of:
+                parent = self.orders[self._parent_of[order["id"]]]
+                if wanted(order) and not wanted(parent) and not self.open_nested_parents:
+                    found.append(order)  # an open leg of a closed entry, on its own
+                continue
+            open_legs = any(wanted(leg) for leg in order.get("legs") or [])
+            if wanted(order) or (open_legs and self.open_nested_parents and status == "open"):
+                found.append(order)
         return web.json_response(found[:limit])
 
     async def _submit(self, request: web.Request) -> web.Response:
@@ -415,6 +672,15 @@ class FakeAlpaca:
             return _error(422, 40010001, "client_order_id must be unique")
         if float(body.get("qty") or 0) <= 0:
             return _error(422, 40010001, "qty must be > 0")
+        asset = self.assets.get(body["symbol"])
+        if asset is None or not asset["tradable"]:
+            return _error(422, 40010001, f'asset "{body["symbol"]}" not found or not tradable')
+        off_grid = sub_penny(body)
+        if off_grid is not None:
+            return _error(422, 42210000, off_grid)
+        refused = self._insufficient_qty(body["symbol"], body["side"], float(body["qty"]))
+        if refused is not None:
+            return refused
         price = body.get("limit_price") or self.prices.get(body["symbol"])
         if (
             body["side"] == "buy"
@@ -434,10 +700,14 @@ class FakeAlpaca:
             stop = {"symbol": body["symbol"], "qty": body["qty"], "side": exit_side, "type": "stop"}
             take["limit_price"] = body["take_profit"]["limit_price"]
             stop["stop_price"] = body["stop_loss"]["stop_price"]
+            take["time_in_force"] = stop["time_in_force"] = order["time_in_force"]
             order["legs"] = [self._new_order(take), self._new_order(stop)]
             for leg in order["legs"]:
                 leg["status"] = "held"
+                self._parent_of[leg["id"]] = order["id"]
         self.orders[order["id"]] = order
+        for leg in order["legs"] or []:
+            self.orders[leg["id"]] = leg
         await self.push_trade_update("new", order)
         return web.json_response(order)
 
@@ -458,19 +728,31 @@ class FakeAlpaca:
         order = self.orders.get(request.match_info["id"])
         if order is None:
             return _error(404, 40410000, "order not found")
-        if order["status"] in ("filled", "canceled", "expired", "rejected", "replaced"):
+        if order["status"] not in _CANCELABLE:
             return _error(422, 42210000, f'order is already in "{order["status"]}" state')
-        order["status"] = "canceled"
-        order["canceled_at"] = order["updated_at"] = _iso(datetime.now(UTC))
-        await self.push_trade_update("canceled", order)
+        await self._request_cancel(order)
         return web.Response(status=204)
+
+    async def _request_cancel(self, order: Json) -> None:
+        """204 means requested: `pending_cancel` now, the outcome later on the stream."""
+        order["status"] = "pending_cancel"
+        order["updated_at"] = _iso(datetime.now(UTC))
+        self._cancel_requested.add(order["id"])
+        await self.push_trade_update("pending_cancel", order)
+        if self.cancel_latency is not None:
+            timer = asyncio.create_task(self._confirm_later(order, self.cancel_latency))
+            self._timers.add(timer)
+            timer.add_done_callback(self._timers.discard)
+
+    async def _confirm_later(self, order: Json, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self._finish_cancel(order)
 
     async def _cancel_all(self, request: web.Request) -> web.Response:
         answers = []
         for order in list(self.orders.values()):
-            if order["status"] in ("new", "accepted", "partially_filled", "held"):
-                order["status"] = "canceled"
-                await self.push_trade_update("canceled", order)
+            if order["status"] in _CANCELABLE and order["id"] not in self._parent_of:
+                await self._request_cancel(order)
                 answers.append({"id": order["id"], "status": 200, "body": order})
         return web.json_response(answers, status=207)
 
@@ -478,9 +760,12 @@ class FakeAlpaca:
         old = self.orders.get(request.match_info["id"])
         if old is None:
             return _error(404, 40410000, "order not found")
-        if old["status"] not in ("new", "accepted", "partially_filled"):
+        if old["status"] not in ("new", "accepted", "partially_filled", "held"):
             return _error(422, 42210000, f'order is already in "{old["status"]}" state')
         body = await request.json()
+        off_grid = sub_penny(body)
+        if off_grid is not None:
+            return _error(422, 42210000, off_grid)
         merged = {**old, **{k: v for k, v in body.items() if v is not None}}
         if any(o["client_order_id"] == body.get("client_order_id") for o in self.orders.values()):
             return _error(422, 40010001, "client_order_id must be unique")
@@ -492,6 +777,15 @@ class FakeAlpaca:
         await self.push_trade_update("replaced", old)
         await self.push_trade_update("new", new)
         return web.json_response(new)
+
+    async def _list_assets(self, request: web.Request) -> web.Response:
+        return web.json_response(list(self.assets.values()))
+
+    async def _get_asset(self, request: web.Request) -> web.Response:
+        asset = self.assets.get(request.match_info["symbol"])
+        if asset is None:
+            return _error(404, 40410000, "asset not found")
+        return web.json_response(asset)
 
     async def _stock_bars(self, request: web.Request) -> web.Response:
         symbols = request.query["symbols"].split(",")
@@ -564,11 +858,14 @@ class FakeAlpaca:
                 break
             payload = msgpack.unpackb(message.data)
             if payload.get("action") == "auth":
-                if payload.get("key") != KEY_ID or payload.get("secret") != SECRET:
+                refusal = self._data_refusal(payload)
+                if refusal is not None:
+                    code, msg = refusal
                     await socket.send_bytes(
-                        msgpack.packb([{"T": "error", "code": 402, "msg": "auth failed"}])
+                        msgpack.packb([{"T": "error", "code": code, "msg": msg}])
                     )
                     break
+                self._data_authed.add(socket)
                 self.data_logins += 1
                 await socket.send_bytes(msgpack.packb([{"T": "success", "msg": "authenticated"}]))
             elif payload.get("action") == "subscribe":
@@ -583,5 +880,16 @@ class FakeAlpaca:
                 await socket.send_bytes(msgpack.packb([ack]))
                 await self._notify()
         self._data_sockets.discard(socket)
+        self._data_authed.discard(socket)
         await self._notify()
         return socket
+
+    def _data_refusal(self, payload: Json) -> tuple[int, str] | None:
+        """Alpaca's in-band refusals of a market data login (its stream error codes)."""
+        if payload.get("key") != KEY_ID or payload.get("secret") != SECRET:
+            return 402, "auth failed"
+        if len(self._data_authed) >= self.data_connections:
+            return 406, "connection limit exceeded"
+        if not self.data_subscription:
+            return 409, "insufficient subscription"
+        return None

@@ -77,7 +77,7 @@ async def test_submit_find_and_list_orders(fake: FakeAlpaca, broker: AlpacaBroke
 
 async def test_bracket_order_and_its_legs(fake: FakeAlpaca, broker: AlpacaBroker) -> None:
     await broker.submit_order(buy("bracket-1", take_profit=110.0, stop_loss=95.0))
-    [sent] = fake.orders.values()
+    [sent] = fake.entries()
     assert sent["order_class"] == "bracket"
     listed = await broker.get_orders()
     assert [(o.type, o.side, o.limit_price, o.stop_price) for o in listed] == [
@@ -166,7 +166,7 @@ async def test_a_submit_that_timed_out_after_landing_is_not_placed_twice(
 async def test_cancel_and_close_positions(fake: FakeAlpaca, broker: AlpacaBroker) -> None:
     order = await broker.submit_order(buy("c-1", type=OrderType.LIMIT, limit_price=50.0))
     await broker.cancel_order(order.id)
-    assert fake.orders[order.id]["status"] == "canceled"
+    await fake.wait_until(lambda: fake.orders[order.id]["status"] == "canceled")
     with pytest.raises(OrderRejected, match="already"):
         await broker.cancel_order(order.id)
     with pytest.raises(NotFound):

@@ -10,7 +10,9 @@ import pytest
 
 from app.domain import Bar
 from app.marketdata.alpaca import AlpacaMarketData
+from app.marketdata.base import MarketDataError
 
+from .clients import sdk_market_data
 from .server import FakeAlpaca
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
@@ -72,3 +74,51 @@ async def test_live_bars_arrive_and_survive_a_dropped_stream(
     assert bar.time.tzinfo is not None
     await stream.aclose()  # type: ignore[attr-defined]
     await fake.wait_until(lambda: fake.data_listeners == 0)
+
+
+async def test_a_longer_timeframe_is_folded_from_the_streams_minute_bars(
+    fake: FakeAlpaca,
+) -> None:
+    data = AlpacaMarketData(sdk_market_data(fake)._config.model_copy(update={"timeframe": "5Min"}))
+    stream = data.stream(["AAPL"])
+    first = asyncio.ensure_future(next_bar(stream))
+    await fake.wait_until(lambda: "AAPL" in fake.data_subscriptions)
+    for n in range(5):
+        await fake.publish_bar(
+            "AAPL", T0 + timedelta(minutes=n), (100 + n, 101 + n, 99, 100 + n, 10)
+        )
+    bar = await first
+    assert (bar.time, bar.open, bar.high, bar.close, bar.volume) == (T0, 100, 105, 104, 50)
+    await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_second_data_connection_is_refused_and_the_first_keeps_streaming(
+    fake: FakeAlpaca, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = sdk_market_data(fake).stream(["AAPL"]), sdk_market_data(fake).stream(["MSFT"])
+    one = asyncio.ensure_future(next_bar(first))
+    await fake.wait_until(lambda: fake.data_listeners == 1)
+    two = asyncio.ensure_future(next_bar(second))
+    await fake.wait_until(lambda: "connection limit exceeded" in caplog.text)
+    await fake.publish_bar("AAPL", T0, (1, 2, 0.5, 1.5, 10))
+    assert (await one).symbol == "AAPL"
+    assert caplog.text.count("Alpaca refused a second market data connection") == 1
+    two.cancel()
+    await first.aclose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("setup", "needle"),
+    [("keys", "auth failed"), ("plan", "insufficient subscription")],
+)
+async def test_refusals_retrying_cannot_cure_end_the_stream_with_one_clear_error(
+    fake: FakeAlpaca, setup: str, needle: str
+) -> None:
+    config = sdk_market_data(fake)._config
+    if setup == "keys":
+        config = config.model_copy(update={"secret_key": "wrong"})
+    else:
+        fake.data_subscription = False
+    stream = AlpacaMarketData(config).stream(["AAPL"])
+    with pytest.raises(MarketDataError, match=needle):
+        await asyncio.wait_for(anext(stream), 15)

@@ -13,7 +13,7 @@ async def test_requests_without_keys_are_unauthorized(fake: FakeAlpaca) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{fake.base_url}/v2/account") as response:
             assert response.status == 401
-            assert (await response.json())["code"] == 40110000
+            assert await response.json() == {"message": "unauthorized."}
         async with http.get(f"{fake.base_url}/v2/account", headers=KEYS) as response:
             assert response.status == 200
 

@@ -232,7 +232,9 @@ class TestCaps:
 
 
 class TestChain:
-    settings = RiskSettings(market_hours=True, cooldown_minutes=30, max_position_pct=0.2)
+    settings = RiskSettings(
+        market_hours=True, pdt_guard=True, cooldown_minutes=30, max_position_pct=0.2
+    )
 
     def test_steps_are_kept_in_order_and_sizing_then_caps_apply(self) -> None:
         chain = RiskChain.from_settings(self.settings)

@@ -11,6 +11,7 @@ import type {
   KillResult,
   Order,
   OrderForm,
+  OrderStatusInfo,
   Page,
   Position,
   RiskSettings,
@@ -43,6 +44,7 @@ export const api = {
 
   orders: (query: { status?: string; symbol?: string; limit?: number; offset?: number }) =>
     request<Page<Order>>("/orders", { query }),
+  orderStatuses: () => request<OrderStatusInfo[]>("/orders/statuses"),
   placeOrder: (order: OrderForm) => request<Order>("/orders", { method: "POST", body: order }),
   cancelOrder: (id: Order["id"]) => request<unknown>(`/orders/${encodeURIComponent(String(id))}`, { method: "DELETE" }),
 

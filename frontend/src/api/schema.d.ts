@@ -150,6 +150,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Order Statuses
+         * @description Every order state, in lifecycle order, and whether it is open.
+         */
+        get: operations["list_order_statuses_api_orders_statuses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/{order_id}": {
         parameters: {
             query?: never;
@@ -912,11 +932,8 @@ export interface components {
             take_profit: number | null;
             /** Stop Loss */
             stop_loss: number | null;
-            /**
-             * Status
-             * @description an OrderStatus, or 'pending' while not yet at the broker
-             */
-            status: string;
+            /** @description the order's state ('pending' before the broker) */
+            status: components["schemas"]["OrderStatus"];
             /** Filled Qty */
             filled_qty: number;
             /** Filled Avg Price */
@@ -935,6 +952,29 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Is Open
+             * @description Still working at the broker (or not yet sent): the one open/closed classification.
+             */
+            readonly is_open: boolean;
+        };
+        /**
+         * OrderStatus
+         * @description Every state an order row can be in: ours (`pending`) and each of Alpaca's, mapped as is.
+         *
+         *     The one list of order states: the API types it (an OpenAPI enum) down to the dashboard, and
+         *     `is_open` and `rank` below are the only open/closed classification and ordering.
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "pending_new" | "pending_review" | "accepted" | "accepted_for_bidding" | "held" | "new" | "partially_filled" | "pending_cancel" | "pending_replace" | "done_for_day" | "stopped" | "suspended" | "calculated" | "filled" | "canceled" | "expired" | "replaced" | "rejected";
+        /**
+         * OrderStatusOut
+         * @description One order state and whether it counts as open, so clients keep no copy of the list.
+         */
+        OrderStatusOut: {
+            status: components["schemas"]["OrderStatus"];
+            /** Open */
+            open: boolean;
         };
         /**
          * OrderType
@@ -1080,8 +1120,8 @@ export interface components {
             market_hours: boolean;
             /**
              * Pdt Guard
-             * @description Keep accounts under the PDT equity floor legal
-             * @default true
+             * @description Optional: under the PDT equity floor, refuse an entry that could make more day trades in 5 business days than allowed, counted from the bot's own fills (Alpaca no longer reports a day-trade count or flags pattern day traders)
+             * @default false
              */
             pdt_guard: boolean;
             /**
@@ -1249,6 +1289,12 @@ export interface components {
              */
             enabled: boolean;
             /**
+             * Allow Short
+             * @description let sell signals open shorts (long-only by default)
+             * @default false
+             */
+            allow_short: boolean;
+            /**
              * Name
              * @description defaults to the strategy name
              */
@@ -1270,6 +1316,8 @@ export interface components {
             };
             /** Enabled */
             enabled: boolean;
+            /** Allow Short */
+            allow_short: boolean;
             /**
              * Created At
              * Format: date-time
@@ -1289,6 +1337,8 @@ export interface components {
             } | null;
             /** Enabled */
             enabled?: boolean | null;
+            /** Allow Short */
+            allow_short?: boolean | null;
             /** Name */
             name?: string | null;
         };
@@ -1634,7 +1684,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description one order status, or 'open' / 'closed' for the groups */
-                status?: string | null;
+                status?: components["schemas"]["OrderStatus"] | ("open" | "closed") | null;
                 symbol?: string | null;
                 /** @description page size */
                 limit?: number;
@@ -1736,6 +1786,35 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_order_statuses_api_orders_statuses_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderStatusOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,7 @@ export type Account = Schemas["AccountOut"];
 export type DataSource = Account["data_source"];
 export type Position = Schemas["PositionOut"];
 export type Order = Schemas["OrderOut"];
+export type OrderStatusInfo = Schemas["OrderStatusOut"];
 export type OrderForm = Schemas["OrderCreate"];
 export type Side = Schemas["Side"];
 export type OrderType = Schemas["OrderType"];

@@ -14,6 +14,7 @@ function backend(items: Order[] = [order]) {
   fake.on("GET /api/orders", ({ url }) => ({
     body: { items: items.filter((o) => !url.searchParams.get("symbol") || o.symbol === url.searchParams.get("symbol")), total: items.length, limit: 50, offset: 0 },
   }));
+  fake.on("GET /api/orders/statuses", { body: [{ status: "accepted", open: true }, { status: "filled", open: false }] });
   return fake;
 }
 
@@ -23,7 +24,7 @@ describe("OrdersPage", () => {
     const { sockets } = renderApp(<OrdersPage />);
     const row = await screen.findByTestId("order-7");
     expect(within(row).getByTestId("order-status")).toHaveTextContent("accepted");
-    act(() => sockets.last()?.serverEmit("order", { ...order, status: "filled", filled_qty: 10, filled_avg_price: 149.5 }));
+    act(() => sockets.last()?.serverEmit("order", { ...order, status: "filled", is_open: false, filled_qty: 10, filled_avg_price: 149.5 }));
     expect(within(row).getByTestId("order-status")).toHaveTextContent("filled");
     expect(row).toHaveTextContent("$149.50");
     expect(within(row).queryByRole("button", { name: /cancel/i })).not.toBeInTheDocument();

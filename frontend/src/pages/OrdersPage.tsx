@@ -12,10 +12,10 @@ import { asApiError, useResource } from "../hooks/useResource";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
 
 const PAGE_SIZE = 50;
-const OPEN = new Set(["pending", "new", "accepted", "partially_filled"]);
-const STATUSES = ["open", "closed", "pending", "new", "accepted", "partially_filled", "filled", "canceled", "rejected", "expired"];
+const GROUPS = ["open", "closed"];
 
-export const isOpen = (order: Order) => OPEN.has(order.status);
+/** The backend classifies: the dashboard keeps no copy of the order states. */
+export const isOpen = (order: Order) => order.is_open;
 
 /** Applies a live order update to the page on screen; unknown orders wait for the next reload. */
 export function mergeOrder(page: Page<Order>, next: Order): { page: Page<Order>; known: boolean } {
@@ -32,6 +32,7 @@ export default function OrdersPage() {
   const symbol = params.get("symbol") ?? "";
   const offset = Number(params.get("offset") ?? 0) || 0;
   const orders = useResource(() => api.orders({ status, symbol: symbol.toUpperCase(), limit: PAGE_SIZE, offset }), [status, symbol, offset]);
+  const statuses = useResource(() => api.orderStatuses(), []);
   const [flash, setFlash] = useState<string | null>(null);
   const [cancelError, setCancelError] = useState<{ id: string; error: ApiError } | null>(null);
   const [canceling, setCanceling] = useState<string | null>(null);
@@ -90,7 +91,7 @@ export default function OrdersPage() {
             <label htmlFor="filter-status">Status</label>
             <select id="filter-status" value={status} onChange={(e) => setFilter("status", e.target.value)}>
               <option value="">All</option>
-              {STATUSES.map((s) => (
+              {[...GROUPS, ...(statuses.data ?? []).map((s) => s.status)].map((s) => (
                 <option key={s} value={s}>
                   {s.replace("_", " ")}
                 </option>

@@ -81,6 +81,7 @@ describe("StrategiesPage", () => {
       symbol: "MSFT",
       params: { fast: 10, slow: 30 },
       enabled: true,
+      allow_short: false,
     });
   });
 

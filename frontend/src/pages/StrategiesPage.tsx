@@ -44,6 +44,7 @@ function AddInstance({ strategies, onAdded }: { strategies: StrategyInfo[]; onAd
         symbol: symbol.trim().toUpperCase(),
         params: coerce(strategy.params_schema, params),
         enabled,
+        allow_short: false, // long-only unless switched on through the API
       });
       setSymbol("");
       onAdded();

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
@@ -10,25 +10,22 @@ from sqlalchemy import func, select
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.core.errors import ApiError
-from app.domain import OrderRequest, OrderType
+from app.domain import OrderRequest, OrderStatus, OrderType
 from app.engine.client_ids import manual_order_id
-from app.engine.orders import PENDING, OrderOrigin
+from app.engine.orders import OrderOrigin
 from app.models import FillRecord, OrderRecord
 from app.schemas.errors import error_responses
-from app.schemas.trading import FillOut, OrderCreate, OrderOut, Page
+from app.schemas.trading import FillOut, OrderCreate, OrderOut, OrderStatusOut, Page
 from app.services.audit import add_audit
 from app.services.broker_errors import broker_call
 from app.services.paging import Limit, Offset, SymbolFilter
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
-OPEN_STATUSES = (PENDING, "new", "accepted", "partially_filled")
+StatusGroup = Literal["open", "closed"]
 StatusFilter = Annotated[
-    str | None,
-    Query(
-        pattern=r"^(open|closed|pending|new|accepted|partially_filled|filled|canceled|rejected|expired)$",
-        description="one order status, or 'open' / 'closed' for the groups",
-    ),
+    OrderStatus | StatusGroup | None,
+    Query(description="one order status, or 'open' / 'closed' for the groups"),
 ]
 OrderId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -43,9 +40,9 @@ async def list_orders(
 ) -> Page[OrderOut]:
     query = select(OrderRecord)
     if status == "open":
-        query = query.where(OrderRecord.status.in_(OPEN_STATUSES))
+        query = query.where(OrderRecord.status.in_(OrderStatus.open_values()))
     elif status == "closed":
-        query = query.where(OrderRecord.status.not_in(OPEN_STATUSES))
+        query = query.where(OrderRecord.status.in_(OrderStatus.closed_values()))
     elif status is not None:
         query = query.where(OrderRecord.status == status)
     if symbol is not None:
@@ -116,6 +113,13 @@ async def create_order(
     return OrderOut.model_validate(record)
 
 
+@router.get("/statuses", responses=error_responses(401))
+async def list_order_statuses() -> list[OrderStatusOut]:
+    """Every order state, in lifecycle order, and whether it is open."""
+    ranked = sorted(OrderStatus, key=lambda status: status.rank)
+    return [OrderStatusOut(status=status, open=status.is_open) for status in ranked]
+
+
 @router.get("/{order_id}", responses=error_responses(401, 404, 422))
 async def get_order(order_id: OrderId, session: SessionDep) -> OrderOut:
     return OrderOut.model_validate(await _order(session, order_id))
@@ -136,7 +140,7 @@ async def cancel_order(
 ) -> OrderOut:
     """Ask the broker to cancel; the order turns canceled when the broker confirms."""
     record = await _order(session, order_id)
-    if record.status not in OPEN_STATUSES:
+    if not OrderStatus(record.status).is_open:
         raise ApiError(
             409, "order_not_open", f"order_id: order {order_id} is already {record.status}."
         )

@@ -65,6 +65,7 @@ async def create_instance(
         symbol=body.symbol.upper(),
         params=strategy_params(body.strategy, body.params),
         enabled=body.enabled,
+        allow_short=body.allow_short,
     )
     session.add(row)
     try:
@@ -96,6 +97,8 @@ async def update_instance(
         row.params = strategy_params(row.strategy, body.params)
     if body.enabled is not None:
         row.enabled = body.enabled
+    if body.allow_short is not None:
+        row.allow_short = body.allow_short
     if body.name is not None:
         row.name = body.name
     try:
@@ -146,4 +149,5 @@ def _view(row: StrategyInstance) -> dict[str, Any]:
         "symbol": row.symbol,
         "params": row.params,
         "enabled": row.enabled,
+        "allow_short": row.allow_short,
     }
