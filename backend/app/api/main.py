@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from app.api.deps import current_user
 from app.api.routes import (
     account,
+    analytics,
     audit,
     auth,
     backtests,
@@ -40,6 +41,7 @@ for resource in (
     equity,
     backtests,
     audit,
+    analytics,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

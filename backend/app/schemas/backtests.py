@@ -17,6 +17,7 @@ class SimulatedData(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    source: Literal["simulated"] = Field("simulated", description="where the bars come from")
     symbol: str = Field("SIMA", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
     bars: int = Field(2_000, ge=50, le=50_000)
     seed: int = Field(42, ge=0, le=2**31 - 1)

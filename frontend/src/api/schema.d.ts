@@ -427,6 +427,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pnl Report
+         * @description Count, win rate, profit factor, average win/loss, fees, realised/unrealised P&L, drawdown.
+         */
+        get: operations["pnl_report_api_analytics_pnl_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Closed Trades
+         * @description Closed trades (FIFO lots), oldest exit first.
+         */
+        get: operations["closed_trades_api_analytics_trades_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{kind}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description `fills`, `trades` (closed, FIFO) or `equity` as CSV.
+         */
+        get: operations["export_csv_api_exports__kind__csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/backtests/{job_id}/trades.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Backtest Trades
+         * @description A finished backtest's trades as CSV.
+         */
+        get: operations["export_backtest_trades_api_exports_backtests__job_id__trades_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -634,6 +714,38 @@ export interface components {
             low: number;
             /** Close */
             close: number;
+        };
+        /** ClosedTradeOut */
+        ClosedTradeOut: {
+            /** Symbol */
+            symbol: string;
+            /** Instance Id */
+            instance_id: number | null;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "long" | "short";
+            /** Qty */
+            qty: number;
+            /**
+             * Entry Time
+             * Format: date-time
+             */
+            entry_time: string;
+            /** Entry Price */
+            entry_price: number;
+            /**
+             * Exit Time
+             * Format: date-time
+             */
+            exit_time: string;
+            /** Exit Price */
+            exit_price: number;
+            /** Fees */
+            fees: number;
+            /** Pnl */
+            pnl: number;
         };
         /**
          * EngineControl
@@ -952,6 +1064,66 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** PnlGroupOut */
+        PnlGroupOut: {
+            /**
+             * Key
+             * @description instance id ('manual' for hand orders), symbol or period
+             */
+            key: string;
+            stats: components["schemas"]["PnlStatsOut"];
+        };
+        /** PnlReport */
+        PnlReport: {
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "instance" | "symbol" | "day" | "week" | "month";
+            total: components["schemas"]["PnlStatsOut"];
+            /** Groups */
+            groups: components["schemas"]["PnlGroupOut"][];
+        };
+        /** PnlStatsOut */
+        PnlStatsOut: {
+            /** Trades */
+            trades: number;
+            /** Wins */
+            wins: number;
+            /** Losses */
+            losses: number;
+            /**
+             * Win Rate
+             * @description wins / trades; null without trades
+             */
+            win_rate: number | null;
+            /**
+             * Profit Factor
+             * @description gross profit / gross loss; null without loss
+             */
+            profit_factor: number | null;
+            /** Average Win */
+            average_win: number | null;
+            /** Average Loss */
+            average_loss: number | null;
+            /** Fees */
+            fees: number;
+            /**
+             * Realized Pnl
+             * @description after fees
+             */
+            realized_pnl: number;
+            /**
+             * Unrealized Pnl
+             * @description open lots at the newest recorded price
+             */
+            unrealized_pnl: number;
+            /**
+             * Max Drawdown
+             * @description deepest fall of cumulative realised P&L, >= 0
+             */
+            max_drawdown: number;
+        };
         /** PositionOut */
         PositionOut: {
             /** Symbol */
@@ -1152,6 +1324,13 @@ export interface components {
          * @description Bars from the seeded simulated market: always there, the same on every machine.
          */
         SimulatedData: {
+            /**
+             * Source
+             * @description where the bars come from
+             * @default simulated
+             * @constant
+             */
+            source: "simulated";
             /**
              * Symbol
              * @default SIMA
@@ -2561,6 +2740,190 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pnl_report_api_analytics_pnl_get: {
+        parameters: {
+            query?: {
+                /** @description how trades are grouped */
+                group_by?: "instance" | "symbol" | "day" | "week" | "month";
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    closed_trades_api_analytics_trades_get: {
+        parameters: {
+            query?: {
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedTradeOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_csv_api_exports__kind__csv_get: {
+        parameters: {
+            query?: {
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path: {
+                kind: "fills" | "trades" | "equity";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_backtest_trades_api_exports_backtests__job_id__trades_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
