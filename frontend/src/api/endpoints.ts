@@ -5,11 +5,14 @@ import type {
   Account,
   AuditEntry,
   Backtest,
+  ClosedTrade,
   EngineState,
   EquityPoint,
   Health,
   KillResult,
   Order,
+  PnlGroupBy,
+  PnlReport,
   OrderForm,
   Page,
   Position,
@@ -69,6 +72,9 @@ export const api = {
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
+
+  pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReport>("/analytics/pnl", { query }),
+  closedTrades: (query: { since?: string; until?: string } = {}) => request<ClosedTrade[]>("/analytics/trades", { query }),
 
   audit: (query: { actor?: string; action?: string; entity?: string; limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),
 };

@@ -22,6 +22,10 @@ export type EngineState = Schemas["EngineStatusOut"];
 export type KillResult = Schemas["KillResult"];
 export type StrategyInstance = Schemas["StrategyInstanceOut"];
 export type RiskSettings = Schemas["RiskSettings"];
+export type PnlReport = Schemas["PnlReport"];
+export type PnlStats = Schemas["PnlStatsOut"];
+export type PnlGroupBy = PnlReport["group_by"];
+export type ClosedTrade = Schemas["ClosedTradeOut"];
 
 export interface Page<T> {
   items: T[];

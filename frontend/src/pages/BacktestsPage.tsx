@@ -1,5 +1,6 @@
 /** Backtests: pick a strategy, a symbol or a CSV of bars, parameters; run; read metrics and charts. */
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import { componentSchema } from "../api/schemas";
@@ -64,7 +65,8 @@ export function metricText(key: string, value: number | string | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function Results({ result }: { result: BacktestResult }) {
+function Results({ id, result }: { id: string; result: BacktestResult }) {
+  const [exportError, setExportError] = useState<ApiError | null>(null);
   const line = useMemo(() => equitySeries(result.equity_curve), [result]);
   /** The API sends the bars it backtested, simulated or uploaded; a run has one symbol. */
   const [symbol, bars] = Object.entries(result.bars ?? {})[0] ?? ["", []];
@@ -90,6 +92,12 @@ function Results({ result }: { result: BacktestResult }) {
       </section>
       <section className="card" aria-labelledby="bt-trades">
         <h2 id="bt-trades">Trades ({result.trades.length})</h2>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={() => download(`/exports/backtests/${id}/trades.csv`, `backtest-${id.slice(0, 8)}-trades.csv`).catch((err: unknown) => setExportError(asApiError(err)))}>
+            Trades CSV
+          </button>
+        </div>
+        <ErrorMessage error={exportError} />
         <div className="table-wrap">
           <table aria-label="Backtest trades">
             <thead>
@@ -305,7 +313,7 @@ export default function BacktestsPage() {
               {run.error}
             </div>
           )}
-          {run.result && <Results result={run.result} />}
+          {run.result && <Results id={run.id} result={run.result} />}
         </div>
       )}
     </div>
