@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from app.core.security import hash_password
+from app.research import cli as research_cli
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     hashing.add_argument(
         "--stdin", action="store_true", help="read the password from standard input"
     )
+    research_cli.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command == "history":
+        return research_cli.run(args)
     if args.command == "hash-password":
         password = _read_password(args.stdin)
         if len(password) < MIN_PASSWORD_LENGTH:
