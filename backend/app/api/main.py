@@ -12,6 +12,7 @@ from app.api.routes import (
     engine,
     equity,
     health,
+    history,
     metrics,
     orders,
     positions,
@@ -42,6 +43,7 @@ for resource in (
     backtests,
     audit,
     analytics,
+    history,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

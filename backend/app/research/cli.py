@@ -14,27 +14,9 @@ from tqdm import tqdm
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.research.history import HistoryCache
-from app.research.sources import (
-    AlpacaHistory,
-    HistoryError,
-    HistorySource,
-    SimulatedHistory,
-    timeframe_parts,
-)
+from app.research.sources import HistoryError, history_source, timeframe_parts
 
 logger = logging.getLogger(__name__)
-
-
-def history_source(settings: Settings) -> HistorySource:
-    """Alpaca when keys are set; offline, the simulated market."""
-    if settings.alpaca_api_key and settings.alpaca_secret_key:
-        return AlpacaHistory(
-            settings.alpaca_api_key,
-            settings.alpaca_secret_key,
-            feed=settings.alpaca_data_feed,
-            data_url=settings.alpaca_data_url,
-        )
-    return SimulatedHistory(seed=settings.sim_seed)
 
 
 def _day(text: str) -> datetime:

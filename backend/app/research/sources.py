@@ -13,6 +13,7 @@ from alpaca.data.historical.stock import StockHistoricalDataClient
 from alpaca.data.requests import StockBarsRequest
 from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 
+from app.core.config import Settings
 from app.domain import Bar
 from app.marketdata.simulated import SimulatedMarket
 
@@ -137,3 +138,15 @@ class SimulatedHistory:
             series = SimulatedMarket(seed=self.seed, origin=origin, interval=step).bars(symbol)
             out[symbol] = [next(series) for _ in range(count)]
         return out
+
+
+def history_source(settings: Settings) -> HistorySource:
+    """Alpaca when keys are set; offline, the simulated market."""
+    if settings.alpaca_api_key and settings.alpaca_secret_key:
+        return AlpacaHistory(
+            settings.alpaca_api_key,
+            settings.alpaca_secret_key,
+            feed=settings.alpaca_data_feed,
+            data_url=settings.alpaca_data_url,
+        )
+    return SimulatedHistory(seed=settings.sim_seed)

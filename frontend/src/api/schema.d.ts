@@ -384,7 +384,8 @@ export interface paths {
         put?: never;
         /**
          * Start Backtest
-         * @description JSON runs on the simulated market; multipart/form-data runs on the uploaded CSV.
+         * @description JSON runs on the simulated market or the history cache; multipart/form-data runs on
+         *     the uploaded CSV.
          */
         post: operations["start_backtest_api_backtests_post"];
         delete?: never;
@@ -501,6 +502,46 @@ export interface paths {
         get: operations["export_backtest_trades_api_exports_backtests__job_id__trades_csv_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage
+         * @description Per symbol, timeframe and adjustment: bars held and the date ranges fetched.
+         */
+        get: operations["coverage_api_history_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fetch
+         * @description Fetches what the cache lacks of the range; a repeat of a cached range makes no request.
+         */
+        post: operations["fetch_api_history_fetch_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -691,8 +732,11 @@ export interface components {
                 [key: string]: unknown;
             };
             config?: components["schemas"]["BacktestConfig"];
-            /** @description bars from the simulated market */
-            data?: components["schemas"]["SimulatedData"] | null;
+            /**
+             * Data
+             * @description bars from the simulated market (source simulated) or the history cache
+             */
+            data?: (components["schemas"]["SimulatedData"] | components["schemas"]["HistoryData"]) | null;
             /** @description set by the server for a multipart CSV upload */
             upload?: components["schemas"]["UploadedData"] | null;
         };
@@ -746,6 +790,24 @@ export interface components {
             fees: number;
             /** Pnl */
             pnl: number;
+        };
+        /** CoverageOut */
+        CoverageOut: {
+            /** Symbol */
+            symbol: string;
+            /** Timeframe */
+            timeframe: string;
+            /** Adjustment */
+            adjustment: string;
+            /** Bars */
+            bars: number;
+            /** Ranges */
+            ranges: [
+                string,
+                string
+            ][];
+            /** Sources */
+            sources: string[];
         };
         /**
          * EngineControl
@@ -866,6 +928,88 @@ export interface components {
             /** Version */
             version: string;
             checks: components["schemas"]["HealthChecks"];
+        };
+        /**
+         * HistoryData
+         * @description Bars from the history cache (fill it first: POST /api/history/fetch).
+         */
+        HistoryData: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description the day after the last one
+             */
+            end: string;
+            /**
+             * Timeframe
+             * @default 1Day
+             */
+            timeframe: string;
+            /**
+             * Adjustment
+             * @description split- and dividend-adjusted by default; raw as traded on request
+             * @default all
+             * @enum {string}
+             */
+            adjustment: "all" | "split" | "dividend" | "raw";
+            /**
+             * Source
+             * @constant
+             */
+            source: "history";
+        };
+        /** HistoryFetchOut */
+        HistoryFetchOut: {
+            /**
+             * Source
+             * @description alpaca, or simulated when no keys are set
+             */
+            source: string;
+            /**
+             * Requested
+             * @description ranges asked of the source; 0 when all were cached
+             */
+            requested: number;
+            /** Stored */
+            stored: number;
+        };
+        /**
+         * HistoryRange
+         * @description Symbols, timeframe and days [start, end) of cached bars.
+         */
+        HistoryRange: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description the day after the last one
+             */
+            end: string;
+            /**
+             * Timeframe
+             * @default 1Day
+             */
+            timeframe: string;
+            /**
+             * Adjustment
+             * @description split- and dividend-adjusted by default; raw as traded on request
+             * @default all
+             * @enum {string}
+             */
+            adjustment: "all" | "split" | "dividend" | "raw";
         };
         /**
          * KillResult
@@ -2933,6 +3077,95 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    coverage_api_history_coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fetch_api_history_fetch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoryRange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryFetchOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
