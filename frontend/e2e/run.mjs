@@ -227,6 +227,31 @@ step("too many bars shows the API's message under Bars", async () => {
   await page.getByLabel("Bars", { exact: true }).fill("2000");
 });
 
+step("history for SIMA is fetched with the form's defaults and backtested from its coverage", async () => {
+  const form = page.getByRole("form", { name: "Fetch history" });
+  await form.getByRole("button", { name: "Fetch history" }).click();
+  await page.getByTestId("history-fetched").filter({ hasText: /Stored \d+ bars from simulated|Already cached/ }).waitFor();
+  await page.getByRole("button", { name: "Backtest SIMA" }).click();
+  const finished = page.waitForResponse(
+    async (r) => /\/api\/backtests\/[0-9a-f]{32}$/.test(r.url()) && ["done", "failed"].includes((await r.json()).status),
+    { timeout: 60_000 },
+  );
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const job = await (await finished).json();
+  expect(job.status === "done", `the history backtest should finish, got ${job.status}: ${job.error}`);
+  expect(job.spec.data.source === "history", "the backtest should have run on the history cache");
+  await shot("09c-backtest-history");
+});
+
+step("a history range that ends before it starts shows the API's message", async () => {
+  const form = page.getByRole("form", { name: "Fetch history" });
+  await form.getByLabel("From").fill("2025-02-02");
+  await form.getByLabel("Until").fill("2025-02-01");
+  await form.getByRole("button", { name: "Fetch history" }).click();
+  await form.getByRole("alert").filter({ hasText: "must be after start" }).waitFor();
+  await page.getByLabel("Bars from").selectOption("simulated");
+});
+
 step("a backtest on an uploaded CSV runs and draws its charts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tb-e2e-"));
   const csv = join(dir, "swing.csv");

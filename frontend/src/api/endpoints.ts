@@ -6,9 +6,12 @@ import type {
   AuditEntry,
   Backtest,
   ClosedTrade,
+  Coverage,
   EngineState,
   EquityPoint,
   Health,
+  HistoryFetch,
+  HistoryRange,
   KillResult,
   Order,
   PnlGroupBy,
@@ -72,6 +75,9 @@ export const api = {
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
+
+  coverage: () => request<Coverage[]>("/history/coverage"),
+  fetchHistory: (body: HistoryRange) => request<HistoryFetch>("/history/fetch", { method: "POST", body }),
 
   pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReport>("/analytics/pnl", { query }),
   closedTrades: (query: { since?: string; until?: string } = {}) => request<ClosedTrade[]>("/analytics/trades", { query }),

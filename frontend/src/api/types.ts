@@ -26,6 +26,9 @@ export type PnlReport = Schemas["PnlReport"];
 export type PnlStats = Schemas["PnlStatsOut"];
 export type PnlGroupBy = PnlReport["group_by"];
 export type ClosedTrade = Schemas["ClosedTradeOut"];
+export type Coverage = Schemas["CoverageOut"];
+export type HistoryRange = Schemas["HistoryRange"];
+export type HistoryFetch = Schemas["HistoryFetchOut"];
 
 export interface Page<T> {
   items: T[];
