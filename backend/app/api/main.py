@@ -16,6 +16,7 @@ from app.api.routes import (
     metrics,
     orders,
     positions,
+    research,
     risk,
     signals,
     strategies,
@@ -44,6 +45,7 @@ for resource in (
     audit,
     analytics,
     history,
+    research,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

@@ -548,6 +548,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/research/searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Search
+         * @description Grid or TPE over the strategy's parameters, optionally walk-forward validated.
+         */
+        post: operations["start_search_api_research_searches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/searches/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Search */
+        get: operations["get_search_api_research_searches__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/searches/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Search
+         * @description Stops after the trials in flight; the finished ones stay.
+         */
+        post: operations["cancel_search_api_research_searches__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -910,6 +967,27 @@ export interface components {
              * Format: date-time
              */
             filled_at: string;
+        };
+        /** FoldOut */
+        FoldOut: {
+            /** In Sample */
+            in_sample: [
+                string,
+                string
+            ];
+            /** Out Of Sample */
+            out_of_sample: [
+                string,
+                string
+            ];
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** In Score */
+            in_score: number | null;
+            /** Out Score */
+            out_score: number | null;
         };
         /** HealthChecks */
         HealthChecks: {
@@ -1421,6 +1499,87 @@ export interface components {
             /** Last Bar Time */
             last_bar_time?: string | null;
         };
+        /** SearchJob */
+        SearchJob: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            request: components["schemas"]["SearchRequest"];
+            /**
+             * Done
+             * @default 0
+             */
+            done: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /** Trials */
+            trials?: components["schemas"]["TrialOut"][];
+            best?: components["schemas"]["TrialOut"] | null;
+            walk_forward?: components["schemas"]["WalkForwardOut"] | null;
+            /** Error */
+            error?: string | null;
+        };
+        /** SearchRequest */
+        SearchRequest: {
+            /** Strategy */
+            strategy: string;
+            /**
+             * Method
+             * @default grid
+             * @enum {string}
+             */
+            method: "grid" | "tpe";
+            /**
+             * Objective
+             * @default sharpe
+             * @enum {string}
+             */
+            objective: "sharpe" | "sortino" | "calmar" | "total_return";
+            /**
+             * Max Drawdown
+             * @description trials deeper than this score nothing (e.g. 0.2)
+             */
+            max_drawdown?: number | null;
+            /**
+             * Grid
+             * @description grid: the values to try per parameter
+             */
+            grid?: {
+                [key: string]: number[];
+            };
+            /**
+             * Ranges
+             * @description tpe: [low, high] per parameter
+             */
+            ranges?: {
+                [key: string]: [
+                    number,
+                    number
+                ];
+            };
+            /**
+             * Trials
+             * @description tpe: how many trials
+             * @default 50
+             */
+            trials: number;
+            /** Data */
+            data?: components["schemas"]["SimulatedData"] | components["schemas"]["HistoryData"];
+            config?: components["schemas"]["BacktestConfig"];
+            walk_forward?: components["schemas"]["WalkForwardSpec"] | null;
+        };
         /**
          * Side
          * @enum {string}
@@ -1593,6 +1752,21 @@ export interface components {
              */
             expires_at: string;
         };
+        /** TrialOut */
+        TrialOut: {
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score: number | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+        };
         /**
          * UploadedData
          * @description A CSV sent with the request (multipart field `file`).
@@ -1607,6 +1781,43 @@ export interface components {
         UserResponse: {
             /** Username */
             username: string;
+        };
+        /** WalkForwardOut */
+        WalkForwardOut: {
+            /** Folds */
+            folds: components["schemas"]["FoldOut"][];
+            /**
+             * Equity
+             * @description out-of-sample equity, stitched
+             */
+            equity: [
+                string,
+                number
+            ][];
+            /** In Score */
+            in_score: number | null;
+            /** Out Score */
+            out_score: number | null;
+            /**
+             * Diverges
+             * @description out-of-sample below half of in-sample: likely overfit
+             */
+            diverges: boolean;
+        };
+        /** WalkForwardSpec */
+        WalkForwardSpec: {
+            /**
+             * Folds
+             * @description rolling in-sample/out-of-sample windows
+             * @default 4
+             */
+            folds: number;
+            /**
+             * In Sample Share
+             * @description of the bars, per window
+             * @default 0.75
+             */
+            in_sample_share: number;
         };
     };
     responses: never;
@@ -3166,6 +3377,146 @@ export interface operations {
             };
             /** @description Bad Gateway */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_search_api_research_searches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_search_api_research_searches__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_search_api_research_searches__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
