@@ -7,6 +7,8 @@ import type {
   Backtest,
   ClosedTrade,
   Coverage,
+  SearchJob,
+  SearchRequest,
   EngineState,
   EquityPoint,
   Health,
@@ -78,6 +80,10 @@ export const api = {
 
   coverage: () => request<Coverage[]>("/history/coverage"),
   fetchHistory: (body: HistoryRange) => request<HistoryFetch>("/history/fetch", { method: "POST", body }),
+
+  startSearch: (body: SearchRequest) => request<SearchJob>("/research/searches", { method: "POST", body }),
+  search: (id: string) => request<SearchJob>(`/research/searches/${id}`),
+  cancelSearch: (id: string) => request<SearchJob>(`/research/searches/${id}/cancel`, { method: "POST" }),
 
   pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReport>("/analytics/pnl", { query }),
   closedTrades: (query: { since?: string; until?: string } = {}) => request<ClosedTrade[]>("/analytics/trades", { query }),

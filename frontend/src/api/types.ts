@@ -27,6 +27,9 @@ export type PnlStats = Schemas["PnlStatsOut"];
 export type PnlGroupBy = PnlReport["group_by"];
 export type ClosedTrade = Schemas["ClosedTradeOut"];
 export type Coverage = Schemas["CoverageOut"];
+export type SearchJob = Schemas["SearchJob"];
+export type SearchRequest = Schemas["SearchRequest"];
+export type Trial = Schemas["TrialOut"];
 export type HistoryRange = Schemas["HistoryRange"];
 export type HistoryFetch = Schemas["HistoryFetchOut"];
 
