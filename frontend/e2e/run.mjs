@@ -283,6 +283,26 @@ step("the audit log records the manual orders", async () => {
   await shot("10-audit");
 });
 
+step("a parameter search with the form's defaults runs walk-forward and makes a disabled instance", async () => {
+  await navigateInApp("Research");
+  await page.getByRole("button", { name: "Start search" }).click();
+  await page.getByTestId("search-status").filter({ hasText: /^(done|failed|cancelled)$/ }).waitFor({ timeout: 120_000 });
+  const status = await page.getByTestId("search-status").textContent();
+  expect(status === "done", `the default search should finish, got ${status}`);
+  await page.getByRole("table", { name: "Walk-forward folds" }).waitFor();
+  await page.getByRole("table", { name: "Parameter heatmap" }).waitFor();
+  await page.getByLabel("Instance symbol").fill("SIMC");
+  await page.getByRole("button", { name: "Create instance (disabled)" }).click();
+  await page.getByText(/Instance \d+ created, disabled/).waitFor();
+  await shot("10c-research");
+});
+
+step("a search value that is not a number shows the API's message", async () => {
+  await page.getByLabel("fast", { exact: true }).fill("5, ten");
+  await page.getByRole("button", { name: "Start search" }).click();
+  await page.getByRole("form", { name: "Parameter search" }).getByRole("alert").filter({ hasText: "grid.fast" }).waitFor();
+});
+
 step("analytics shows realised P&L of the filled orders and exports them", async () => {
   await navigateInApp("Analytics");
   await page.getByTestId("pnl-totals").waitFor();
