@@ -7,7 +7,7 @@ import { asApiError } from "../hooks/useResource";
 import { ErrorMessage } from "./ErrorMessage";
 import { Field } from "./Field";
 
-export const HISTORY_TIMEFRAMES = ["1Day", "1Hour", "15Min", "5Min", "1Min"];
+const HISTORY_TIMEFRAMES = ["1Day", "1Hour", "15Min", "5Min", "1Min"];
 
 /** YYYY-MM-DD of a date `years` before today (UTC). */
 export function daysAgo(years: number, from = new Date()): string {
@@ -16,6 +16,21 @@ export function daysAgo(years: number, from = new Date()): string {
 }
 
 export const symbolList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+
+/** The timeframes Alpaca serves that the dashboard offers, as a labelled select. */
+export function BarSizeField({ id, value, error, onChange }: { id: string; value: string; error?: string; onChange: (value: string) => void }) {
+  return (
+    <Field id={id} label="Bar size" error={error}>
+      {(aria) => (
+        <select {...aria} value={value} onChange={(e) => onChange(e.target.value)}>
+          {HISTORY_TIMEFRAMES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
 
 export interface Picked {
   symbols: string;
@@ -69,15 +84,7 @@ export function HistoryPanel({ coverage, onFetched, onPick }: { coverage: Covera
           <Field id="history-end" label="Until" error={errors.end} hint="The day after the last">
             {(aria) => <input {...aria} type="date" value={end} onChange={(e) => setEnd(e.target.value)} />}
           </Field>
-          <Field id="history-timeframe" label="Bar size" error={errors.timeframe}>
-            {(aria) => (
-              <select {...aria} value={timeframe} onChange={(e) => setTimeframe(e.target.value)}>
-                {HISTORY_TIMEFRAMES.map((t) => (
-                  <option key={t}>{t}</option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <BarSizeField id="history-timeframe" value={timeframe} error={errors.timeframe} onChange={setTimeframe} />
         </div>
         <ErrorMessage error={error} />
         {done && (

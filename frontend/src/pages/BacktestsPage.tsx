@@ -9,7 +9,7 @@ import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
-import { HISTORY_TIMEFRAMES, HistoryPanel, symbolList, type Picked } from "../components/HistoryPanel";
+import { BarSizeField, HistoryPanel, symbolList, type Picked } from "../components/HistoryPanel";
 import { Loading } from "../components/Loading";
 import { StrategySelect } from "../components/StrategySelect";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
@@ -248,15 +248,7 @@ function BacktestForm({ strategies, config: configSchema, picked, onStarted }: {
             <Field id="bt-end" label="Until" error={errors.form.end}>
               {(aria) => <input {...aria} type="date" value={range.end} onChange={(e) => setRange({ ...range, end: e.target.value })} />}
             </Field>
-            <Field id="bt-history-timeframe" label="Bar size" error={errors.form.timeframe}>
-              {(aria) => (
-                <select {...aria} value={timeframe} onChange={(e) => setTimeframe(e.target.value)}>
-                  {HISTORY_TIMEFRAMES.map((t) => (
-                    <option key={t}>{t}</option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <BarSizeField id="bt-history-timeframe" value={timeframe} error={errors.form.timeframe} onChange={setTimeframe} />
           </>
         ) : (
           <Field id="bt-symbol" label={source === "csv" ? "Symbol label" : "Symbol"} error={errors.form.symbol}>
