@@ -16,6 +16,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["src/test/setup.ts"],
+    globalSetup: ["src/test/openapiSpec.global.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
   },

@@ -37,8 +37,9 @@ log "eslint"
 npx eslint --max-warnings=0 .
 log "tsc --noEmit"
 npx tsc --noEmit
-log "vitest"
-npx vitest run
+log "vitest (the fake API checks every request against the backend's OpenAPI document)"
+ensure_venv
+OPENAPI_PYTHON="$VENV/bin/python" npx vitest run
 log "vite build"
 npx vite build --logLevel warn
 log "login page JS budget"

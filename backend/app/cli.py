@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from app.core.security import hash_password
+from app.research import cli as research_cli
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -44,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         "paper-check", help="place and cancel one order far from the market on Alpaca paper"
     )
     paper.add_argument("--symbol", default="SPY", help="a liquid symbol (default SPY)")
+    research_cli.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command == "history":
+        return research_cli.run(args)
     if args.command == "strategy-check":
         from app.services.strategy_check import check_file  # loads numpy and TA-Lib
 

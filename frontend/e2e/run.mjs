@@ -100,6 +100,13 @@ step("a strategy is added for SIMA, disabled, then enabled", async () => {
   await shot("02-strategies");
 });
 
+step("adding the same strategy again shows the API's refusal", async () => {
+  const form = page.getByRole("form", { name: "Add a strategy" });
+  await form.getByLabel("Symbol").fill("SIMA");
+  await form.getByRole("button", { name: "Add strategy" }).click();
+  await form.getByRole("alert").filter({ hasText: "exists already" }).waitFor();
+});
+
 step("a manual market order fills and shows up live", async () => {
   await navigateInApp("Orders");
   await page.locator("#order-symbol").fill("SIMA");
@@ -127,6 +134,15 @@ step("a limit order far from the market rests, then cancels", async () => {
   await shot("04-orders");
   await row.getByRole("button", { name: /^Cancel order/ }).click();
   await row.getByTestId("order-status").filter({ hasText: "canceled" }).waitFor();
+});
+
+step("an order over the API's size limit shows its message under Quantity", async () => {
+  await page.locator("#order-symbol").fill("SIMA");
+  await page.getByLabel("Quantity").fill("99999999");
+  await page.getByLabel("Type", { exact: true }).selectOption("market");
+  await page.getByRole("button", { name: "Review buy order…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Send buy order" }).click();
+  await page.getByText("Input should be less than or equal to 1000000").waitFor();
 });
 
 step("positions move live", async () => {
@@ -191,6 +207,51 @@ function barsCsv() {
   return rows.join("\n") + "\n";
 }
 
+step("a backtest on the simulated market with every default value runs", async () => {
+  await navigateInApp("Backtests");
+  const finished = page.waitForResponse(
+    async (r) => /\/api\/backtests\/[0-9a-f]{32}$/.test(r.url()) && ["done", "failed"].includes((await r.json()).status),
+    { timeout: 60_000 },
+  );
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const job = await (await finished).json();
+  expect(job.status === "done", `the default backtest should finish, got ${job.status}: ${job.error}`);
+  await page.getByTestId("backtest-metrics").waitFor();
+  await shot("09-backtest-simulated");
+});
+
+step("too many bars shows the API's message under Bars", async () => {
+  await page.getByLabel("Bars", { exact: true }).fill("60000");
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  await page.getByText("Input should be less than or equal to 50000").waitFor();
+  await page.getByLabel("Bars", { exact: true }).fill("2000");
+});
+
+step("history for SIMA is fetched with the form's defaults and backtested from its coverage", async () => {
+  const form = page.getByRole("form", { name: "Fetch history" });
+  await form.getByRole("button", { name: "Fetch history" }).click();
+  await page.getByTestId("history-fetched").filter({ hasText: /Stored \d+ bars from simulated|Already cached/ }).waitFor();
+  await page.getByRole("button", { name: "Backtest SIMA" }).click();
+  const finished = page.waitForResponse(
+    async (r) => /\/api\/backtests\/[0-9a-f]{32}$/.test(r.url()) && ["done", "failed"].includes((await r.json()).status),
+    { timeout: 60_000 },
+  );
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const job = await (await finished).json();
+  expect(job.status === "done", `the history backtest should finish, got ${job.status}: ${job.error}`);
+  expect(job.spec.data.source === "history", "the backtest should have run on the history cache");
+  await shot("09c-backtest-history");
+});
+
+step("a history range that ends before it starts shows the API's message", async () => {
+  const form = page.getByRole("form", { name: "Fetch history" });
+  await form.getByLabel("From").fill("2025-02-02");
+  await form.getByLabel("Until").fill("2025-02-01");
+  await form.getByRole("button", { name: "Fetch history" }).click();
+  await form.getByRole("alert").filter({ hasText: "must be after start" }).waitFor();
+  await page.getByLabel("Bars from").selectOption("simulated");
+});
+
 step("a backtest on an uploaded CSV runs and draws its charts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tb-e2e-"));
   const csv = join(dir, "swing.csv");
@@ -213,13 +274,55 @@ step("a backtest on an uploaded CSV runs and draws its charts", async () => {
   await page.getByRole("img", { name: "Price candles with trade markers" }).locator("canvas").first().waitFor();
   const trades = await page.getByRole("table", { name: "Backtest trades" }).locator("tbody tr").count();
   expect(trades > 0, "the swinging CSV should produce trades");
-  await shot("09-backtest");
+  await shot("09b-backtest-csv");
 });
 
 step("the audit log records the manual orders", async () => {
   await navigateInApp("Audit");
   await page.getByRole("table", { name: "Audit log" }).getByRole("cell", { name: "order_create" }).first().waitFor();
   await shot("10-audit");
+});
+
+step("a parameter search with the form's defaults runs walk-forward and makes a disabled instance", async () => {
+  await navigateInApp("Research");
+  await page.getByRole("button", { name: "Start search" }).click();
+  await page.getByTestId("search-status").filter({ hasText: /^(done|failed|cancelled)$/ }).waitFor({ timeout: 120_000 });
+  const status = await page.getByTestId("search-status").textContent();
+  expect(status === "done", `the default search should finish, got ${status}`);
+  await page.getByRole("table", { name: "Walk-forward folds" }).waitFor();
+  await page.getByRole("table", { name: "Parameter heatmap" }).waitFor();
+  await page.getByLabel("Instance symbol").fill("SIMC");
+  await page.getByRole("button", { name: "Create instance (disabled)" }).click();
+  await page.getByText(/Instance \d+ created, disabled/).waitFor();
+  await shot("10c-research");
+});
+
+step("a search value that is not a number shows the API's message", async () => {
+  await page.getByLabel("fast", { exact: true }).fill("5, ten");
+  await page.getByRole("button", { name: "Start search" }).click();
+  await page.getByRole("form", { name: "Parameter search" }).getByRole("alert").filter({ hasText: "grid.fast" }).waitFor();
+});
+
+step("analytics shows realised P&L of the filled orders and exports them", async () => {
+  await navigateInApp("Analytics");
+  await page.getByTestId("pnl-totals").waitFor();
+  for (const group of ["instance", "symbol", "day", "week", "month"]) {
+    await page.getByLabel("Group by").selectOption(group);
+    await page.getByRole("table", { name: "P&L breakdown" }).waitFor();
+  }
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Fills CSV" }).click();
+  const file = await download;
+  expect(file.suggestedFilename() === "fills.csv", `expected fills.csv, got ${file.suggestedFilename()}`);
+  await shot("10b-analytics");
+});
+
+step("an analytics period that ends before it starts shows the API's message", async () => {
+  await page.getByLabel("Closed from").fill("2026-02-02");
+  await page.getByLabel("Closed before").fill("2026-02-01");
+  await page.getByRole("alert").filter({ hasText: "until: must be later than since" }).waitFor();
+  await page.getByLabel("Closed from").fill("");
+  await page.getByLabel("Closed before").fill("");
 });
 
 step("on a phone-sized screen the menu folds away and the overview still reads", async () => {

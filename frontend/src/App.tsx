@@ -12,6 +12,8 @@ const pages = {
   "/strategies": () => import("./pages/StrategiesPage"),
   "/risk": () => import("./pages/RiskPage"),
   "/backtests": () => import("./pages/BacktestsPage"),
+  "/research": () => import("./pages/ResearchPage"),
+  "/analytics": () => import("./pages/AnalyticsPage"),
   "/audit": () => import("./pages/AuditPage"),
 };
 const loadShell = () => import("./Shell");
@@ -32,6 +34,8 @@ const SignalsPage = lazy(pages["/signals"]);
 const StrategiesPage = lazy(pages["/strategies"]);
 const RiskPage = lazy(pages["/risk"]);
 const BacktestsPage = lazy(pages["/backtests"]);
+const ResearchPage = lazy(pages["/research"]);
+const AnalyticsPage = lazy(pages["/analytics"]);
 const AuditPage = lazy(pages["/audit"]);
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
@@ -54,6 +58,8 @@ export function App() {
           <Route path="strategies" element={<StrategiesPage />} />
           <Route path="risk" element={<RiskPage />} />
           <Route path="backtests" element={<BacktestsPage />} />
+          <Route path="research" element={<ResearchPage />} />
+          <Route path="analytics" element={<AnalyticsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

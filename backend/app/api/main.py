@@ -5,15 +5,18 @@ from fastapi import APIRouter, Depends
 from app.api.deps import current_user
 from app.api.routes import (
     account,
+    analytics,
     audit,
     auth,
     backtests,
     engine,
     equity,
     health,
+    history,
     metrics,
     orders,
     positions,
+    research,
     risk,
     signals,
     strategies,
@@ -40,6 +43,9 @@ for resource in (
     equity,
     backtests,
     audit,
+    analytics,
+    history,
+    research,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
 
     # --- Live engine, market data and the simulated market ---
     alpaca_data_feed: Literal["iex", "sip"] = "iex"
+    # Historical bars API; None means alpaca-py's default (https://data.alpaca.markets).
+    alpaca_data_url: str | None = None
     # None: start trading on boot, except in the test environment (tests start engines themselves).
     engine_autostart: bool | None = None
     engine_timeframe: str = "1Min"

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.control import AuditEntry, EngineRun, RiskSettingsRecord, StrategyInstance
+from app.models.research import HistoryBar, HistoryCoverage
 from app.models.trading import (
     EquityPoint,
     FillRecord,
@@ -16,6 +17,8 @@ __all__ = [
     "EngineRun",
     "EquityPoint",
     "FillRecord",
+    "HistoryBar",
+    "HistoryCoverage",
     "OrderRecord",
     "PositionSnapshot",
     "RiskSettingsRecord",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.backtest import BacktestConfig
+from app.schemas.history import HistoryRange
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -17,10 +18,30 @@ class SimulatedData(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    source: Literal["simulated"] = Field("simulated", description="where the bars come from")
     symbol: str = Field("SIMA", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
     bars: int = Field(2_000, ge=50, le=50_000)
     seed: int = Field(42, ge=0, le=2**31 - 1)
     timeframe: Literal["1Min", "5Min", "15Min", "1Hour", "1Day"] = "1Min"
+
+
+class HistoryData(HistoryRange):
+    """Bars from the history cache (fill it first: POST /api/history/fetch)."""
+
+    source: Literal["history"]
+
+
+def _source(value: Any) -> str:
+    """Requests without a source mean the simulated market, as before sources existed."""
+    if isinstance(value, dict):
+        return str(value.get("source", "simulated"))
+    return str(getattr(value, "source", "simulated"))
+
+
+DataSpec = Annotated[
+    Annotated[SimulatedData, Tag("simulated")] | Annotated[HistoryData, Tag("history")],
+    Discriminator(_source),
+]
 
 
 class UploadedData(BaseModel):
@@ -38,8 +59,9 @@ class BacktestSpec(BaseModel):
     strategy: str = Field(min_length=1, max_length=64)
     params: dict[str, Any] = Field(default_factory=dict)
     config: BacktestConfig = Field(default_factory=BacktestConfig)
-    data: SimulatedData | None = Field(
-        default_factory=SimulatedData, description="bars from the simulated market"
+    data: DataSpec | None = Field(
+        default_factory=SimulatedData,
+        description="bars from the simulated market (source simulated) or the history cache",
     )
     upload: UploadedData | None = Field(
         default=None, description="set by the server for a multipart CSV upload"

@@ -50,12 +50,16 @@ class BacktestJobs:
         self._one_at_a_time = asyncio.Semaphore(1)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def submit(self, spec: BacktestSpec, csv: bytes | None = None) -> BacktestJob:
+    async def submit(
+        self, spec: BacktestSpec, csv: bytes | None = None, frames: list[BarFrame] | None = None
+    ) -> BacktestJob:
+        """Runs on the uploaded CSV, on frames already read (the history cache), or on the
+        simulated market the spec names."""
         job = BacktestJob(
             id=uuid.uuid4().hex, status="queued", created_at=datetime.now(UTC), spec=spec
         )
         await self._save(job)
-        task = asyncio.create_task(self._run(job, csv), name=f"backtest-{job.id}")
+        task = asyncio.create_task(self._run(job, csv, frames), name=f"backtest-{job.id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job
@@ -64,11 +68,13 @@ class BacktestJobs:
         raw = await self._redis.get(KEY.format(job_id))
         return BacktestJob.model_validate_json(raw) if raw else None
 
-    async def _run(self, job: BacktestJob, csv: bytes | None) -> None:
+    async def _run(
+        self, job: BacktestJob, csv: bytes | None, frames: list[BarFrame] | None
+    ) -> None:
         async with self._one_at_a_time:
             await self._save(job.model_copy(update={"status": "running"}))
             try:
-                result = await asyncio.to_thread(_backtest, job.spec, csv)
+                result = await asyncio.to_thread(_backtest, job.spec, csv, frames)
                 done = job.model_copy(update={"status": "done", "result": result})
             except (DataError, KeyError, ValueError, ValidationError) as exc:
                 done = job.model_copy(update={"status": "failed", "error": str(exc)[:2000]})
@@ -88,14 +94,19 @@ class BacktestJobs:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def _backtest(spec: BacktestSpec, csv: bytes | None) -> BacktestResultOut:
-    if spec.upload is not None and csv is not None:
-        frame = load_csv(csv, spec.upload.symbol)
-    else:
-        frame = simulated_frame(spec.data or SimulatedData())
-    result = run(build(spec.strategy, spec.params), [frame], spec.config)
+def _backtest(
+    spec: BacktestSpec, csv: bytes | None, frames: list[BarFrame] | None = None
+) -> BacktestResultOut:
+    if frames is None and spec.upload is not None and csv is not None:
+        frames = [load_csv(csv, spec.upload.symbol)]
+    elif frames is None:
+        data = spec.data if isinstance(spec.data, SimulatedData) else SimulatedData()
+        frames = [simulated_frame(data)]
+    result = run(build(spec.strategy, spec.params), frames, spec.config)
     return BacktestResultOut(
-        **result.to_dict(), report=table(result), bars={frame.symbol: chart_bars(frame)}
+        **result.to_dict(),
+        report=table(result),
+        bars={frame.symbol: chart_bars(frame) for frame in frames},
     )
 
 

@@ -20,11 +20,14 @@ def invalid(field: str, message: str) -> ApiError:
     )
 
 
-def nested_error(prefix: str, error: ValidationError) -> ApiError:
-    """A 422 whose fields read `prefix.name`, e.g. `params.fast`."""
+def nested_error(
+    prefix: str, error: ValidationError, tags: frozenset[str] = frozenset()
+) -> ApiError:
+    """A 422 whose fields read `prefix.name`, e.g. `params.fast`; `tags` are the names of
+    tagged-union members, which pydantic puts in the path and a client never wrote."""
     details = []
     for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
+        path = ".".join(str(part) for part in item["loc"] if part not in tags)
         details.append(
             {
                 "field": ".".join(part for part in (prefix, path) if part) or "body",

@@ -55,7 +55,7 @@ async def test_json_backtest_on_the_simulated_market_matches_the_cli(
     body = {
         "strategy": "sma_crossover",
         "params": {"fast": 5, "slow": 20},
-        "data": {"symbol": "SIMA", "bars": 1500, "seed": 3},
+        "data": {"source": "simulated", "symbol": "SIMA", "bars": 1500, "seed": 3},
     }
     started = await client.post("/api/backtests", json=body, headers=auth_headers)
     assert started.status_code == 202, started.text

@@ -13,8 +13,9 @@ describe("request", () => {
     const fake = installFakeApi();
     fake.on("POST /api/orders", ({ body }) => ({ status: 201, body: { id: "o1", echo: body } }));
     setToken("abc");
-    const result = await request<{ id: string; echo: unknown }>("/orders", { method: "POST", body: { qty: 2 } });
-    expect(result).toEqual({ id: "o1", echo: { qty: 2 } });
+    const order = { symbol: "AAPL", side: "buy", qty: 2 };
+    const result = await request<{ id: string; echo: unknown }>("/orders", { method: "POST", body: order });
+    expect(result).toEqual({ id: "o1", echo: order });
     expect(fake.calls[0]?.headers.Authorization).toBe("Bearer abc");
     expect(fake.calls[0]?.headers["Content-Type"]).toBe("application/json");
   });
@@ -36,7 +37,8 @@ describe("request", () => {
       body: { error: { code: "too_many_attempts", message: "Too many failed logins" } },
       headers: { "Retry-After": "30" },
     });
-    const error = (await request("/auth/login", { method: "POST", body: {} }).catch((e: unknown) => e)) as ApiError;
+    const body = { username: "admin", password: "wrong" };
+    const error = (await request("/auth/login", { method: "POST", body }).catch((e: unknown) => e)) as ApiError;
     expect(error.retryAfter).toBe(30);
   });
 

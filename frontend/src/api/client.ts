@@ -63,3 +63,21 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+/** Fetches a file with the bearer token (a plain link cannot send it) and hands it to the browser. */
+export async function download(path: string, filename: string, query?: Query): Promise<void> {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, query), { headers });
+  } catch {
+    throw new ApiError(0, { code: "network", message: "Cannot reach the server. Check the connection and retry." });
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}

@@ -5,11 +5,19 @@ import type {
   Account,
   AuditEntry,
   Backtest,
+  ClosedTrade,
+  Coverage,
+  SearchJob,
+  SearchRequest,
   EngineState,
   EquityPoint,
   Health,
+  HistoryFetch,
+  HistoryRange,
   KillResult,
   Order,
+  PnlGroupBy,
+  PnlReport,
   OrderForm,
   OrderStatusInfo,
   Page,
@@ -73,6 +81,16 @@ export const api = {
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
+
+  coverage: () => request<Coverage[]>("/history/coverage"),
+  fetchHistory: (body: HistoryRange) => request<HistoryFetch>("/history/fetch", { method: "POST", body }),
+
+  startSearch: (body: SearchRequest) => request<SearchJob>("/research/searches", { method: "POST", body }),
+  search: (id: string) => request<SearchJob>(`/research/searches/${id}`),
+  cancelSearch: (id: string) => request<SearchJob>(`/research/searches/${id}/cancel`, { method: "POST" }),
+
+  pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReport>("/analytics/pnl", { query }),
+  closedTrades: (query: { since?: string; until?: string } = {}) => request<ClosedTrade[]>("/analytics/trades", { query }),
 
   audit: (query: { actor?: string; action?: string; entity?: string; limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),
 };

@@ -424,7 +424,8 @@ export interface paths {
         put?: never;
         /**
          * Start Backtest
-         * @description JSON runs on the simulated market; multipart/form-data runs on the uploaded CSV.
+         * @description JSON runs on the simulated market or the history cache; multipart/form-data runs on
+         *     the uploaded CSV.
          */
         post: operations["start_backtest_api_backtests_post"];
         delete?: never;
@@ -461,6 +462,183 @@ export interface paths {
         get: operations["list_audit_api_audit_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pnl Report
+         * @description Count, win rate, profit factor, average win/loss, fees, realised/unrealised P&L, drawdown.
+         */
+        get: operations["pnl_report_api_analytics_pnl_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Closed Trades
+         * @description Closed trades (FIFO lots), oldest exit first.
+         */
+        get: operations["closed_trades_api_analytics_trades_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{kind}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Csv
+         * @description `fills`, `trades` (closed, FIFO) or `equity` as CSV.
+         */
+        get: operations["export_csv_api_exports__kind__csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/backtests/{job_id}/trades.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Backtest Trades
+         * @description A finished backtest's trades as CSV.
+         */
+        get: operations["export_backtest_trades_api_exports_backtests__job_id__trades_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage
+         * @description Per symbol, timeframe and adjustment: bars held and the date ranges fetched.
+         */
+        get: operations["coverage_api_history_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fetch
+         * @description Fetches what the cache lacks of the range; a repeat of a cached range makes no request.
+         */
+        post: operations["fetch_api_history_fetch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Search
+         * @description Grid or TPE over the strategy's parameters, optionally walk-forward validated.
+         */
+        post: operations["start_search_api_research_searches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/searches/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Search */
+        get: operations["get_search_api_research_searches__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/searches/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Search
+         * @description Stops after the trials in flight; the finished ones stay.
+         */
+        post: operations["cancel_search_api_research_searches__job_id__cancel_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -657,8 +835,11 @@ export interface components {
                 [key: string]: unknown;
             };
             config?: components["schemas"]["BacktestConfig"];
-            /** @description bars from the simulated market */
-            data?: components["schemas"]["SimulatedData"] | null;
+            /**
+             * Data
+             * @description bars from the simulated market (source simulated) or the history cache
+             */
+            data?: (components["schemas"]["SimulatedData"] | components["schemas"]["HistoryData"]) | null;
             /** @description set by the server for a multipart CSV upload */
             upload?: components["schemas"]["UploadedData"] | null;
         };
@@ -680,6 +861,56 @@ export interface components {
             low: number;
             /** Close */
             close: number;
+        };
+        /** ClosedTradeOut */
+        ClosedTradeOut: {
+            /** Symbol */
+            symbol: string;
+            /** Instance Id */
+            instance_id: number | null;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "long" | "short";
+            /** Qty */
+            qty: number;
+            /**
+             * Entry Time
+             * Format: date-time
+             */
+            entry_time: string;
+            /** Entry Price */
+            entry_price: number;
+            /**
+             * Exit Time
+             * Format: date-time
+             */
+            exit_time: string;
+            /** Exit Price */
+            exit_price: number;
+            /** Fees */
+            fees: number;
+            /** Pnl */
+            pnl: number;
+        };
+        /** CoverageOut */
+        CoverageOut: {
+            /** Symbol */
+            symbol: string;
+            /** Timeframe */
+            timeframe: string;
+            /** Adjustment */
+            adjustment: string;
+            /** Bars */
+            bars: number;
+            /** Ranges */
+            ranges: [
+                string,
+                string
+            ][];
+            /** Sources */
+            sources: string[];
         };
         /**
          * EngineControl
@@ -783,6 +1014,27 @@ export interface components {
              */
             filled_at: string;
         };
+        /** FoldOut */
+        FoldOut: {
+            /** In Sample */
+            in_sample: [
+                string,
+                string
+            ];
+            /** Out Of Sample */
+            out_of_sample: [
+                string,
+                string
+            ];
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** In Score */
+            in_score: number | null;
+            /** Out Score */
+            out_score: number | null;
+        };
         /** HealthChecks */
         HealthChecks: {
             /** Database */
@@ -805,6 +1057,88 @@ export interface components {
              * @default []
              */
             strategy_files: components["schemas"]["StrategyFileProblem"][];
+        };
+        /**
+         * HistoryData
+         * @description Bars from the history cache (fill it first: POST /api/history/fetch).
+         */
+        HistoryData: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description the day after the last one
+             */
+            end: string;
+            /**
+             * Timeframe
+             * @default 1Day
+             */
+            timeframe: string;
+            /**
+             * Adjustment
+             * @description split- and dividend-adjusted by default; raw as traded on request
+             * @default all
+             * @enum {string}
+             */
+            adjustment: "all" | "split" | "dividend" | "raw";
+            /**
+             * Source
+             * @constant
+             */
+            source: "history";
+        };
+        /** HistoryFetchOut */
+        HistoryFetchOut: {
+            /**
+             * Source
+             * @description alpaca, or simulated when no keys are set
+             */
+            source: string;
+            /**
+             * Requested
+             * @description ranges asked of the source; 0 when all were cached
+             */
+            requested: number;
+            /** Stored */
+            stored: number;
+        };
+        /**
+         * HistoryRange
+         * @description Symbols, timeframe and days [start, end) of cached bars.
+         */
+        HistoryRange: {
+            /** Symbols */
+            symbols: string[];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description the day after the last one
+             */
+            end: string;
+            /**
+             * Timeframe
+             * @default 1Day
+             */
+            timeframe: string;
+            /**
+             * Adjustment
+             * @description split- and dividend-adjusted by default; raw as traded on request
+             * @default all
+             * @enum {string}
+             */
+            adjustment: "all" | "split" | "dividend" | "raw";
         };
         /**
          * KillResult
@@ -1023,6 +1357,66 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** PnlGroupOut */
+        PnlGroupOut: {
+            /**
+             * Key
+             * @description instance id ('manual' for hand orders), symbol or period
+             */
+            key: string;
+            stats: components["schemas"]["PnlStatsOut"];
+        };
+        /** PnlReport */
+        PnlReport: {
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "instance" | "symbol" | "day" | "week" | "month";
+            total: components["schemas"]["PnlStatsOut"];
+            /** Groups */
+            groups: components["schemas"]["PnlGroupOut"][];
+        };
+        /** PnlStatsOut */
+        PnlStatsOut: {
+            /** Trades */
+            trades: number;
+            /** Wins */
+            wins: number;
+            /** Losses */
+            losses: number;
+            /**
+             * Win Rate
+             * @description wins / trades; null without trades
+             */
+            win_rate: number | null;
+            /**
+             * Profit Factor
+             * @description gross profit / gross loss; null without loss
+             */
+            profit_factor: number | null;
+            /** Average Win */
+            average_win: number | null;
+            /** Average Loss */
+            average_loss: number | null;
+            /** Fees */
+            fees: number;
+            /**
+             * Realized Pnl
+             * @description after fees
+             */
+            realized_pnl: number;
+            /**
+             * Unrealized Pnl
+             * @description open lots at the newest recorded price
+             */
+            unrealized_pnl: number;
+            /**
+             * Max Drawdown
+             * @description deepest fall of cumulative realised P&L, >= 0
+             */
+            max_drawdown: number;
+        };
         /** PositionOut */
         PositionOut: {
             /** Symbol */
@@ -1176,6 +1570,87 @@ export interface components {
             /** Last Bar Time */
             last_bar_time?: string | null;
         };
+        /** SearchJob */
+        SearchJob: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            request: components["schemas"]["SearchRequest"];
+            /**
+             * Done
+             * @default 0
+             */
+            done: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /** Trials */
+            trials?: components["schemas"]["TrialOut"][];
+            best?: components["schemas"]["TrialOut"] | null;
+            walk_forward?: components["schemas"]["WalkForwardOut"] | null;
+            /** Error */
+            error?: string | null;
+        };
+        /** SearchRequest */
+        SearchRequest: {
+            /** Strategy */
+            strategy: string;
+            /**
+             * Method
+             * @default grid
+             * @enum {string}
+             */
+            method: "grid" | "tpe";
+            /**
+             * Objective
+             * @default sharpe
+             * @enum {string}
+             */
+            objective: "sharpe" | "sortino" | "calmar" | "total_return";
+            /**
+             * Max Drawdown
+             * @description trials deeper than this score nothing (e.g. 0.2)
+             */
+            max_drawdown?: number | null;
+            /**
+             * Grid
+             * @description grid: the values to try per parameter
+             */
+            grid?: {
+                [key: string]: number[];
+            };
+            /**
+             * Ranges
+             * @description tpe: [low, high] per parameter
+             */
+            ranges?: {
+                [key: string]: [
+                    number,
+                    number
+                ];
+            };
+            /**
+             * Trials
+             * @description tpe: how many trials
+             * @default 50
+             */
+            trials: number;
+            /** Data */
+            data?: components["schemas"]["SimulatedData"] | components["schemas"]["HistoryData"];
+            config?: components["schemas"]["BacktestConfig"];
+            walk_forward?: components["schemas"]["WalkForwardSpec"] | null;
+        };
         /**
          * Side
          * @enum {string}
@@ -1223,6 +1698,13 @@ export interface components {
          * @description Bars from the seeded simulated market: always there, the same on every machine.
          */
         SimulatedData: {
+            /**
+             * Source
+             * @description where the bars come from
+             * @default simulated
+             * @constant
+             */
+            source: "simulated";
             /**
              * Symbol
              * @default SIMA
@@ -1363,6 +1845,21 @@ export interface components {
              */
             expires_at: string;
         };
+        /** TrialOut */
+        TrialOut: {
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score: number | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+        };
         /**
          * UploadedData
          * @description A CSV sent with the request (multipart field `file`).
@@ -1377,6 +1874,43 @@ export interface components {
         UserResponse: {
             /** Username */
             username: string;
+        };
+        /** WalkForwardOut */
+        WalkForwardOut: {
+            /** Folds */
+            folds: components["schemas"]["FoldOut"][];
+            /**
+             * Equity
+             * @description out-of-sample equity, stitched
+             */
+            equity: [
+                string,
+                number
+            ][];
+            /** In Score */
+            in_score: number | null;
+            /** Out Score */
+            out_score: number | null;
+            /**
+             * Diverges
+             * @description out-of-sample below half of in-sample: likely overfit
+             */
+            diverges: boolean;
+        };
+        /** WalkForwardSpec */
+        WalkForwardSpec: {
+            /**
+             * Folds
+             * @description rolling in-sample/out-of-sample windows
+             * @default 4
+             */
+            folds: number;
+            /**
+             * In Sample Share
+             * @description of the bars, per window
+             * @default 0.75
+             */
+            in_sample_share: number;
         };
     };
     responses: never;
@@ -2712,6 +3246,419 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pnl_report_api_analytics_pnl_get: {
+        parameters: {
+            query?: {
+                /** @description how trades are grouped */
+                group_by?: "instance" | "symbol" | "day" | "week" | "month";
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    closed_trades_api_analytics_trades_get: {
+        parameters: {
+            query?: {
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedTradeOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_csv_api_exports__kind__csv_get: {
+        parameters: {
+            query?: {
+                /** @description ISO time; trades that closed from then */
+                since?: string | null;
+                /** @description ISO time; trades that closed before then */
+                until?: string | null;
+            };
+            header?: never;
+            path: {
+                kind: "fills" | "trades" | "equity";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_backtest_trades_api_exports_backtests__job_id__trades_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    coverage_api_history_coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fetch_api_history_fetch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoryRange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryFetchOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_search_api_research_searches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_search_api_research_searches__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_search_api_research_searches__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

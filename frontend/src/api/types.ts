@@ -25,6 +25,16 @@ export type EngineState = Schemas["EngineStatusOut"];
 export type KillResult = Schemas["KillResult"];
 export type StrategyInstance = Schemas["StrategyInstanceOut"];
 export type RiskSettings = Schemas["RiskSettings"];
+export type PnlReport = Schemas["PnlReport"];
+export type PnlStats = Schemas["PnlStatsOut"];
+export type PnlGroupBy = PnlReport["group_by"];
+export type ClosedTrade = Schemas["ClosedTradeOut"];
+export type Coverage = Schemas["CoverageOut"];
+export type SearchJob = Schemas["SearchJob"];
+export type SearchRequest = Schemas["SearchRequest"];
+export type Trial = Schemas["TrialOut"];
+export type HistoryRange = Schemas["HistoryRange"];
+export type HistoryFetch = Schemas["HistoryFetchOut"];
 
 export interface Page<T> {
   items: T[];

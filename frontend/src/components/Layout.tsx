@@ -15,6 +15,8 @@ const NAV = [
   { to: "/strategies", label: "Strategies" },
   { to: "/risk", label: "Risk" },
   { to: "/backtests", label: "Backtests" },
+  { to: "/research", label: "Research" },
+  { to: "/analytics", label: "Analytics" },
   { to: "/audit", label: "Audit" },
 ];
 

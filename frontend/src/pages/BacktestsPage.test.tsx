@@ -61,6 +61,7 @@ function backend() {
   const fake = installFakeApi();
   fake.on("GET /api/strategies", { body: [sma] });
   fake.on("GET /api/openapi.json", { body: { components: { schemas: { BacktestConfig } } } });
+  fake.on("GET /api/history/coverage", { body: [] });
   return fake;
 }
 
@@ -158,5 +159,37 @@ describe("BacktestsPage", () => {
     expect(await screen.findByText("Input should be less than or equal to 500")).toBeInTheDocument();
     expect(screen.getByLabelText("Fast")).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByLabelText("Symbol")).toHaveAccessibleDescription("unknown symbol");
+  });
+
+  it("fetches history, then backtests the range picked from the cache's coverage", async () => {
+    const fake = backend();
+    const held = { symbol: "AAPL", timeframe: "1Day", adjustment: "all", bars: 2609, ranges: [["2016-01-01T00:00:00Z", "2026-01-01T00:00:00Z"]], sources: ["alpaca"] };
+    let fetched = false;
+    fake.on("GET /api/history/coverage", () => ({ body: fetched ? [held] : [] }));
+    fake.on("POST /api/history/fetch", () => {
+      fetched = true;
+      return { body: { source: "alpaca", requested: 1, stored: 2609 } };
+    });
+    fake.on("POST /api/backtests", { status: 202, body: { id: "ef".repeat(16), status: "queued" } });
+    fake.on(`GET /api/backtests/${"ef".repeat(16)}`, { body: { id: "ef".repeat(16), status: "running" } });
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderApp(<BacktestsPage />);
+    const symbols = await screen.findByLabelText("Symbols");
+    await user.clear(symbols);
+    await user.type(symbols, "aapl");
+    await user.click(screen.getByRole("button", { name: "Fetch history" }));
+    expect(await screen.findByTestId("history-fetched")).toHaveTextContent("Stored 2609 bars from alpaca (1 request).");
+    await user.click(await screen.findByRole("button", { name: "Backtest AAPL" }));
+    expect(screen.getByLabelText("Bars from")).toHaveValue("history");
+    await user.click(screen.getByRole("button", { name: "Run backtest" }));
+    await screen.findByTestId("backtest-status");
+    expect(fake.calls.find((c) => c.path === "/api/history/fetch")?.body).toMatchObject({ symbols: ["AAPL"], timeframe: "1Day" });
+    expect((fake.calls.find((c) => c.path === "/api/backtests")?.body as { data: unknown }).data).toEqual({
+      source: "history",
+      symbols: ["AAPL"],
+      start: "2016-01-01",
+      end: "2026-01-01",
+      timeframe: "1Day",
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** Backtests: pick a strategy, a symbol or a CSV of bars, parameters; run; read metrics and charts. */
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import { componentSchema } from "../api/schemas";
@@ -8,6 +9,7 @@ import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
+import { BarSizeField, HistoryPanel, symbolList, type Picked } from "../components/HistoryPanel";
 import { Loading } from "../components/Loading";
 import { StrategySelect } from "../components/StrategySelect";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
@@ -30,11 +32,22 @@ export interface BacktestInput {
   bars: number;
   timeframe: string;
   file: File | null;
+  /** Cached history instead of the simulated market: symbols and days [start, end). */
+  history?: { symbols: string; start: string; end: string };
 }
 
-/** JSON runs on the simulated market; a CSV goes as multipart with params and config as JSON text. */
+/** JSON runs on the simulated market or cached history; a CSV goes as multipart with params and config as JSON text. */
 export function backtestBody(input: BacktestInput): Record<string, unknown> | FormData {
   const symbol = input.symbol.trim().toUpperCase();
+  if (!input.file && input.history) {
+    const { symbols, start, end } = input.history;
+    return {
+      strategy: input.strategy,
+      params: input.params,
+      config: input.config,
+      data: { source: "history", symbols: symbolList(symbols), start, end, timeframe: input.timeframe },
+    };
+  }
   if (!input.file) {
     return {
       strategy: input.strategy,
@@ -64,7 +77,8 @@ export function metricText(key: string, value: number | string | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function Results({ result }: { result: BacktestResult }) {
+function Results({ id, result }: { id: string; result: BacktestResult }) {
+  const [exportError, setExportError] = useState<ApiError | null>(null);
   const line = useMemo(() => equitySeries(result.equity_curve), [result]);
   /** The API sends the bars it backtested, simulated or uploaded; a run has one symbol. */
   const [symbol, bars] = Object.entries(result.bars ?? {})[0] ?? ["", []];
@@ -90,6 +104,12 @@ function Results({ result }: { result: BacktestResult }) {
       </section>
       <section className="card" aria-labelledby="bt-trades">
         <h2 id="bt-trades">Trades ({result.trades.length})</h2>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={() => download(`/exports/backtests/${id}/trades.csv`, `backtest-${id.slice(0, 8)}-trades.csv`).catch((err: unknown) => setExportError(asApiError(err)))}>
+            Trades CSV
+          </button>
+        </div>
+        <ErrorMessage error={exportError} />
         <div className="table-wrap">
           <table aria-label="Backtest trades">
             <thead>
@@ -138,15 +158,18 @@ function Results({ result }: { result: BacktestResult }) {
 const TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"];
 const NO_ERRORS = { form: {}, params: {}, config: {} };
 
-function BacktestForm({ strategies, config: configSchema, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; onStarted: (job: Backtest) => void }) {
+type Source = "simulated" | "history" | "csv";
+
+function BacktestForm({ strategies, config: configSchema, picked, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; picked: Picked | null; onStarted: (job: Backtest) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState<Values>(() => (strategy ? defaults(strategy.params_schema) : {}));
   const [config, setConfig] = useState<Values>(() => defaults(configSchema, CONFIG_EXCLUDED));
-  const [source, setSource] = useState<"simulated" | "csv">("simulated");
+  const [source, setSource] = useState<Source>(picked ? "history" : "simulated");
+  const [range, setRange] = useState({ symbols: picked?.symbols ?? "", start: picked?.start ?? "", end: picked?.end ?? "" });
   const [symbol, setSymbol] = useState("SIMA");
   const [bars, setBars] = useState("2000");
-  const [timeframe, setTimeframe] = useState("1Min");
+  const [timeframe, setTimeframe] = useState(picked?.timeframe ?? "1Min");
   const [file, setFile] = useState<File | null>(null);
   const [errors, setErrors] = useState<{ form: Record<string, string>; params: Record<string, string>; config: Record<string, string> }>(NO_ERRORS);
   const [error, setError] = useState<ApiError | null>(null);
@@ -166,6 +189,7 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
     if (source === "simulated" && !symbol.trim()) form.symbol = "Enter a symbol of the simulated market, e.g. SIMA";
     if (source === "simulated" && !(Number.isInteger(Number(bars)) && Number(bars) >= 50)) form.bars = "At least 50 bars";
     if (source === "csv" && !file) form.file = "Choose a CSV file of bars";
+    if (source === "history" && !symbolList(range.symbols).length) form.symbols = "Enter symbols held in the history cache";
     const next = { form, params: validate(strategy.params_schema, params), config: validate(configSchema, config, CONFIG_EXCLUDED) };
     setErrors(next);
     if (Object.values(next).some((group) => Object.keys(group).length)) return;
@@ -179,6 +203,7 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
         bars: Number(bars),
         timeframe,
         file: source === "csv" ? file : null,
+        history: source === "history" ? range : undefined,
       });
       onStarted(await api.startBacktest(body));
     } catch (err) {
@@ -191,7 +216,7 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
         config: fieldsUnder(fields, "config"),
       };
       setErrors(grouped);
-      const placed = ["strategy", "symbol", "bars", "file"].some((f) => f in grouped.form);
+      const placed = ["strategy", "symbol", "symbols", "start", "end", "bars", "file"].some((f) => f in grouped.form);
       if (!placed && !Object.keys(grouped.params).length && !Object.keys(grouped.config).length) setError(apiError);
     } finally {
       setBusy(false);
@@ -205,16 +230,32 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
         <StrategySelect id="bt-strategy" strategies={strategies} value={name} error={errors.form.strategy} onChange={choose} />
         <Field id="bt-source" label="Bars from">
           {(aria) => (
-            <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "simulated" | "csv")}>
+            <select {...aria} value={source} onChange={(e) => setSource(e.target.value as Source)}>
               <option value="simulated">Simulated market</option>
+              <option value="history">Cached history</option>
               <option value="csv">Uploaded CSV file</option>
             </select>
           )}
         </Field>
-        <Field id="bt-symbol" label={source === "csv" ? "Symbol label" : "Symbol"} error={errors.form.symbol}>
-          {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} autoComplete="off" />}
-        </Field>
-        {source === "simulated" ? (
+        {source === "history" ? (
+          <>
+            <Field id="bt-symbols" label="Symbols" error={errors.form.symbols} hint="Comma-separated, from the history cache">
+              {(aria) => <input {...aria} value={range.symbols} onChange={(e) => setRange({ ...range, symbols: e.target.value })} autoComplete="off" />}
+            </Field>
+            <Field id="bt-start" label="From" error={errors.form.start}>
+              {(aria) => <input {...aria} type="date" value={range.start} onChange={(e) => setRange({ ...range, start: e.target.value })} />}
+            </Field>
+            <Field id="bt-end" label="Until" error={errors.form.end}>
+              {(aria) => <input {...aria} type="date" value={range.end} onChange={(e) => setRange({ ...range, end: e.target.value })} />}
+            </Field>
+            <BarSizeField id="bt-history-timeframe" value={timeframe} error={errors.form.timeframe} onChange={setTimeframe} />
+          </>
+        ) : (
+          <Field id="bt-symbol" label={source === "csv" ? "Symbol label" : "Symbol"} error={errors.form.symbol}>
+            {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} autoComplete="off" />}
+          </Field>
+        )}
+        {source === "history" ? null : source === "simulated" ? (
           <>
             <Field id="bt-bars" label="Bars" error={errors.form.bars}>
               {(aria) => <input {...aria} type="number" min={50} max={50000} value={bars} onChange={(e) => setBars(e.target.value)} />}
@@ -257,6 +298,8 @@ function BacktestForm({ strategies, config: configSchema, onStarted }: { strateg
 
 export default function BacktestsPage() {
   const setup = useResource(() => Promise.all([api.strategies(), componentSchema("BacktestConfig")]));
+  const coverage = useResource(() => api.coverage());
+  const [picked, setPicked] = useState<Picked | null>(null);
   const [strategies, configSchema] = setup.data ?? [];
   const [run, setRun] = useState<Backtest | null>(null);
   const [pollError, setPollError] = useState<ApiError | null>(null);
@@ -283,14 +326,17 @@ export default function BacktestsPage() {
       {!setup.data && setup.loading && <Loading />}
       {strategies && configSchema && strategies.length > 0 && (
         <BacktestForm
+          key={picked ? JSON.stringify(picked) : "default"}
           strategies={strategies}
           config={configSchema}
+          picked={picked}
           onStarted={(job) => {
             setPollError(null);
             setRun(job);
           }}
         />
       )}
+      <HistoryPanel coverage={coverage.data ?? []} onFetched={coverage.reload} onPick={setPicked} />
       {run && (
         <div aria-live="polite">
           <p>
@@ -305,7 +351,7 @@ export default function BacktestsPage() {
               {run.error}
             </div>
           )}
-          {run.result && <Results result={run.result} />}
+          {run.result && <Results id={run.id} result={run.result} />}
         </div>
       )}
     </div>

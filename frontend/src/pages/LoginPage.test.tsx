@@ -49,7 +49,7 @@ describe("LoginPage", () => {
 
   it("puts a validation message next to the field it names", async () => {
     const fake = installFakeApi();
-    fake.on(
+    fake.refuses(
       "POST /api/auth/login",
       apiError(422, "validation_error", "Invalid request", [{ field: "password", message: "Field required" }]),
     );

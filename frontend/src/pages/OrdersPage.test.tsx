@@ -84,7 +84,7 @@ describe("OrdersPage", () => {
 
   it("puts the API's validation message under the field it names", async () => {
     const fake = backend([]);
-    fake.on("POST /api/orders", apiError(422, "validation_error", "Invalid request", [{ field: "qty", message: "Input should be less than or equal to 1000000" }]));
+    fake.refuses("POST /api/orders", apiError(422, "validation_error", "Invalid request", [{ field: "qty", message: "Input should be less than or equal to 1000000" }]));
     renderApp(<OrdersPage />);
     await userEvent.type(await screen.findByLabelText("Symbol", { selector: "#order-symbol" }), "AAPL");
     await userEvent.type(screen.getByLabelText("Quantity"), "99999999");

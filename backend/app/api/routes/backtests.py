@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from app.api.deps import CurrentUser, SessionDep
+from app.api.routes.history import CacheDep, cached_frames
 from app.backtest import BacktestConfig, DataError, load_csv
 from app.core.errors import ApiError
-from app.schemas.backtests import BacktestJob, BacktestSpec, UploadedData
+from app.schemas.backtests import BacktestJob, BacktestSpec, HistoryData, UploadedData
 from app.schemas.errors import error_responses
 from app.services.audit import add_audit
 from app.services.backtests import BacktestJobs
@@ -56,19 +57,23 @@ _BODY = {
     "", status_code=202, responses=error_responses(400, 401, 415, 422), openapi_extra=_BODY
 )
 async def start_backtest(
-    request: Request, jobs: JobsDep, user: CurrentUser, session: SessionDep
+    request: Request, jobs: JobsDep, user: CurrentUser, session: SessionDep, cache: CacheDep
 ) -> BacktestJob:
-    """JSON runs on the simulated market; multipart/form-data runs on the uploaded CSV."""
+    """JSON runs on the simulated market or the history cache; multipart/form-data runs on
+    the uploaded CSV."""
     content_type = request.headers.get("content-type", "")
+    frames = None
     if content_type.startswith("multipart/form-data"):
         spec, csv = await _from_form(request)
     elif content_type.startswith("application/json"):
         spec, csv = await _from_json(request), None
+        if isinstance(spec.data, HistoryData):
+            frames = await cached_frames(cache, spec.data)
     else:
         raise ApiError(
             415, "unsupported_media_type", "Send application/json or multipart/form-data."
         )
-    job = await jobs.submit(spec, csv)
+    job = await jobs.submit(spec, csv, frames)
     add_audit(
         session, user, "backtest_start", "backtest", job.id, after=spec.model_dump(mode="json")
     )
@@ -92,7 +97,7 @@ async def _from_json(request: Request) -> BacktestSpec:
     try:
         spec = BacktestSpec.model_validate(payload)
     except ValidationError as error:
-        raise nested_error("", error) from None
+        raise nested_error("", error, frozenset({"simulated", "history"})) from None
     if spec.upload is not None or spec.data is None:
         raise invalid("upload", "to backtest a CSV, send it as multipart/form-data (file)")
     return spec.model_copy(update={"params": strategy_params(spec.strategy, spec.params)})

@@ -1,0 +1,47 @@
+"""The history cache as the API shows it, and a request to fill it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.research.sources import TIMEFRAME_PATTERN
+
+Symbol = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
+
+
+class HistoryRange(BaseModel):
+    """Symbols, timeframe and days [start, end) of cached bars."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    symbols: list[Symbol] = Field(min_length=1, max_length=100)
+    start: date
+    end: date = Field(description="the day after the last one")
+    timeframe: str = Field("1Day", pattern=TIMEFRAME_PATTERN)
+    adjustment: Literal["all", "split", "dividend", "raw"] = Field(
+        "all", description="split- and dividend-adjusted by default; raw as traded on request"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HistoryRange:
+        if self.start >= self.end:
+            raise ValueError("end: must be after start")
+        return self
+
+
+class HistoryFetchOut(BaseModel):
+    source: str = Field(description="alpaca, or simulated when no keys are set")
+    requested: int = Field(description="ranges asked of the source; 0 when all were cached")
+    stored: int
+
+
+class CoverageOut(BaseModel):
+    symbol: str
+    timeframe: str
+    adjustment: str
+    bars: int
+    ranges: list[tuple[datetime, datetime]]
+    sources: list[str]

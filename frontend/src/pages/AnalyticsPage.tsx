@@ -1,0 +1,164 @@
+/** Realised P&L from the recorded fills (FIFO lots): totals, a breakdown, the curve, CSV exports. */
+import { useMemo, useState } from "react";
+import { download } from "../api/client";
+import { api } from "../api/endpoints";
+import type { ApiError } from "../api/errors";
+import type { ClosedTrade, PnlGroupBy, PnlStats } from "../api/types";
+import { LazyChart } from "../charts/LazyChart";
+import { equitySeries } from "../charts/series";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { Loading } from "../components/Loading";
+import { fmtMoney, fmtSignedMoney, trend } from "../format";
+import { asApiError, useResource } from "../hooks/useResource";
+
+const GROUPS: { value: PnlGroupBy; label: string }[] = [
+  { value: "instance", label: "Strategy instance" },
+  { value: "symbol", label: "Symbol" },
+  { value: "day", label: "Day" },
+  { value: "week", label: "Week" },
+  { value: "month", label: "Month" },
+];
+const EXPORTS = [
+  { kind: "fills", label: "Fills" },
+  { kind: "trades", label: "Closed trades" },
+  { kind: "equity", label: "Equity" },
+] as const;
+
+/** A date input's day as the start of that UTC day; empty stays unset. */
+export const dayStart = (day: string) => (day ? `${day}T00:00:00Z` : undefined);
+
+/** Cumulative realised P&L after each trade, in exit order, for the chart. */
+export function cumulative(trades: ClosedTrade[]): { time: string; equity: number }[] {
+  let total = 0;
+  return [...trades]
+    .sort((a, b) => Date.parse(a.exit_time) - Date.parse(b.exit_time))
+    .map((t) => ({ time: t.exit_time, equity: (total += t.pnl) }));
+}
+
+const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
+const money = (v: number | null) => (v === null ? "—" : fmtMoney(v));
+
+function Totals({ stats }: { stats: PnlStats }) {
+  const cells: [string, string, string?][] = [
+    ["Realised P&L", fmtSignedMoney(stats.realized_pnl), trend(stats.realized_pnl)],
+    ["Unrealised P&L", fmtSignedMoney(stats.unrealized_pnl), trend(stats.unrealized_pnl)],
+    ["Trades", String(stats.trades)],
+    ["Win rate", pct(stats.win_rate)],
+    ["Profit factor", stats.profit_factor === null ? "—" : stats.profit_factor.toFixed(2)],
+    ["Average win", money(stats.average_win)],
+    ["Average loss", money(stats.average_loss)],
+    ["Fees", fmtMoney(stats.fees)],
+    ["Max drawdown", fmtMoney(stats.max_drawdown)],
+  ];
+  return (
+    <section className="stats" aria-label="P&L totals" data-testid="pnl-totals">
+      {cells.map(([label, value, tone]) => (
+        <div className="stat" key={label}>
+          <div className="stat-label">{label}</div>
+          <div className={`stat-value small ${tone ?? ""}`}>{value}</div>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+export default function AnalyticsPage() {
+  const [groupBy, setGroupBy] = useState<PnlGroupBy>("symbol");
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
+  const [exportError, setExportError] = useState<ApiError | null>(null);
+  const period = { since: dayStart(since), until: dayStart(until) };
+  const report = useResource(() => Promise.all([api.pnl({ group_by: groupBy, ...period }), api.closedTrades(period)]), [groupBy, since, until]);
+  const [pnl, trades] = report.data ?? [];
+  const curve = useMemo(() => equitySeries(cumulative(trades ?? [])), [trades]);
+
+  async function exportCsv(kind: string) {
+    setExportError(null);
+    try {
+      await download(`/exports/${kind}.csv`, `${kind}.csv`, period);
+    } catch (err) {
+      setExportError(asApiError(err));
+    }
+  }
+
+  return (
+    <div className="page">
+      <h1>Analytics</h1>
+      <div className="filters" role="search" aria-label="P&L filters">
+        <div>
+          <label htmlFor="pnl-group">Group by</label>
+          <select id="pnl-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as PnlGroupBy)}>
+            {GROUPS.map((g) => (
+              <option key={g.value} value={g.value}>
+                {g.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="pnl-since">Closed from</label>
+          <input id="pnl-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="pnl-until">Closed before</label>
+          <input id="pnl-until" type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+        </div>
+      </div>
+      <ErrorMessage error={report.error} onRetry={report.reload} />
+      {!report.data && report.loading && <Loading />}
+      {pnl && trades && (
+        <>
+          <Totals stats={pnl.total} />
+          <section className="card" aria-labelledby="pnl-curve">
+            <h2 id="pnl-curve">Cumulative realised P&L</h2>
+            {curve.length ? <LazyChart line={curve} label="Cumulative realised P&L" height={220} /> : <p className="muted">No closed trades yet.</p>}
+          </section>
+          <section className="card" aria-labelledby="pnl-groups">
+            <h2 id="pnl-groups">By {GROUPS.find((g) => g.value === groupBy)?.label.toLowerCase()}</h2>
+            <div className="table-wrap">
+              <table aria-label="P&L breakdown">
+                <thead>
+                  <tr>
+                    <th>{GROUPS.find((g) => g.value === groupBy)?.label}</th>
+                    <th className="num">Trades</th>
+                    <th className="num">Win rate</th>
+                    <th className="num">Profit factor</th>
+                    <th className="num">Fees</th>
+                    <th className="num">Realised</th>
+                    <th className="num">Unrealised</th>
+                    <th className="num">Max drawdown</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {pnl.groups.map(({ key, stats }) => (
+                    <tr key={key} data-testid={`pnl-${key}`}>
+                      <td>{key}</td>
+                      <td className="num">{stats.trades}</td>
+                      <td className="num">{pct(stats.win_rate)}</td>
+                      <td className="num">{stats.profit_factor === null ? "—" : stats.profit_factor.toFixed(2)}</td>
+                      <td className="num">{fmtMoney(stats.fees)}</td>
+                      <td className={`num ${trend(stats.realized_pnl)}`}>{fmtSignedMoney(stats.realized_pnl)}</td>
+                      <td className={`num ${trend(stats.unrealized_pnl)}`}>{fmtSignedMoney(stats.unrealized_pnl)}</td>
+                      <td className="num">{fmtMoney(stats.max_drawdown)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </>
+      )}
+      <section className="card" aria-labelledby="pnl-exports">
+        <h2 id="pnl-exports">Export CSV</h2>
+        <div className="form-actions">
+          {EXPORTS.map(({ kind, label }) => (
+            <button key={kind} type="button" className="btn" onClick={() => void exportCsv(kind)}>
+              {label} CSV
+            </button>
+          ))}
+        </div>
+        <ErrorMessage error={exportError} />
+      </section>
+    </div>
+  );
+}

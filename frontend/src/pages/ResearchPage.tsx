@@ -1,0 +1,384 @@
+/** Parameter search: grid or TPE over a strategy's numbers, walk-forward checked, best set one click from an instance. */
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { api } from "../api/endpoints";
+import type { ApiError } from "../api/errors";
+import type { SearchJob, SearchRequest, StrategyInfo, Trial } from "../api/types";
+import { LazyChart } from "../charts/LazyChart";
+import { equitySeries } from "../charts/series";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { Field } from "../components/Field";
+import { Loading } from "../components/Loading";
+import { StrategySelect } from "../components/StrategySelect";
+import { asApiError, useResource } from "../hooks/useResource";
+
+const POLL_MS = 1000;
+const OBJECTIVES = ["sharpe", "sortino", "calmar", "total_return"] as const;
+
+/** The numeric parameters of a strategy with a starting grid and range around each default. */
+export function numericParams(strategy: StrategyInfo): { name: string; values: string; low: string; high: string }[] {
+  return Object.entries(strategy.params_schema.properties ?? {})
+    .filter(([, p]) => p.type === "integer" || p.type === "number")
+    .map(([name, p]) => {
+      const base = Number(p.default ?? p.minimum ?? 1);
+      const low = Math.max(p.minimum ?? 1, Math.round(base / 2));
+      const high = Math.min(p.maximum ?? base * 3, Math.round(base * 3));
+      return { name, values: [low, base, Math.round(base * 2)].join(", "), low: String(low), high: String(high) };
+    });
+}
+
+const numbers = (text: string) => text.split(/[\s,]+/).filter(Boolean).map(Number);
+
+/** Score per (x, y) of the first two parameters: the best trial for each cell. */
+export function heatmap(trials: Trial[], x: string, y: string) {
+  const xs = [...new Set(trials.map((t) => Number(t.params[x])))].sort((a, b) => a - b);
+  const ys = [...new Set(trials.map((t) => Number(t.params[y])))].sort((a, b) => a - b);
+  const cell = new Map<string, number | null>();
+  for (const t of trials) {
+    const key = `${t.params[x]}|${t.params[y]}`;
+    const seen = cell.get(key);
+    if (seen === undefined || (t.score !== null && (seen === null || t.score > seen))) cell.set(key, t.score);
+  }
+  return { xs, ys, at: (a: number, b: number) => cell.get(`${a}|${b}`) ?? null };
+}
+
+function Heatmap({ trials, x, y }: { trials: Trial[]; x: string; y: string }) {
+  const map = useMemo(() => heatmap(trials, x, y), [trials, x, y]);
+  const scores = trials.map((t) => t.score).filter((s): s is number => s !== null);
+  const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
+  return (
+    <div className="table-wrap">
+      <table aria-label="Parameter heatmap" className="heatmap">
+        <thead>
+          <tr>
+            <th>
+              {y} \ {x}
+            </th>
+            {map.xs.map((a) => (
+              <th key={a}>{a}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {map.ys.map((b) => (
+            <tr key={b}>
+              <th>{b}</th>
+              {map.xs.map((a) => {
+                const s = map.at(a, b);
+                const share = s === null || hi === lo ? 0 : (s - lo) / (hi - lo);
+                return (
+                  <td key={a} className="num" style={{ background: s === null ? undefined : `hsla(${Math.round(120 * share)}, 60%, 40%, 0.6)` }}>
+                    {s === null ? "—" : s.toFixed(2)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Results({ job, strategy }: { job: SearchJob; strategy: string }) {
+  const [symbol, setSymbol] = useState("SIMA");
+  const [made, setMade] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const all = job.trials ?? [];
+  const trials = [...all].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity));
+  const [x, y] = Object.keys(all[0]?.params ?? {});
+  const names = Object.keys(all[0]?.params ?? {});
+  const wf = job.walk_forward;
+  const curve = useMemo(() => equitySeries((wf?.equity ?? []).map(([time, equity]) => ({ time, equity }))), [wf]);
+
+  async function createInstance() {
+    if (!job.best) return;
+    setError(null);
+    try {
+      const row = await api.addInstance({ strategy, symbol: symbol.trim().toUpperCase(), params: job.best.params, enabled: false });
+      setMade(`Instance ${row.id} created, disabled: enable it on the Strategies page.`);
+    } catch (err) {
+      setError(asApiError(err));
+    }
+  }
+
+  return (
+    <>
+      {job.best && (
+        <section className="card" aria-labelledby="search-best">
+          <h2 id="search-best">Best parameters</h2>
+          <p data-testid="search-best">
+            {Object.entries(job.best.params)
+              .map(([k, v]) => `${k} = ${String(v)}`)
+              .join(", ")}{" "}
+            (score {job.best.score?.toFixed(3)})
+          </p>
+          <div className="form-grid">
+            <Field id="search-symbol" label="Instance symbol">
+              {(aria) => <input {...aria} value={symbol} onChange={(e) => setSymbol(e.target.value)} autoComplete="off" />}
+            </Field>
+          </div>
+          <div className="form-actions">
+            <button type="button" className="btn" onClick={() => void createInstance()}>
+              Create instance (disabled)
+            </button>
+          </div>
+          {made && <p role="status">{made}</p>}
+          <ErrorMessage error={error} />
+        </section>
+      )}
+      {wf && (
+        <section className="card" aria-labelledby="search-wf">
+          <h2 id="search-wf">Walk-forward</h2>
+          {wf.diverges && (
+            <div className="error" role="alert">
+              Out-of-sample results fall well short of in-sample ones: the chosen parameters are probably overfit.
+            </div>
+          )}
+          <p data-testid="walk-forward-scores">
+            In-sample {wf.in_score?.toFixed(3) ?? "—"} vs out-of-sample {wf.out_score?.toFixed(3) ?? "—"}
+          </p>
+          <div className="table-wrap">
+            <table aria-label="Walk-forward folds">
+              <thead>
+                <tr>
+                  <th>In-sample</th>
+                  <th>Out-of-sample</th>
+                  <th>Parameters</th>
+                  <th className="num">In-sample score</th>
+                  <th className="num">Out-of-sample score</th>
+                </tr>
+              </thead>
+              <tbody>
+                {wf.folds.map((f) => (
+                  <tr key={f.in_sample[0]}>
+                    <td>{f.in_sample.join(" – ")}</td>
+                    <td>{f.out_of_sample.join(" – ")}</td>
+                    <td>{JSON.stringify(f.params)}</td>
+                    <td className="num">{f.in_score?.toFixed(3) ?? "—"}</td>
+                    <td className="num">{f.out_score?.toFixed(3) ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {curve.length > 0 && <LazyChart line={curve} label="Out-of-sample equity, stitched" height={220} />}
+        </section>
+      )}
+      {x && y && (
+        <section className="card" aria-labelledby="search-heat">
+          <h2 id="search-heat">
+            {x} × {y}
+          </h2>
+          <Heatmap trials={all} x={x} y={y} />
+        </section>
+      )}
+      <section className="card" aria-labelledby="search-trials">
+        <h2 id="search-trials">Trials ({all.length})</h2>
+        <div className="table-wrap">
+          <table aria-label="Search trials">
+            <thead>
+              <tr>
+                {names.map((n) => (
+                  <th key={n}>{n}</th>
+                ))}
+                <th className="num">Score</th>
+                <th className="num">Return</th>
+                <th className="num">Max drawdown</th>
+                <th>Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trials.slice(0, 200).map((t, i) => (
+                <tr key={i}>
+                  {names.map((n) => (
+                    <td key={n}>{String(t.params[n])}</td>
+                  ))}
+                  <td className="num">{t.score?.toFixed(3) ?? "—"}</td>
+                  <td className="num">{typeof t.metrics.total_return === "number" ? `${(t.metrics.total_return * 100).toFixed(2)}%` : "—"}</td>
+                  <td className="num">{typeof t.metrics.max_drawdown === "number" ? `${(t.metrics.max_drawdown * 100).toFixed(2)}%` : "—"}</td>
+                  <td className="muted">{t.error ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
+
+function SearchForm({ strategies, onStarted }: { strategies: StrategyInfo[]; onStarted: (job: SearchJob, strategy: string) => void }) {
+  const [name, setName] = useState(strategies[0]?.name ?? "");
+  const strategy = strategies.find((s) => s.name === name);
+  const [params, setParams] = useState(() => (strategy ? numericParams(strategy) : []));
+  const [method, setMethod] = useState<"grid" | "tpe">("grid");
+  const [objective, setObjective] = useState<(typeof OBJECTIVES)[number]>("sharpe");
+  const [maxDrawdown, setMaxDrawdown] = useState("");
+  const [trials, setTrials] = useState("30");
+  const [walk, setWalk] = useState(true);
+  const [folds, setFolds] = useState("3");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  function choose(next: string) {
+    setName(next);
+    const chosen = strategies.find((s) => s.name === next);
+    setParams(chosen ? numericParams(chosen) : []);
+  }
+  const edit = (i: number, key: "values" | "low" | "high", value: string) => setParams(params.map((p, j) => (i === j ? { ...p, [key]: value } : p)));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    const body: SearchRequest = {
+      strategy: name,
+      method,
+      objective,
+      max_drawdown: maxDrawdown ? Number(maxDrawdown) / 100 : null,
+      grid: Object.fromEntries(params.map((p) => [p.name, numbers(p.values)])),
+      ranges: Object.fromEntries(params.map((p) => [p.name, [Number(p.low), Number(p.high)]])),
+      trials: Number(trials),
+      walk_forward: walk ? { folds: Number(folds), in_sample_share: 0.75 } : null,
+    };
+    try {
+      onStarted(await api.startSearch(body), name);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-label="Parameter search">
+      <h2>New search</h2>
+      <p className="muted">On the simulated market (SIMA, 2,000 hourly bars).</p>
+      <div className="form-grid">
+        <StrategySelect id="search-strategy" strategies={strategies} value={name} onChange={choose} />
+        <Field id="search-method" label="Method">
+          {(aria) => (
+            <select {...aria} value={method} onChange={(e) => setMethod(e.target.value as "grid" | "tpe")}>
+              <option value="grid">Grid</option>
+              <option value="tpe">Optuna TPE</option>
+            </select>
+          )}
+        </Field>
+        <Field id="search-objective" label="Objective">
+          {(aria) => (
+            <select {...aria} value={objective} onChange={(e) => setObjective(e.target.value as (typeof OBJECTIVES)[number])}>
+              {OBJECTIVES.map((o) => (
+                <option key={o} value={o}>
+                  {o.replace("_", " ")}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="search-max-dd" label="Max drawdown %" hint="Empty: no cap">
+          {(aria) => <input {...aria} type="number" min={1} max={100} value={maxDrawdown} onChange={(e) => setMaxDrawdown(e.target.value)} />}
+        </Field>
+        {method === "tpe" && (
+          <Field id="search-trials-count" label="Trials">
+            {(aria) => <input {...aria} type="number" min={1} value={trials} onChange={(e) => setTrials(e.target.value)} />}
+          </Field>
+        )}
+      </div>
+      <fieldset className="params">
+        <legend>{method === "grid" ? "Values to try" : "Ranges"}</legend>
+        <div className="form-grid">
+          {params.map((p, i) =>
+            method === "grid" ? (
+              <Field key={p.name} id={`search-grid-${p.name}`} label={p.name}>
+                {(aria) => <input {...aria} value={p.values} onChange={(e) => edit(i, "values", e.target.value)} />}
+              </Field>
+            ) : (
+              <div key={p.name} className="field">
+                <label htmlFor={`search-low-${p.name}`}>{p.name} from</label>
+                <input id={`search-low-${p.name}`} type="number" value={p.low} onChange={(e) => edit(i, "low", e.target.value)} />
+                <label htmlFor={`search-high-${p.name}`}>{p.name} to</label>
+                <input id={`search-high-${p.name}`} type="number" value={p.high} onChange={(e) => edit(i, "high", e.target.value)} />
+              </div>
+            ),
+          )}
+        </div>
+      </fieldset>
+      <label className="check">
+        <input type="checkbox" checked={walk} onChange={(e) => setWalk(e.target.checked)} />
+        Walk-forward validation
+      </label>
+      {walk && (
+        <Field id="search-folds" label="Folds">
+          {(aria) => <input {...aria} type="number" min={1} max={12} value={folds} onChange={(e) => setFolds(e.target.value)} />}
+        </Field>
+      )}
+      <ErrorMessage error={error} />
+      <div className="form-actions">
+        <button type="submit" className="btn primary" disabled={busy || !strategy}>
+          {busy ? "Starting…" : "Start search"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export default function ResearchPage() {
+  const strategies = useResource(() => api.strategies());
+  const [job, setJob] = useState<SearchJob | null>(null);
+  const [strategy, setStrategy] = useState("");
+  const [pollError, setPollError] = useState<ApiError | null>(null);
+  const running = job !== null && (job.status === "queued" || job.status === "running");
+
+  useEffect(() => {
+    if (!job || !running) return;
+    const timer = window.setTimeout(() => {
+      api.search(job.id).then(setJob, (err: unknown) => setPollError(asApiError(err)));
+    }, POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [job, running]);
+
+  return (
+    <div className="page">
+      <h1>Research</h1>
+      <ErrorMessage error={strategies.error} onRetry={strategies.reload} />
+      {!strategies.data && strategies.loading && <Loading />}
+      {strategies.data && strategies.data.length > 0 && (
+        <SearchForm
+          strategies={strategies.data}
+          onStarted={(started, name) => {
+            setStrategy(name);
+            setPollError(null);
+            setJob(started);
+          }}
+        />
+      )}
+      {job && (
+        <div aria-live="polite">
+          <p>
+            Search {job.id.slice(0, 8)}:{" "}
+            <span className={`pill status-${job.status}`} data-testid="search-status">
+              {job.status}
+            </span>{" "}
+            {job.total > 0 && (
+              <progress max={job.total} value={job.done} aria-label="Search progress">
+                {job.done}/{job.total}
+              </progress>
+            )}{" "}
+            {running && (
+              <button type="button" className="btn" onClick={() => void api.cancelSearch(job.id).then(setJob, (err: unknown) => setPollError(asApiError(err)))}>
+                Cancel search
+              </button>
+            )}
+          </p>
+          <ErrorMessage error={pollError} />
+          {job.error && (
+            <div className="error" role="alert">
+              {job.error}
+            </div>
+          )}
+          {!running && <Results job={job} strategy={strategy} />}
+        </div>
+      )}
+    </div>
+  );
+}
