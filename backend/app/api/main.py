@@ -12,6 +12,7 @@ from app.api.routes import (
     equity,
     health,
     metrics,
+    notifications,
     orders,
     positions,
     risk,
@@ -40,6 +41,7 @@ for resource in (
     equity,
     backtests,
     audit,
+    notifications,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

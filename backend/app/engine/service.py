@@ -34,9 +34,9 @@ from app.engine.sim_account import carry_on_simulated_account
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
 from app.models import EngineRun
+from app.notify.alerts import AlertSender, EngineWatch
 from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
 from app.schemas.trading import AccountOut
-from app.services.alerts import AlertSender, EngineWatch
 from app.services.audit import add_audit
 from app.services.events import SafePublisher
 
@@ -59,6 +59,7 @@ class EngineService:
         redis: Redis,
         publisher: Publisher,
         venue: Venue | None = None,
+        alerts: AlertSender | None = None,
     ) -> None:
         self.settings = settings
         self.venue = venue or build_venue(settings)
@@ -72,7 +73,7 @@ class EngineService:
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)
         self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
-        self.alerts = AlertSender(settings.alert_webhook_url, settings.alert_timeout_seconds)
+        self.alerts = alerts or AlertSender(None)
         self._watch: EngineWatch | None = None
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()
@@ -106,7 +107,6 @@ class EngineService:
                 await self._supervisor
         await self._stop_run("process shutting down")
         await self.events.close()
-        await self.alerts.close()
         await self.venue.close()
 
     def wake(self) -> None:

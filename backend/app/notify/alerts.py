@@ -1,58 +1,45 @@
-"""Alerts to an operator's webhook: posted in the background so trading never waits on them."""
+"""Operator alerts (kill switch, halt, leadership, outages, stale data) as notifications."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
-
-import httpx
 
 from app.brokers.base import Broker, BrokerError
 from app.core.metrics import bar_age, unavailable_streak
+from app.notify.catalog import Notice
+from app.notify.dispatch import Dispatcher
 
 logger = logging.getLogger(__name__)
 
 
-class AlertSender:
-    """Fire-and-forget POSTs of {"event", "message", "at", "details"}; failures are only logged."""
+ALERT_TITLES = {
+    "kill_switch": "Kill switch pulled",
+    "risk_halt": "Risk halt: trading stopped",
+    "leader_lost": "Leader lock lost",
+    "broker_outage": "Broker unavailable",
+    "stale_data": "No market data",
+}
 
-    def __init__(self, url: str | None, timeout_seconds: float) -> None:
-        self._url = url
-        self._client = httpx.AsyncClient(timeout=timeout_seconds) if url else None
-        self._pending: set[asyncio.Task[None]] = set()
+
+class AlertSender:
+    """Logs each operator alert and hands it to the notification targets, never waiting."""
+
+    def __init__(self, dispatcher: Dispatcher | None) -> None:
+        self._dispatcher = dispatcher
 
     def send(self, event: str, message: str, details: dict[str, Any] | None = None) -> None:
-        """Log the alert and, when a webhook is set, post it without waiting for the answer."""
-        logger.warning("alert %s: %s", event, message)
-        if self._client is None:
-            return
-        body = {
-            "event": event,
-            "message": message,
-            "at": datetime.now(UTC).isoformat(),
-            "details": details or {},
-        }
-        task = asyncio.create_task(self._post(self._client, body), name=f"alert-{event}")
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _post(self, client: httpx.AsyncClient, body: dict[str, Any]) -> None:
-        assert self._url is not None
-        try:
-            response = await client.post(self._url, json=body)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            logger.error("alert %s not delivered to the webhook: %r", body["event"], exc)
-
-    async def close(self) -> None:
-        """Let alerts in flight finish (each within its timeout), then close the connection pool."""
-        if self._pending:
-            await asyncio.wait(set(self._pending))
-        if self._client is not None:
-            await self._client.aclose()
+        logger.warning("alert %s: %s %s", event, message, details or "")
+        if self._dispatcher is not None:
+            facts = ", ".join(
+                f"{key.replace('_', ' ')}: {value}"
+                for key, value in (details or {}).items()
+                if isinstance(value, int | float | str) and not isinstance(value, bool)
+            )
+            body = f"{message} ({facts})" if facts else message
+            self._dispatcher.notify(Notice(event, ALERT_TITLES[event], body))
 
 
 class EngineWatch:
