@@ -76,6 +76,7 @@ class Target:
         if plugin is None:
             raise ValueError(f"NOTIFY_URLS item {index} is not a URL Apprise understands")
         self.info = TargetInfo(index, str(plugin.service_name), config.events)
+        plugin.request_rate_per_sec = 0  # Apprise's fixed spacing; the window below governs
         self._apprise = apprise.Apprise()
         self._apprise.add(plugin)
         self._options = options
