@@ -23,6 +23,10 @@ from app.notify.dispatch import Dispatcher
 logger = logging.getLogger(__name__)
 
 
+def quantity(value: float) -> str:
+    return f"{value:.9f}".rstrip("0").rstrip(".")
+
+
 def money(value: float) -> str:
     sign = "-" if value < 0 else ("+" if value > 0 else "")
     return f"{sign}${abs(value):,.2f}"
@@ -98,20 +102,18 @@ class EventFeed:
         async with self._sessions() as session:
             exiting, pnl = await realised_on(session, fill)
         verb = "Bought" if fill["side"] == "buy" else "Sold"
-        qty, symbol, price = fill["qty"], fill["symbol"], fill["price"]
-        body = f"{verb} {qty:g} {symbol} at ${price:,.2f}, fees ${fill['commission']:,.2f}"
+        qty, symbol, price = quantity(fill["qty"]), fill["symbol"], fill["price"]
+        body = f"{verb} {qty} {symbol} at ${price:,.2f}, fees ${fill['commission']:,.2f}"
         if exiting:
             body += f"; realised P&L {money(pnl)}"
         kind = "exit" if exiting else "entry"
-        return Notice("fill", f"{verb} {qty:g} {symbol} ({kind})", body)
+        return Notice("fill", f"{verb} {qty} {symbol} ({kind})", body)
 
     async def _rejected(self, order: dict[str, Any]) -> Notice:
         reason = order.get("reject_reason") or "no reason given"
-        side, qty, symbol = order["side"], order["qty"], order["symbol"]
+        what = f"{order['side']} {quantity(order['qty'])} {order['symbol']}"
         return Notice(
-            "order_rejected",
-            f"Order rejected: {side} {qty:g} {symbol}",
-            f"The broker rejected {side} {qty:g} {symbol}: {reason}",
+            "order_rejected", f"Order rejected: {what}", f"The broker rejected {what}: {reason}"
         )
 
     async def close(self) -> None:
