@@ -38,10 +38,10 @@ from app.engine.risk_gate import (
     seed_risk_settings,
 )
 from app.engine.sim_account import carry_on_simulated_account
+from app.engine.watch import AlertSink, EngineWatch, LogOnly
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
 from app.models import EngineRun, OrderRecord
-from app.notify.alerts import AlertSender, EngineWatch
 from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
 from app.schemas.trading import AccountOut
 from app.services.audit import add_audit
@@ -66,7 +66,7 @@ class EngineService:
         redis: Redis,
         publisher: Publisher,
         venue: Venue | None = None,
-        alerts: AlertSender | None = None,
+        alerts: AlertSink | None = None,
     ) -> None:
         self.settings = settings
         self.venue = venue or build_venue(settings)
@@ -80,7 +80,7 @@ class EngineService:
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)
         self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
-        self.alerts = alerts or AlertSender(None)
+        self.alerts = alerts or LogOnly()
         self._watch: EngineWatch | None = None
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from typing import Any
 
-from app.brokers.base import Broker, BrokerError
-from app.core.metrics import bar_age, unavailable_streak
 from app.notify.catalog import Notice
 from app.notify.dispatch import Dispatcher
 
@@ -25,79 +21,18 @@ ALERT_TITLES = {
 
 
 class AlertSender:
-    """Logs each operator alert and hands it to the notification targets, never waiting."""
+    """Logs each operator alert and hands it to the notification targets, never waiting (the
+    engine's AlertSink)."""
 
-    def __init__(self, dispatcher: Dispatcher | None) -> None:
+    def __init__(self, dispatcher: Dispatcher) -> None:
         self._dispatcher = dispatcher
 
     def send(self, event: str, message: str, details: dict[str, Any] | None = None) -> None:
         logger.warning("alert %s: %s %s", event, message, details or "")
-        if self._dispatcher is not None:
-            facts = ", ".join(
-                f"{key.replace('_', ' ')}: {value}"
-                for key, value in (details or {}).items()
-                if isinstance(value, int | float | str) and not isinstance(value, bool)
-            )
-            body = f"{message} ({facts})" if facts else message
-            self._dispatcher.notify(Notice(event, ALERT_TITLES[event], body))
-
-
-class EngineWatch:
-    """One alert per episode of broker outage or stale data, checked on each supervisor tick."""
-
-    def __init__(
-        self,
-        alerts: AlertSender,
-        broker: Broker,
-        broker_failures: int,
-        stale_seconds: float,
-        started: float | None = None,
-    ) -> None:
-        self._alerts = alerts
-        self._broker = broker
-        self._broker_failures = broker_failures
-        self._stale_seconds = stale_seconds
-        self._started = time.monotonic() if started is None else started
-        self._outage = False
-        self._stale = False
-        self._next_clock_check = 0.0
-
-    async def check(self) -> None:
-        """Never raises: a failed check must not stop the trading it watches."""
-        self._check_broker()
-        try:
-            await self._check_bars()
-        except (BrokerError, TimeoutError) as exc:
-            logger.warning("stale-data check could not read the market clock: %s", exc)
-
-    def _check_broker(self) -> None:
-        streak = unavailable_streak()
-        if streak >= self._broker_failures and not self._outage:
-            self._outage = True
-            self._alerts.send(
-                "broker_outage",
-                f"the broker was unavailable {streak} times in a row",
-                {"consecutive_failures": streak},
-            )
-        elif streak == 0:
-            self._outage = False
-
-    async def _check_bars(self) -> None:
-        now = time.monotonic()
-        age = bar_age()
-        quiet = now - self._started if age is None else min(age, now - self._started)
-        if quiet < self._stale_seconds:
-            self._stale = False
-            return
-        if self._stale or now < self._next_clock_check:
-            return
-        self._next_clock_check = now + self._stale_seconds
-        async with asyncio.timeout(min(self._stale_seconds, 10.0)):
-            clock = await self._broker.get_clock()
-        if clock.is_open:
-            self._stale = True
-            self._alerts.send(
-                "stale_data",
-                f"no bar for {quiet:.0f} s while the market is open",
-                {"seconds_without_bar": round(quiet, 1), "limit_seconds": self._stale_seconds},
-            )
+        facts = ", ".join(
+            f"{key.replace('_', ' ')}: {value}"
+            for key, value in (details or {}).items()
+            if isinstance(value, int | float | str) and not isinstance(value, bool)
+        )
+        body = f"{message} ({facts})" if facts else message
+        self._dispatcher.notify(Notice(event, ALERT_TITLES[event], body))

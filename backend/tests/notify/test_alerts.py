@@ -14,7 +14,8 @@ from app.brokers.sim import SimBroker
 from app.core import metrics
 from app.core.config import NotifyTargetConfig, Settings
 from app.engine.leader import LOCK_KEY
-from app.notify.alerts import AlertSender, EngineWatch
+from app.engine.watch import EngineWatch
+from app.notify.alerts import AlertSender
 from app.notify.dispatch import Dispatcher, DispatchOptions
 from tests.notify.receivers import HttpReceiver
 from tests.support.polling import wait_for
@@ -120,7 +121,9 @@ async def test_stale_data_alerts_while_the_market_is_open(receiver: HttpReceiver
 
 async def test_no_target_means_log_only(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="app.notify.alerts"):
-        AlertSender(None).send("kill_switch", "pulled by admin")
+        AlertSender(Dispatcher([], DispatchOptions(), "http://bot.example")).send(
+            "kill_switch", "pulled by admin"
+        )
     assert "alert kill_switch: pulled by admin" in caplog.text
 
 
