@@ -10,15 +10,12 @@ import logging
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.sim_ledger import Ledger
 from app.core.events import Publisher
-from app.domain import Side
-from app.models import FillRecord
 from app.notify.catalog import Notice
 from app.notify.dispatch import Dispatcher
+from app.notify.pnl import booked_fill
 
 logger = logging.getLogger(__name__)
 
@@ -30,24 +27,6 @@ def quantity(value: float) -> str:
 def money(value: float) -> str:
     sign = "-" if value < 0 else ("+" if value > 0 else "")
     return f"{sign}${abs(value):,.2f}"
-
-
-async def realised_on(session: AsyncSession, fill: dict[str, Any]) -> tuple[bool, float]:
-    """Whether the fill reduced a position, and the P&L it realised net of its commission,
-    by replaying the symbol's earlier fills through the account ledger (average cost)."""
-    earlier = await session.scalars(
-        select(FillRecord)
-        .where(FillRecord.symbol == fill["symbol"], FillRecord.id < fill["id"])
-        .order_by(FillRecord.id)
-    )
-    ledger = Ledger(0.0)
-    for row in earlier:
-        ledger.book(row.symbol, Side(row.side), float(row.qty), float(row.price), 0.0)
-    held = ledger.position_qty(fill["symbol"])
-    side = Side(fill["side"])
-    gross = ledger.book(fill["symbol"], side, fill["qty"], fill["price"], 0.0)
-    exiting = held != 0 and (held > 0) != (side is Side.BUY)
-    return exiting, gross - fill["commission"]
 
 
 class NotifyingPublisher:
@@ -100,12 +79,13 @@ class EventFeed:
 
     async def _fill(self, fill: dict[str, Any]) -> Notice:
         async with self._sessions() as session:
-            exiting, pnl = await realised_on(session, fill)
+            booked = await booked_fill(session, fill["id"])
+        exiting = booked is not None and booked.exiting
         verb = "Bought" if fill["side"] == "buy" else "Sold"
         qty, symbol, price = quantity(fill["qty"]), fill["symbol"], fill["price"]
         body = f"{verb} {qty} {symbol} at ${price:,.2f}, fees ${fill['commission']:,.2f}"
-        if exiting:
-            body += f"; realised P&L {money(pnl)}"
+        if booked is not None and booked.exiting:
+            body += f"; realised P&L {money(booked.realised)}"
         kind = "exit" if exiting else "entry"
         return Notice("fill", f"{verb} {qty} {symbol} ({kind})", body)
 

@@ -8,9 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import NotifyTargetConfig, Settings
 from app.core.events import Publisher
+from app.engine.service import EngineService
 from app.notify.alerts import ALERT_TITLES, AlertSender
 from app.notify.dispatch import Dispatcher, DispatchOptions
 from app.notify.feed import EventFeed, NotifyingPublisher
+from app.notify.telegram import CommandBot
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class Notifications:
     """What the app holds of this room: the dispatcher, the feed behind the publisher, alerts."""
 
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self.bot: CommandBot | None = None
         self.dispatcher = Dispatcher(
             notify_targets(settings), dispatch_options(settings), settings.dashboard_url
         )
@@ -56,6 +61,18 @@ class Notifications:
     def publisher(self, inner: Publisher) -> NotifyingPublisher:
         return NotifyingPublisher(inner, self.feed)
 
+    def attach(self, engine: EngineService) -> None:
+        """Start what needs the engine's facade: the Telegram commands, when configured."""
+        s = self._settings
+        if s.telegram_bot_token:
+            self.bot = CommandBot(
+                s.telegram_bot_token, s.telegram_chats, engine, self._sessions, s.telegram_base_url
+            )
+            self.bot.start()
+            logger.info("Telegram commands on for %d chat(s)", len(s.telegram_chats))
+
     async def close(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
         await self.feed.close()
         await self.dispatcher.close()
