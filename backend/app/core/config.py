@@ -162,6 +162,14 @@ class Settings(BaseSettings):
         return self.alpaca_live_trading and self.alpaca_base_url.rstrip("/") == LIVE_BASE_URL
 
     @model_validator(mode="after")
+    def _telegram_needs_chats(self) -> Self:
+        if self.telegram_bot_token and not self.telegram_chats:
+            raise ValueError(
+                "TELEGRAM_CHAT_IDS is empty: name the chats allowed to command the bot"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholders(self) -> Self:
         if self.environment != "production":
             return self
