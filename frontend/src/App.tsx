@@ -13,6 +13,7 @@ const pages = {
   "/risk": () => import("./pages/RiskPage"),
   "/backtests": () => import("./pages/BacktestsPage"),
   "/audit": () => import("./pages/AuditPage"),
+  "/settings": () => import("./pages/SettingsPage"),
 };
 const loadShell = () => import("./Shell");
 
@@ -33,6 +34,7 @@ const StrategiesPage = lazy(pages["/strategies"]);
 const RiskPage = lazy(pages["/risk"]);
 const BacktestsPage = lazy(pages["/backtests"]);
 const AuditPage = lazy(pages["/audit"]);
+const SettingsPage = lazy(pages["/settings"]);
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 export function App() {
@@ -55,6 +57,7 @@ export function App() {
           <Route path="risk" element={<RiskPage />} />
           <Route path="backtests" element={<BacktestsPage />} />
           <Route path="audit" element={<AuditPage />} />
+          <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

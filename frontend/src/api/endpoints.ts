@@ -9,6 +9,8 @@ import type {
   EquityPoint,
   Health,
   KillResult,
+  NotifyTarget,
+  NotifyTest,
   Order,
   OrderForm,
   Page,
@@ -60,6 +62,9 @@ export const api = {
 
   risk: () => request<RiskSettings>("/risk"),
   saveRisk: (settings: RiskSettings) => request<RiskSettings>("/risk", { method: "PUT", body: settings }),
+
+  notifyTargets: () => request<NotifyTarget[]>("/notifications"),
+  testNotifyTarget: (index: number) => request<NotifyTest>(`/notifications/${index}/test`, { method: "POST" }),
 
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),

@@ -427,6 +427,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Targets */
+        get: operations["list_targets_api_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{index}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test
+         * @description Send a test message now (one attempt) and say whether the service took it.
+         */
+        post: operations["send_test_api_notifications__index__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -818,6 +855,36 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** NotifyTargetOut */
+        NotifyTargetOut: {
+            /**
+             * Index
+             * @description position in NOTIFY_URLS (the alert webhook comes last)
+             */
+            index: number;
+            /**
+             * Service
+             * @description the service's name, e.g. Telegram, E-Mail, JSON
+             */
+            service: string;
+            /**
+             * Events
+             * @description events it receives; null: all of them
+             */
+            events: string[] | null;
+        };
+        /** NotifyTestOut */
+        NotifyTestOut: {
+            /** Index */
+            index: number;
+            /** Service */
+            service: string;
+            /**
+             * Delivered
+             * @description the service accepted the test message
+             */
+            delivered: boolean;
+        };
         /**
          * OrderCreate
          * @description A manual order; prices are required by the order types that use them.
@@ -1035,6 +1102,12 @@ export interface components {
              * @default false
              */
             flatten_on_halt: boolean;
+            /**
+             * New Entries
+             * @description Open new positions; off: only close existing ones (exits still trade)
+             * @default true
+             */
+            new_entries: boolean;
             /**
              * Cooldown Minutes
              * @description No re-entry in a symbol this long after a stop-out
@@ -2561,6 +2634,84 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_targets_api_notifications_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifyTargetOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    send_test_api_notifications__index__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifyTestOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

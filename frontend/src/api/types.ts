@@ -22,6 +22,8 @@ export type EngineState = Schemas["EngineStatusOut"];
 export type KillResult = Schemas["KillResult"];
 export type StrategyInstance = Schemas["StrategyInstanceOut"];
 export type RiskSettings = Schemas["RiskSettings"];
+export type NotifyTarget = Schemas["NotifyTargetOut"];
+export type NotifyTest = Schemas["NotifyTestOut"];
 
 export interface Page<T> {
   items: T[];

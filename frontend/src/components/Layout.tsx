@@ -16,6 +16,7 @@ const NAV = [
   { to: "/risk", label: "Risk" },
   { to: "/backtests", label: "Backtests" },
   { to: "/audit", label: "Audit" },
+  { to: "/settings", label: "Settings" },
 ];
 
 export function Layout() {
