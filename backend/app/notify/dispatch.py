@@ -193,6 +193,11 @@ class Dispatcher:
             if target.wants(notice.event):
                 target.offer(notice)
 
+    async def send_now(self, notice: Notice) -> list[bool]:
+        """Deliver to every target that wants it and wait (a one-shot command's way)."""
+        wanting = [t for t in self._targets if t.wants(notice.event)]
+        return list(await asyncio.gather(*(t.deliver(notice) for t in wanting)))
+
     async def test(self, index: int) -> bool:
         """Send a test message to one target now, once, and say whether it arrived."""
         if not 0 <= index < len(self._targets):
