@@ -29,7 +29,7 @@ def sink(host):
 def test_the_backend_env_names_the_targets(host):
     env = host.file("/etc/trading-bot/backend.env").content_string
     assert "ALERT_WEBHOOK_URL=http://172.30.0.1:9099/alerts" in env
-    assert 'NOTIFY_URLS=[{"url": "json://172.30.0.1:9099/notify", "events": ["fill"]}]' in env
+    assert 'NOTIFY_URLS=[{"url": "json://172.30.0.1:9099/notify", "events": ["fill", "backup_failed"]}]' in env
     assert "HEALTH_TIMEOUT_SECONDS=3" in env
 
 
@@ -55,6 +55,18 @@ def test_a_fill_reaches_the_notification_target(host, token):
     )
     assert fills[0]["message"].startswith("Bought 1 SIMA at $")
     assert "/orders" in fills[0]["message"]
+
+
+@pytest.mark.usefixtures("sink")
+def test_a_failed_backup_is_reported(host):
+    unit = host.file("/etc/systemd/system/trading-backup.service").content_string
+    assert "OnFailure=trading-backup-failed.service" in unit
+    host.run_expect([0], "systemctl start trading-backup-failed.service")  # what OnFailure= starts
+    notices = wait_until(
+        lambda: [m for m in received(host) if m.get("title") == "Backup failed"], 30, "the backup_failed notice"
+    )
+    assert notices[0]["message"].startswith("The backup on ")
+    assert notices[0]["type"] == "failure"
 
 
 @pytest.mark.usefixtures("sink")
