@@ -40,7 +40,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         api.state.notifications.publisher(api.state.publisher),
         alerts=api.state.notifications.alerts,
     )
-    api.state.notifications.attach(api.state.engine)
+    api.state.notifications.attach(api.state.engine, api.state.redis)
     await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
     try:

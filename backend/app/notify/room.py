@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import NotifyTargetConfig, Settings
 from app.core.events import Publisher
 from app.engine.service import EngineService
 from app.notify.alerts import ALERT_TITLES, AlertSender
+from app.notify.daily import DailySummary
 from app.notify.dispatch import Dispatcher, DispatchOptions
 from app.notify.feed import EventFeed, NotifyingPublisher
 from app.notify.telegram import CommandBot
@@ -50,6 +52,7 @@ class Notifications:
         self._settings = settings
         self._sessions = sessions
         self.bot: CommandBot | None = None
+        self.daily: DailySummary | None = None
         self.dispatcher = Dispatcher(
             notify_targets(settings), dispatch_options(settings), settings.dashboard_url
         )
@@ -61,9 +64,11 @@ class Notifications:
     def publisher(self, inner: Publisher) -> NotifyingPublisher:
         return NotifyingPublisher(inner, self.feed)
 
-    def attach(self, engine: EngineService) -> None:
-        """Start what needs the engine's facade: the Telegram commands, when configured."""
+    def attach(self, engine: EngineService, redis: Redis) -> None:
+        """Start what needs the engine's facade: the daily summary and the Telegram commands."""
         s = self._settings
+        self.daily = DailySummary(engine, self._sessions, redis, self.dispatcher)
+        self.daily.start()
         if s.telegram_bot_token:
             self.bot = CommandBot(
                 s.telegram_bot_token, s.telegram_chats, engine, self._sessions, s.telegram_base_url
@@ -72,6 +77,8 @@ class Notifications:
             logger.info("Telegram commands on for %d chat(s)", len(s.telegram_chats))
 
     async def close(self) -> None:
+        if self.daily is not None:
+            await self.daily.close()
         if self.bot is not None:
             await self.bot.close()
         await self.feed.close()
