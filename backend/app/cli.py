@@ -1,6 +1,8 @@
 """Small admin commands: `python -m app.cli hash-password` prints a hash for the vault;
 `python -m app.cli strategy-check FILE` validates a strategy file and backtests it;
-`python -m app.cli paper-check` tries new Alpaca keys on the paper account, end to end."""
+`python -m app.cli paper-check` tries new Alpaca keys on the paper account, end to end;
+`python -m app.cli notify deploy|backup_failed MESSAGE` tells the notification targets (the
+deployment calls it when a release takes over or a backup fails)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,15 @@ import getpass
 import sys
 from pathlib import Path
 
+from app.core.config import load_settings_or_exit
 from app.core.security import hash_password
+from app.notify.catalog import Notice
+from app.notify.dispatch import Dispatcher
+from app.notify.room import dispatch_options, notify_targets
 from app.research import cli as research_cli
 
 MIN_PASSWORD_LENGTH = 12
+CLI_EVENTS = {"deploy": "Deploy", "backup_failed": "Backup failed"}
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -32,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     hashing.add_argument(
         "--stdin", action="store_true", help="read the password from standard input"
     )
+    notifying = commands.add_parser("notify", help="send a deploy or backup_failed notification")
+    notifying.add_argument("event", choices=sorted(CLI_EVENTS))
+    notifying.add_argument("message")
     checking = commands.add_parser(
         "strategy-check",
         help="validate a strategy file, then backtest each of its strategies on simulated bars",
@@ -55,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_file(args.file, args.bars, args.seed)
     if args.command == "paper-check":
         return asyncio.run(_paper_check(args.symbol))
+    if args.command == "notify":
+        return _notify(args.event, args.message)
     if args.command == "hash-password":
         password = _read_password(args.stdin)
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -88,6 +100,25 @@ async def _paper_check(symbol: str) -> int:
         await broker.close()
     print("paper check passed" if passed else "paper check FAILED")
     return 0 if passed else 1
+
+
+def _notify(event: str, message: str) -> int:
+    """0 when every target that wants the event took it (or none wants it), else 1."""
+    settings = load_settings_or_exit()
+    notice = Notice(event, CLI_EVENTS[event], message)
+
+    async def send() -> list[bool]:
+        dispatcher = Dispatcher(
+            notify_targets(settings), dispatch_options(settings), settings.dashboard_url
+        )
+        try:
+            return await dispatcher.send_now(notice)
+        finally:
+            await dispatcher.close(within=0)
+
+    delivered = asyncio.run(send())
+    print(f"{event}: delivered to {sum(delivered)} of {len(delivered)} targets")
+    return 0 if all(delivered) else 1
 
 
 if __name__ == "__main__":

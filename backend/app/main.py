@@ -20,6 +20,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
 from app.engine.service import EngineService
+from app.notify.room import Notifications
 from app.services.backtests import BacktestJobs
 from app.strategies import load_user_strategies
 
@@ -34,9 +35,15 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.redis = make_redis(settings.redis_url)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
     load_user_strategies(Path(settings.strategies_dir) if settings.strategies_dir else None)
+    api.state.notifications = Notifications(settings, api.state.sessions)
     api.state.engine = EngineService(
-        settings, api.state.sessions, api.state.redis, api.state.publisher
+        settings,
+        api.state.sessions,
+        api.state.redis,
+        api.state.notifications.publisher(api.state.publisher),
+        alerts=api.state.notifications.alerts,
     )
+    api.state.notifications.attach(api.state.engine, api.state.redis)
     await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
     try:
@@ -44,6 +51,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     finally:
         await api.state.backtests.close()
         await api.state.engine.close()
+        await api.state.notifications.close()
         await api.state.redis.aclose()
         await api.state.db_engine.dispose()
 

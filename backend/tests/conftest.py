@@ -69,16 +69,21 @@ def admin_password_hash() -> str:
     return hash_password(ADMIN_PASSWORD)
 
 
-@pytest.fixture
-def settings(
-    database_url: str, redis_server: RedisServer, postgres: PostgresServer, admin_password_hash: str
-) -> Settings:
-    """Settings for a test that starts from empty tables and an empty Redis."""
+def clean_slate(postgres: PostgresServer, redis_server: RedisServer) -> None:
+    """Empty every table and Redis, as a fresh install has them."""
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     postgres.psql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE", TEST_DATABASE)
     subprocess.run(
         ["redis-cli", "-p", str(redis_server.port), "FLUSHALL"], check=True, capture_output=True
     )
+
+
+@pytest.fixture
+def settings(
+    database_url: str, redis_server: RedisServer, postgres: PostgresServer, admin_password_hash: str
+) -> Settings:
+    """Settings for a test that starts from empty tables and an empty Redis."""
+    clean_slate(postgres, redis_server)
     return Settings(
         environment="test",
         database_url=database_url,

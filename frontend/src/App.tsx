@@ -15,6 +15,7 @@ const pages = {
   "/research": () => import("./pages/ResearchPage"),
   "/analytics": () => import("./pages/AnalyticsPage"),
   "/audit": () => import("./pages/AuditPage"),
+  "/settings": () => import("./pages/SettingsPage"),
 };
 const loadShell = () => import("./Shell");
 
@@ -37,6 +38,7 @@ const BacktestsPage = lazy(pages["/backtests"]);
 const ResearchPage = lazy(pages["/research"]);
 const AnalyticsPage = lazy(pages["/analytics"]);
 const AuditPage = lazy(pages["/audit"]);
+const SettingsPage = lazy(pages["/settings"]);
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 export function App() {
@@ -61,6 +63,7 @@ export function App() {
           <Route path="research" element={<ResearchPage />} />
           <Route path="analytics" element={<AnalyticsPage />} />
           <Route path="audit" element={<AuditPage />} />
+          <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -14,6 +14,7 @@ from app.api.routes import (
     health,
     history,
     metrics,
+    notifications,
     orders,
     positions,
     research,
@@ -46,6 +47,7 @@ for resource in (
     analytics,
     history,
     research,
+    notifications,
 ):
     protected_router.include_router(resource.router)
 api_router.include_router(protected_router)

@@ -6,7 +6,14 @@ import sys
 from functools import lru_cache
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_TOKEN_SECRET = "changethis-development-only-token-secret"  # noqa: S105
@@ -24,6 +31,20 @@ MIN_TOKEN_SECRET_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
 PAPER_BASE_URL = "https://paper-api.alpaca.markets"
 LIVE_BASE_URL = "https://api.alpaca.markets"
+
+
+class NotifyTargetConfig(BaseModel):
+    """One notification target: an Apprise URL and the events it wants (None: all of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=3)
+    events: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_url(cls, value: object) -> object:
+        return {"url": value} if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -83,9 +104,21 @@ class Settings(BaseSettings):
     # Bearer token for GET /api/metrics; unset: only loopback clients may scrape.
     metrics_token: str | None = None
     alert_webhook_url: str | None = None  # POST a JSON alert here on kills, halts and outages
-    alert_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 3.0
     alert_broker_failures: Annotated[int, Field(ge=1)] = 5  # broker unavailable this often in a row
     alert_stale_bars: Annotated[int, Field(ge=1)] = 3  # no bar for this many bar intervals
+
+    # --- Notifications (Apprise URLs) and the Telegram command bot ---
+    # JSON list; each item an Apprise URL, or {"url": ..., "events": [...]} for some events only.
+    notify_urls: list[NotifyTargetConfig] = []
+    notify_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+    notify_per_minute: Annotated[int, Field(ge=1, le=600)] = 10  # per URL; the rest folded
+    notify_queue_size: Annotated[int, Field(ge=1, le=100_000)] = 200  # per URL
+    notify_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    notify_backoff_seconds: Annotated[float, Field(ge=0, le=600)] = 2.0  # doubles per retry
+    dashboard_url: str = "http://127.0.0.1:3000"  # messages link to pages under it
+    telegram_bot_token: str | None = None
+    telegram_chat_ids: str = ""  # comma-separated chats allowed to command the bot
+    telegram_base_url: str = "https://api.telegram.org/bot"
 
     @property
     def engine_autostarts(self) -> bool:
@@ -113,12 +146,32 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def telegram_chats(self) -> frozenset[int]:
+        return frozenset(int(c) for c in self.telegram_chat_ids.replace(" ", "").split(",") if c)
+
+    @field_validator("telegram_chat_ids")
+    @classmethod
+    def _chat_ids(cls, value: str) -> str:
+        for chat in value.replace(" ", "").split(","):
+            if chat and not chat.lstrip("-").isdigit():
+                raise ValueError(f"chat id {chat!r} is not a number")
+        return value
+
+    @property
     def alpaca_configured(self) -> bool:
         return bool(self.alpaca_api_key and self.alpaca_secret_key)
 
     @property
     def is_live_trading(self) -> bool:
         return self.alpaca_live_trading and self.alpaca_base_url.rstrip("/") == LIVE_BASE_URL
+
+    @model_validator(mode="after")
+    def _telegram_needs_chats(self) -> Self:
+        if self.telegram_bot_token and not self.telegram_chats:
+            raise ValueError(
+                "TELEGRAM_CHAT_IDS is empty: name the chats allowed to command the bot"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Self:

@@ -35,6 +35,21 @@ async def load_risk_settings(session: AsyncSession) -> RiskSettings:
         return RiskSettings()
 
 
+def save_risk_settings(
+    session: AsyncSession, before: RiskSettings, after: RiskSettings, actor: str
+) -> None:
+    """Stage new settings and their audit row in the caller's transaction."""
+    session.add(RiskSettingsRecord(settings=after.model_dump(mode="json"), updated_by=actor))
+    add_audit(
+        session,
+        actor,
+        "risk_update",
+        "risk_settings",
+        before=before.model_dump(mode="json"),
+        after=after.model_dump(mode="json"),
+    )
+
+
 @dataclass(slots=True)
 class RiskBatch:
     """One batch of signals checked against one view of the account; approvals count at once."""

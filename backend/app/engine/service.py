@@ -20,22 +20,29 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.core.events import Publisher
+from app.domain import OrderRequest, Position, Side
 from app.engine.aio import bounded, raise_if_cancelling
+from app.engine.client_ids import manual_order_id
 from app.engine.instances import InstanceSet, seed_instances
 from app.engine.kill_switch import KillSwitch
 from app.engine.leader import LeaderLock, holder_name
 from app.engine.loop import LoopParts, LoopTimings, TradingLoop
-from app.engine.orders import OrderManager
+from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
-from app.engine.risk_gate import RiskGate, seed_risk_settings
+from app.engine.risk_gate import (
+    RiskGate,
+    load_risk_settings,
+    save_risk_settings,
+    seed_risk_settings,
+)
 from app.engine.sim_account import carry_on_simulated_account
+from app.engine.watch import AlertSink, EngineWatch, LogOnly
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
-from app.models import EngineRun
+from app.models import EngineRun, OrderRecord
 from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
 from app.schemas.trading import AccountOut
-from app.services.alerts import AlertSender, EngineWatch
 from app.services.audit import add_audit
 from app.services.events import SafePublisher
 
@@ -58,6 +65,7 @@ class EngineService:
         redis: Redis,
         publisher: Publisher,
         venue: Venue | None = None,
+        alerts: AlertSink | None = None,
     ) -> None:
         self.settings = settings
         self.venue = venue or build_venue(settings)
@@ -71,7 +79,7 @@ class EngineService:
         self.reconciler = Reconciler(self.broker, sessions, self.orders, self.positions)
         self.instances = InstanceSet(sessions)
         self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
-        self.alerts = AlertSender(settings.alert_webhook_url, settings.alert_timeout_seconds)
+        self.alerts = alerts or LogOnly()
         self._watch: EngineWatch | None = None
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()
@@ -105,7 +113,6 @@ class EngineService:
                 await self._supervisor
         await self._stop_run("process shutting down")
         await self.events.close()
-        await self.alerts.close()
         await self.venue.close()
 
     def wake(self) -> None:
@@ -361,3 +368,49 @@ class EngineService:
             market_open=clock.is_open,
             data_source=self.venue.data_source,
         )
+
+    async def allow_entries(self, allowed: bool, actor: str) -> bool:
+        """Start or stop opening positions (exits keep trading); False if already so."""
+        async with self._sessions.begin() as session:
+            before = await load_risk_settings(session)
+            if before.new_entries == allowed:
+                return False
+            save_risk_settings(
+                session, before, before.model_copy(update={"new_entries": allowed}), actor
+            )
+        return True
+
+    async def open_positions(self) -> list[Position]:
+        return await self.broker.get_positions()
+
+    async def close_position(
+        self, symbol: str, actor: str, qty: float | None = None
+    ) -> OrderRecord:
+        """A market order closing the position in `symbol` (or `qty` of it), audited."""
+        held = {p.symbol: p for p in await self.open_positions()}
+        position = held.get(symbol)
+        if position is None:
+            raise NoPosition(symbol)
+        if qty is not None and qty > abs(position.qty):
+            raise ValueError(f"{qty} is more than the {abs(position.qty)} held")
+        request = OrderRequest(
+            client_order_id=manual_order_id(),
+            symbol=symbol,
+            side=Side.SELL if position.qty > 0 else Side.BUY,
+            qty=qty or abs(position.qty),
+        )
+        record = await self.orders.place(request, OrderOrigin("manual"))
+        async with self._sessions.begin() as session:
+            add_audit(
+                session,
+                actor,
+                "position_close",
+                "position",
+                symbol,
+                after={"client_order_id": record.client_order_id, "qty": request.qty},
+            )
+        return record
+
+
+class NoPosition(LookupError):
+    """Nothing is held in the symbol asked to close."""

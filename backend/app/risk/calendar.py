@@ -41,6 +41,17 @@ class MarketCalendar:
         first: date = self._calendar.sessions_window(latest, -count)[0].date()
         return first
 
+    def last_close(self, moment: datetime) -> datetime:
+        """When the latest session that closed at or before `moment` closed (half days too)."""
+        calendar = self._calendar
+        utc = _utc(moment)
+        local_day = utc.astimezone(calendar.tz).date()
+        session = calendar.date_to_session(local_day.isoformat(), direction="previous")
+        close: datetime = calendar.session_close(session).to_pydatetime()
+        if close > utc:
+            close = calendar.session_close(calendar.previous_session(session)).to_pydatetime()
+        return close
+
 
 @functools.cache
 def calendar(name: str = "XNYS") -> MarketCalendar:

@@ -14,6 +14,7 @@ from app.risk.rules import (
     Cooldown,
     DailyLossLimit,
     DrawdownKillSwitch,
+    EntriesStopped,
     MarketHours,
     MaxGrossExposure,
     MaxOpenPositions,
@@ -45,6 +46,8 @@ class RiskChain:
         rules: list[Rule] = []
         if settings.market_hours:
             rules.append(MarketHours(calendar()))
+        if not settings.new_entries:
+            rules.append(EntriesStopped())
         rules += [
             DrawdownKillSwitch(settings.max_drawdown, settings.flatten_on_halt),
             DailyLossLimit(settings.daily_loss_limit),

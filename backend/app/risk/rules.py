@@ -63,6 +63,17 @@ class DrawdownKillSwitch(Rule):
         )
 
 
+class EntriesStopped(Rule):
+    """The operator stopped new entries (e.g. /stop from the phone); exits still go through."""
+
+    name = "entries_stopped"
+
+    def apply(self, proposal: Proposal, ctx: RiskContext) -> Proposal | Rejection:
+        if proposal.closing:
+            return proposal
+        return Rejection("new entries are stopped: only exits trade until they are started again")
+
+
 class DailyLossLimit(Rule):
     """No new entries for the rest of the session once today's loss reaches the limit."""
 

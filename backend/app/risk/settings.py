@@ -40,6 +40,9 @@ class RiskSettings(BaseModel):
         0.2, gt=0, le=1, description="Halt trading once equity falls this far below its peak"
     )
     flatten_on_halt: bool = Field(False, description="Close every position when halting")
+    new_entries: bool = Field(
+        True, description="Open new positions; off: only close existing ones (exits still trade)"
+    )
     cooldown_minutes: int = Field(
         60, ge=0, le=43_200, description="No re-entry in a symbol this long after a stop-out"
     )

@@ -90,3 +90,26 @@ def test_process_start_with_placeholder_prints_one_line_not_a_traceback() -> Non
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "configuration error: TOKEN_SECRET is a placeholder or empty"
+
+
+def test_notify_urls_come_from_json_with_optional_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    urls = '["tgram://1:abc/42", {"url": "mailto://u:p@example.com", "events": ["fill"]}]'
+    monkeypatch.setenv("NOTIFY_URLS", urls)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [(t.url, t.events) for t in settings.notify_urls] == [
+        ("tgram://1:abc/42", None),
+        ("mailto://u:p@example.com", ["fill"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"telegram_bot_token": "1:abc"}, "TELEGRAM_CHAT_IDS is empty"),
+        ({"telegram_chat_ids": "42,me"}, "chat id 'me' is not a number"),
+    ],
+)
+def test_telegram_settings_are_checked(values: dict[str, object], named: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    assert named in describe_error(error.value)

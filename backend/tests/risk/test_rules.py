@@ -16,6 +16,7 @@ from app.risk.rules import (
     Cooldown,
     DailyLossLimit,
     DrawdownKillSwitch,
+    EntriesStopped,
     MarketHours,
     MaxGrossExposure,
     MaxOpenPositions,
@@ -114,6 +115,21 @@ class TestDailyLossLimit:
 
     def test_closing_still_allowed(self) -> None:
         assert self.rule.apply(closing(), context(equity=50_000.0)) == closing()
+
+
+class TestEntriesStopped:
+    def test_no_new_entry_while_stopped(self) -> None:
+        assert rejected(EntriesStopped().apply(opening(), context()), "new entries are stopped")
+
+    def test_exits_still_trade(self) -> None:
+        assert EntriesStopped().apply(closing(), context()) == closing()
+
+    def test_the_chain_has_it_only_when_entries_are_off(self) -> None:
+        names = [r.name for r in RiskChain.from_settings(RiskSettings(new_entries=False)).rules]
+        assert "entries_stopped" in names
+        assert "entries_stopped" not in [
+            r.name for r in RiskChain.from_settings(RiskSettings()).rules
+        ]
 
 
 class TestPatternDayTrader:

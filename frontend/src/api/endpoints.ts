@@ -15,6 +15,8 @@ import type {
   HistoryFetch,
   HistoryRange,
   KillResult,
+  NotifyTarget,
+  NotifyTest,
   Order,
   PnlGroupBy,
   PnlReport,
@@ -72,6 +74,9 @@ export const api = {
 
   risk: () => request<RiskSettings>("/risk"),
   saveRisk: (settings: RiskSettings) => request<RiskSettings>("/risk", { method: "PUT", body: settings }),
+
+  notifyTargets: () => request<NotifyTarget[]>("/notifications"),
+  testNotifyTarget: (index: number) => request<NotifyTest>(`/notifications/${index}/test`, { method: "POST" }),
 
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),

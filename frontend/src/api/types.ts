@@ -35,6 +35,8 @@ export type SearchRequest = Schemas["SearchRequest"];
 export type Trial = Schemas["TrialOut"];
 export type HistoryRange = Schemas["HistoryRange"];
 export type HistoryFetch = Schemas["HistoryFetchOut"];
+export type NotifyTarget = Schemas["NotifyTargetOut"];
+export type NotifyTest = Schemas["NotifyTestOut"];
 
 export interface Page<T> {
   items: T[];

@@ -18,6 +18,7 @@ const NAV = [
   { to: "/research", label: "Research" },
   { to: "/analytics", label: "Analytics" },
   { to: "/audit", label: "Audit" },
+  { to: "/settings", label: "Settings" },
 ];
 
 export function Layout() {

@@ -9,13 +9,10 @@ from fastapi import APIRouter, Path, Query
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.core.errors import ApiError
-from app.domain import OrderRequest, Side
-from app.engine.client_ids import manual_order_id
-from app.engine.orders import OrderOrigin
 from app.engine.positions import position_out
+from app.engine.service import NoPosition
 from app.schemas.errors import error_responses
 from app.schemas.trading import OrderOut, PositionOut
-from app.services.audit import add_audit
 from app.services.broker_errors import broker_call
 
 router = APIRouter(prefix="/positions", tags=["positions"])
@@ -25,7 +22,7 @@ SymbolPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z
 
 @router.get("", responses=error_responses(401, 503))
 async def list_positions(engine: EngineDep) -> list[PositionOut]:
-    positions = await broker_call(engine.broker.get_positions(), "positions")
+    positions = await broker_call(engine.open_positions(), "positions")
     return [position_out(p) for p in positions]
 
 
@@ -39,31 +36,17 @@ async def close_position(
 ) -> OrderOut:
     """Send a market order that closes the position (or `qty` of it)."""
     symbol = symbol.upper()
-    held = {p.symbol: p for p in await broker_call(engine.broker.get_positions(), "positions")}
-    position = held.get(symbol)
-    if position is None:
-        raise ApiError(404, "position_not_found", f"symbol: no open position in {symbol}.")
-    if qty is not None and qty > abs(position.qty):
+    try:
+        record = await broker_call(engine.close_position(symbol, user, qty), "positions")
+    except NoPosition:
+        raise ApiError(
+            404, "position_not_found", f"symbol: no open position in {symbol}."
+        ) from None
+    except ValueError as error:
         raise ApiError(
             422,
             "qty_too_large",
-            f"qty: {qty} is more than the {abs(position.qty)} held.",
-            details=[{"field": "qty", "message": f"at most {abs(position.qty)}"}],
-        )
-    request = OrderRequest(
-        client_order_id=manual_order_id(),
-        symbol=symbol,
-        side=Side.SELL if position.qty > 0 else Side.BUY,
-        qty=qty or abs(position.qty),
-    )
-    record = await engine.orders.place(request, OrderOrigin("manual"))
-    add_audit(
-        session,
-        user,
-        "position_close",
-        "position",
-        symbol,
-        after={"client_order_id": record.client_order_id, "qty": request.qty},
-    )
-    await session.commit()
+            f"qty: {error}.",
+            details=[{"field": "qty", "message": str(error)}],
+        ) from None
     return OrderOut.model_validate(record)

@@ -1,14 +1,11 @@
-"""Alerts to an operator's webhook: posted in the background so trading never waits on them."""
+"""Watches a trading run for broker outages and stale data; alerts go to an AlertSink."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import Any, Protocol
 
 from app.brokers.base import Broker, BrokerError
 from app.core.metrics import bar_age, unavailable_streak
@@ -16,43 +13,17 @@ from app.core.metrics import bar_age, unavailable_streak
 logger = logging.getLogger(__name__)
 
 
-class AlertSender:
-    """Fire-and-forget POSTs of {"event", "message", "at", "details"}; failures are only logged."""
+class AlertSink(Protocol):
+    """Where the engine's operator alerts go (the notification room implements it)."""
 
-    def __init__(self, url: str | None, timeout_seconds: float) -> None:
-        self._url = url
-        self._client = httpx.AsyncClient(timeout=timeout_seconds) if url else None
-        self._pending: set[asyncio.Task[None]] = set()
+    def send(self, event: str, message: str, details: dict[str, Any] | None = None) -> None: ...
+
+
+class LogOnly:
+    """The sink when nothing else is wired: the alert is a WARNING in the log."""
 
     def send(self, event: str, message: str, details: dict[str, Any] | None = None) -> None:
-        """Log the alert and, when a webhook is set, post it without waiting for the answer."""
-        logger.warning("alert %s: %s", event, message)
-        if self._client is None:
-            return
-        body = {
-            "event": event,
-            "message": message,
-            "at": datetime.now(UTC).isoformat(),
-            "details": details or {},
-        }
-        task = asyncio.create_task(self._post(self._client, body), name=f"alert-{event}")
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _post(self, client: httpx.AsyncClient, body: dict[str, Any]) -> None:
-        assert self._url is not None
-        try:
-            response = await client.post(self._url, json=body)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            logger.error("alert %s not delivered to the webhook: %r", body["event"], exc)
-
-    async def close(self) -> None:
-        """Let alerts in flight finish (each within its timeout), then close the connection pool."""
-        if self._pending:
-            await asyncio.wait(set(self._pending))
-        if self._client is not None:
-            await self._client.aclose()
+        logger.warning("alert %s: %s %s", event, message, details or "")
 
 
 class EngineWatch:
@@ -60,7 +31,7 @@ class EngineWatch:
 
     def __init__(
         self,
-        alerts: AlertSender,
+        alerts: AlertSink,
         broker: Broker,
         broker_failures: int,
         stale_seconds: float,
