@@ -82,3 +82,33 @@ def test_toolchain_standins_provide_what_the_dockerfiles_use(
     standins: dict[str, str], name: str, command: list[str], expected: str
 ) -> None:
     assert docker("run", "--rm", standins[name], *command) == expected
+
+
+def test_postgres_takes_its_password_from_a_file_and_runs_hardened(
+    standins: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """As the deployment runs it: POSTGRES_PASSWORD_FILE, no capabilities, read-only root."""
+    secrets_dir = tmp_path_factory.mktemp("pg-secrets")
+    password_file = secrets_dir / "password"
+    password_file.write_text("password-from-a-file")
+    password_file.chmod(0o444)
+    name = f"{PREFIX}-pg-file"
+    try:
+        docker(
+            "run", "-d", "--name", name, "--user", "postgres", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges", "--read-only",
+            "--tmpfs", "/tmp", "--tmpfs", "/var/run/postgresql",
+            "-v", f"{password_file}:/run/secrets/password:ro",
+            "-e", f"POSTGRES_USER={DB_USER}", "-e", "POSTGRES_PASSWORD_FILE=/run/secrets/password",
+            "-e", f"POSTGRES_DB={DB_NAME}", standins["postgres"],
+        )  # fmt: skip
+        wait_until(
+            lambda: docker("exec", name, "pg_isready", "-h", "127.0.0.1", check=False)
+            .endswith("accepting connections"),
+            60, "postgres", [name],
+        )  # fmt: skip
+        over_tcp = ["exec", "-e", "PGPASSWORD=password-from-a-file", name, "psql", "-h", "127.0.0.1"]
+        assert docker(*over_tcp, "-U", DB_USER, "-d", DB_NAME, "-tAc", "SELECT 1") == "1"
+        assert "password-from-a-file" not in docker("inspect", name)
+    finally:
+        docker("rm", "-f", name, check=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.domain import InputModel
 from app.risk.settings import RiskSettings
 
 
-class BacktestConfig(BaseModel):
+class BacktestConfig(InputModel):
     """How orders fill and what they cost. A signal on bar t's close fills at bar t+1's open."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -8,11 +8,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.backtest import BacktestConfig
+from app.domain import InputModel
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 
-class SimulatedData(BaseModel):
+class SimulatedData(InputModel):
     """Bars from the seeded simulated market: always there, the same on every machine."""
 
     model_config = ConfigDict(extra="forbid")
@@ -30,7 +31,7 @@ class UploadedData(BaseModel):
     symbol: str
 
 
-class BacktestSpec(BaseModel):
+class BacktestSpec(InputModel):
     """A backtest request as JSON; for a CSV of your own, send multipart/form-data instead."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import OrderType, Side, TimeInForce
+from app.domain import InputModel, OrderType, Side, TimeInForce
 
 T = TypeVar("T")
 
@@ -130,7 +130,7 @@ class AuditOut(BaseModel):
     message: str | None
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(InputModel):
     """A manual order; prices are required by the order types that use them."""
 
     model_config = ConfigDict(extra="forbid")

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from app.domain import Side, Signal
+from app.domain import InputModel, Side, Signal
 from app.strategies.frame import BarFrame, FloatArray, to_datetime
 
 BUY, SELL, NONE = np.int8(1), np.int8(-1), np.int8(0)
@@ -25,7 +25,7 @@ Verdict = tuple[Mask, Mask, FloatArray]  # buy, sell, strength
 Stepper = Callable[[float], dict[str, float]]  # a close in, the lines at that bar out
 
 
-class StrategyParams(BaseModel):
+class StrategyParams(InputModel):
     """Base of every strategy's parameter model: unknown names are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -64,7 +64,7 @@ export const api = {
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),
   stopEngine: () => request<EngineState>("/engine/stop", { method: "POST" }),
-  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { flatten } }),
+  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { confirm: "kill", flatten } }),
 
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
