@@ -75,7 +75,9 @@ def calm_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_kill_switch_through_the_api_posts_an_alert(
     client: httpx.AsyncClient, auth_headers: dict[str, str], receiver: Receiver
 ) -> None:
-    killed = await client.post("/api/engine/kill", json={"confirm": "kill", "flatten": False}, headers=auth_headers)
+    killed = await client.post(
+        "/api/engine/kill", json={"confirm": "kill", "flatten": False}, headers=auth_headers
+    )
     assert killed.status_code == 200, killed.text
 
     body = await receiver.next()
