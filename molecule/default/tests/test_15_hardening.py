@@ -61,7 +61,9 @@ def test_container_process_is_not_root(host, name):
 
 
 def test_app_role_owns_its_database_and_nothing_more(host):
-    attributes = psql(host, "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'trading_bot_user'")
+    attributes = psql(
+        host, "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'trading_bot_user'"
+    )
     assert attributes.stdout.strip() == "f|f|f", attributes.stderr
     owner = psql(host, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'trading_bot'")
     assert owner.stdout.strip() == "trading_bot_user"

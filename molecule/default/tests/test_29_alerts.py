@@ -24,7 +24,8 @@ def test_the_kill_switch_posts_an_alert_to_the_webhook(host, token):
     host.run_expect([0], f"nohup /opt/verify/bin/python /opt/verify/alert_sink.py 9099 {SINK} >/dev/null 2>&1 &")
     wait_until(lambda: host.run("ss -ltn '( sport = :9099 )' | grep -q LISTEN").rc == 0, 10, "the receiver listening")
     try:
-        status, text = http(host, "POST", "http://127.0.0.1:3000/api/engine/kill", {"confirm": "kill", "flatten": False}, token)
+        kill = {"confirm": "kill", "flatten": False}
+        status, text = http(host, "POST", "http://127.0.0.1:3000/api/engine/kill", kill, token)
         assert status == 200, text
         alerts = wait_until(
             lambda: [a for a in received(host) if a["event"] == "kill_switch"],
