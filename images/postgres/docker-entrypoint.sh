@@ -48,6 +48,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     "${psql[@]}" --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";' >/dev/null
   fi
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck source=/dev/null
     case "$f" in
       *.sh) echo "running $f"; . "$f" ;;
       *.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;

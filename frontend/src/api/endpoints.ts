@@ -28,8 +28,8 @@ function items<T>(value: T[] | { items: T[] }): T[] {
 }
 
 export const api = {
-  login: (username: string, password: string) =>
-    request<Token>("/auth/login", { method: "POST", body: { username, password } }),
+  login: (username: string, password: string, otp?: string) =>
+    request<Token>("/auth/login", { method: "POST", body: otp ? { username, password, otp } : { username, password } }),
   health: () => request<Health>("/health"),
 
   account: () => request<Account>("/account"),

@@ -50,6 +50,7 @@ def test_container_runs_with_no_capabilities_read_only_and_limited(host, name):
     assert config["Privileged"] is False
     assert 0 < config["PidsLimit"] <= 1024
     assert 0 < config["Memory"] <= 512 * 1024 * 1024
+    assert config["CpuShares"] > 0
     effective = host.run_expect([0], f"docker exec {name} grep CapEff /proc/1/status").stdout.split()[1]
     assert int(effective, 16) == 0
     assert host.run(f"docker exec {name} touch /written-to-root").rc != 0
