@@ -83,8 +83,7 @@ def test_rebooted_vps_serves_again_within_30_s(host):
     # The Molecule platform's container is the VPS; its inventory name is the container's name.
     subprocess.run(["docker", "restart", host.backend.host], check=True, capture_output=True, timeout=120)
     booted = time.monotonic()
-    wait_until(lambda: host.run("systemctl is-system-running").rc in (0, 1), 60, "the VPS booted")
-    time_recovery(host, "reboot of the VPS (from boot)", booted)
+    time_recovery(host, "reboot of the VPS (from its start)", booted)
     RECOVERY["reboot of the VPS (from the restart command, shutdown included)"] = time.monotonic() - started
 
 
