@@ -50,6 +50,16 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
+def invalid(field: str, message: str) -> ApiError:
+    """A 422 naming one field, in the same shape as FastAPI's own validation errors."""
+    return ApiError(
+        422,
+        "validation_error",
+        f"Invalid request: {field}: {message}",
+        [{"field": field, "message": message}],
+    )
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(part) for part in loc if part not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[0] if loc else "request")

@@ -13,7 +13,7 @@ import numpy as np
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import error_response
+from app.core.errors import error_response, invalid
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -52,12 +52,8 @@ def unstorable_field(value: Any, path: str = "") -> str | None:
 
 
 def _refusal(field: str, message: str) -> JSONResponse:
-    return error_response(
-        422,
-        "validation_error",
-        f"Invalid request: {field}: {message}",
-        [{"field": field, "message": message}],
-    )
+    error = invalid(field, message)
+    return error_response(error.status_code, error.code, error.message, error.details)
 
 
 _CHARACTERS = "contains a character that cannot be stored (NUL or an unpaired surrogate)"
