@@ -90,21 +90,24 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 # A dependency that is away (restarting, unreachable, refusing connections): the request may be
-# retried later, so it is a 503, not a 500. OSError covers refused and reset connections.
+# retried later, so it is a 503, not a 500. OSError covers refused, reset and unresolvable
+# connections (asyncpg raises them unwrapped while connecting) and timeouts.
 UNAVAILABLE = (
     OperationalError,
     InterfaceError,
     PoolTimeoutError,
     RedisConnectionError,
     RedisTimeoutError,
-    ConnectionError,
-    TimeoutError,
     OSError,
 )
 
 
 def _dependency_name(exc: Exception) -> str:
-    return "Redis" if isinstance(exc, RedisConnectionError | RedisTimeoutError) else "the database"
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return "Redis"
+    if isinstance(exc, DBAPIError | PoolTimeoutError):
+        return "the database"
+    return "a service the API needs"
 
 
 async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
