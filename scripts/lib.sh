@@ -54,8 +54,16 @@ ensure_docker() {
   if docker info >/dev/null 2>&1; then return 0; fi
   command -v dockerd >/dev/null 2>&1 || ensure_apt docker.io
   log "starting dockerd"
-  # Its own session: ending the shell or job that started it must not take the engine down.
-  setsid nohup dockerd >/var/log/dockerd.log 2>&1 &
+  # Its own session: ending the shell or job that started it must not take the engine down. Without
+  # the caller's descriptors: a lock held around this run (`flock LOCK make test`) must not live on
+  # in the engine, which would keep it locked for everyone.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec setsid nohup dockerd >/var/log/dockerd.log 2>&1
+  ) &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.5

@@ -1,4 +1,5 @@
 """Small admin commands: `python -m app.cli hash-password` prints a hash for the vault;
+`python -m app.cli totp-secret` prints a new TOTP secret (vault) and its URI (authenticator app);
 `python -m app.cli strategy-check FILE` validates a strategy file and backtests it;
 `python -m app.cli paper-check` tries new Alpaca keys on the paper account, end to end;
 `python -m app.cli notify deploy|backup_failed MESSAGE` tells the notification targets (the
@@ -11,6 +12,8 @@ import asyncio
 import getpass
 import sys
 from pathlib import Path
+
+import pyotp
 
 from app.core.config import load_settings_or_exit
 from app.core.security import hash_password
@@ -39,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     hashing.add_argument(
         "--stdin", action="store_true", help="read the password from standard input"
     )
+    totp = commands.add_parser("totp-secret", help="print a new TOTP secret and its otpauth URI")
+    totp.add_argument("--user", default="admin", help="the admin's user name (shown by the app)")
     notifying = commands.add_parser("notify", help="send a deploy or backup_failed notification")
     notifying.add_argument("event", choices=sorted(CLI_EVENTS))
     notifying.add_argument("message")
@@ -67,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_paper_check(args.symbol))
     if args.command == "notify":
         return _notify(args.event, args.message)
+    if args.command == "totp-secret":
+        secret = pyotp.random_base32()
+        print(secret)
+        print(pyotp.TOTP(secret).provisioning_uri(name=args.user, issuer_name="trading-bot"))
     if args.command == "hash-password":
         password = _read_password(args.stdin)
         if len(password) < MIN_PASSWORD_LENGTH:

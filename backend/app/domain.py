@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationInfo, field_validator
+
+_NUMBERS = (int, float, Decimal)
+
+
+def _takes_numbers_only(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        arguments = get_args(annotation)
+        return bool not in arguments and any(_takes_numbers_only(a) for a in arguments)
+    return annotation in _NUMBERS
+
+
+class InputModel(BaseModel):
+    """Base of every model read from client input: a boolean is not a number (pydantic's lax mode
+    reads `true` as 1, so `"qty": true` would buy a share)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field_name = info.field_name
+        if (
+            isinstance(value, bool)
+            and field_name
+            and _takes_numbers_only(cls.model_fields[field_name].annotation)
+        ):
+            raise ValueError("must be a number, not true or false")
+        return value
 
 PENNY = Decimal("0.01")  # US equities at or above $1.00 trade in whole cents (Rule 612)
 SUB_PENNY = Decimal("0.0001")  # below $1.00, in hundredths of a cent

@@ -6,16 +6,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import socketio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import __version__
+from app.api.deps import current_user
 from app.api.main import api_router
 from app.core.config import Settings, load_settings_or_exit
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.events import LiveEventServer
+from app.core.input_guard import InputGuardMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
@@ -57,18 +60,32 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
 
 
 def create_api(settings: Settings, live: LiveEventServer) -> FastAPI:
+    # Outside development and tests the schema is for logged-in clients only and there is no
+    # Swagger page (it loads from a CDN); `api.openapi()` gives the schema in-process everywhere.
+    public_docs = settings.environment != "production"
     api = FastAPI(
         title="trading-bot",
         version=__version__,
         lifespan=lifespan,
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url="/api/openapi.json" if public_docs else None,
+        docs_url="/api/docs" if public_docs else None,
         redoc_url=None,
     )
     api.state.settings = settings
     api.state.publisher = live
     install_error_handlers(api)
     api.include_router(api_router, prefix="/api")
+    if not public_docs:
+
+        @api.get("/api/openapi.json", include_in_schema=False, dependencies=[Depends(current_user)])
+        async def openapi_behind_login() -> dict[str, Any]:
+            return api.openapi()
+
+    api.add_middleware(
+        InputGuardMiddleware,
+        max_json_bytes=settings.max_json_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
     api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     api.add_middleware(RequestContextMiddleware)
     return api

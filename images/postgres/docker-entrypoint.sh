@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # Initialises PGDATA from POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB on first start, like the
-# official image, then runs the server as the postgres user.
+# official image, then runs the server as the postgres user. Each of the three may come from a file
+# named by its *_FILE variable instead (a mounted secret), as in the official image.
 set -euo pipefail
 
 fail() { echo "postgres entrypoint: $*" >&2; exit 1; }
+
+for var in POSTGRES_USER POSTGRES_PASSWORD POSTGRES_DB; do
+  file_var="${var}_FILE"
+  if [ -n "${!file_var:-}" ]; then
+    [ -z "${!var:-}" ] || fail "both $var and $file_var are set (they are exclusive)"
+    [ -r "${!file_var}" ] || fail "$file_var names ${!file_var}, which cannot be read"
+    export "$var=$(<"${!file_var}")"
+  fi
+  unset "$file_var"
+done
 
 if [ "${1:0:1}" = '-' ]; then set -- postgres "$@"; fi
 if [ "$1" != postgres ]; then exec "$@"; fi
@@ -37,6 +48,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     "${psql[@]}" --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";' >/dev/null
   fi
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck source=/dev/null
     case "$f" in
       *.sh) echo "running $f"; . "$f" ;;
       *.sql) echo "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;

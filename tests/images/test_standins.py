@@ -27,6 +27,14 @@ def test_postgres_runs_as_postgres_answers_pg_isready_and_keeps_pgdata_on_a_volu
     assert "volume:/var/lib/postgresql/data" in _volume_destinations(stack.db)
 
 
+def _wait_for_postgres(name: str) -> None:
+    wait_until(
+        lambda: docker("exec", name, "pg_isready", "-h", "127.0.0.1", check=False)
+        .endswith("accepting connections"),
+        60, "postgres", [name],
+    )  # fmt: skip
+
+
 def test_postgres_data_survives_a_new_container_and_is_not_reinitialised(
     standins: dict[str, str],
 ) -> None:
@@ -39,11 +47,7 @@ def test_postgres_data_survives_a_new_container_and_is_not_reinitialised(
             "-e", f"POSTGRES_USER={DB_USER}", "-e", f"POSTGRES_PASSWORD={password}",
             "-e", f"POSTGRES_DB={DB_NAME}", standins["postgres"],
         )  # fmt: skip
-        wait_until(
-            lambda: docker("exec", name, "pg_isready", "-h", "127.0.0.1", check=False)
-            .endswith("accepting connections"),
-            60, "postgres", [name],
-        )  # fmt: skip
+        _wait_for_postgres(name)
 
     try:
         start("first-password")
@@ -82,3 +86,30 @@ def test_toolchain_standins_provide_what_the_dockerfiles_use(
     standins: dict[str, str], name: str, command: list[str], expected: str
 ) -> None:
     assert docker("run", "--rm", standins[name], *command) == expected
+
+
+def test_postgres_takes_its_password_from_a_file_and_runs_hardened(
+    standins: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """As the deployment runs it: POSTGRES_PASSWORD_FILE, no capabilities, read-only root."""
+    secrets_dir = tmp_path_factory.mktemp("pg-secrets")
+    password_file = secrets_dir / "password"
+    password_file.write_text("password-from-a-file")
+    password_file.chmod(0o444)
+    name = f"{PREFIX}-pg-file"
+    try:
+        docker(
+            "run", "-d", "--name", name, "--user", "postgres", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges", "--read-only",
+            "--tmpfs", "/tmp", "--tmpfs", "/var/run/postgresql",
+            "-v", f"{password_file}:/run/secrets/password:ro",
+            "-e", f"POSTGRES_USER={DB_USER}", "-e", "POSTGRES_PASSWORD_FILE=/run/secrets/password",
+            "-e", f"POSTGRES_DB={DB_NAME}", standins["postgres"],
+        )  # fmt: skip
+        _wait_for_postgres(name)
+        with_password = ["exec", "-e", "PGPASSWORD=password-from-a-file", name]
+        over_tcp = [*with_password, "psql", "-h", "127.0.0.1", "-U", DB_USER, "-d", DB_NAME]
+        assert docker(*over_tcp, "-tAc", "SELECT 1") == "1"
+        assert "password-from-a-file" not in docker("inspect", name)
+    finally:
+        docker("rm", "-f", name, check=False)

@@ -22,11 +22,13 @@ from app.api.routes import (
     signals,
     strategies,
 )
+from app.schemas.errors import error_responses
 
 # /api/metrics is guarded by its own METRICS_TOKEN (or loopback only), not by the login.
 PUBLIC_PATHS = frozenset({"/api/health", "/api/auth/login", "/api/metrics"})
 
-api_router = APIRouter()
+# Any route may meet refused input (InputGuardMiddleware: 413, 422) or a dependency away (503).
+api_router = APIRouter(responses=error_responses(413, 422, 503))
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 api_router.include_router(metrics.router)

@@ -13,6 +13,10 @@ from app.strategies.frame import BarFrame
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
+# Bars one CSV may hold, and characters one cell may hold (a bar's cell is short; the csv module's
+# own limit, 131,072, would otherwise end the read with an error naming no row).
+MAX_ROWS = 500_000
+MAX_CELL_CHARS = 1_000
 
 
 class DataError(ValueError):
@@ -34,7 +38,7 @@ def load_csv(source: str | Path | bytes, symbol: str | None = None) -> BarFrame:
         )
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{name}: cannot read: {exc}") from exc
-    rows = csv.reader(io.StringIO(text))
+    rows = _rows(name, csv.reader(io.StringIO(text)))
     header = next(rows, None)
     if not header:
         raise DataError(f"{name}: the file is empty; expected a header row")
@@ -73,6 +77,26 @@ def _locate(name: str, header: list[str]) -> dict[str, int]:
         raise DataError(f"{name}: row 1: missing a time column (one of: {', '.join(TIME_COLUMNS)})")
     columns["time"] = time_index
     return columns
+
+
+def _rows(name: str, reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The reader's rows; its errors (a NUL, an over-long field) and the limits as DataError."""
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"{name}: row {line}: {exc}") from None
+        if line > MAX_ROWS + 1:  # the header is row 1
+            raise DataError(f"{name}: more than {MAX_ROWS} bars; split the file")
+        for index, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS:
+                too_long = f"a cell over {MAX_CELL_CHARS} characters"
+                raise DataError(f"{name}: row {line}, column {index + 1}: {too_long}")
+        yield row
+        line += 1
 
 
 def _numbered(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
-from typing import Annotated, Literal, Self
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
 
+import pyotp
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -14,7 +17,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEVELOPMENT_TOKEN_SECRET = "changethis-development-only-token-secret"  # noqa: S105
 PLACEHOLDERS = frozenset(
@@ -29,6 +36,7 @@ PLACEHOLDERS = frozenset(
 )
 MIN_TOKEN_SECRET_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
+MIN_TOTP_SECRET_LENGTH = 16
 PAPER_BASE_URL = "https://paper-api.alpaca.markets"
 LIVE_BASE_URL = "https://api.alpaca.markets"
 
@@ -47,8 +55,57 @@ class NotifyTargetConfig(BaseModel):
         return {"url": value} if isinstance(value, str) else value
 
 
+class SecretFileError(ValueError):
+    """A *_FILE setting names a file that cannot be read, or clashes with the plain variable."""
+
+
+class FileSettingsSource(PydanticBaseSettingsSource):
+    """NAME_FILE names a file holding NAME's value (a mounted secret), as the official Docker
+    images read POSTGRES_PASSWORD_FILE (pydantic-settings' secrets_dir wants fixed file names)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every field at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in self.settings_cls.model_fields:
+            variable = f"{name.upper()}_FILE"
+            path = os.environ.get(variable)
+            if not path:
+                continue
+            if os.environ.get(name.upper()):
+                raise SecretFileError(f"both {name.upper()} and {variable} are set; keep one")
+            try:
+                text = Path(path).read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as error:
+                raise SecretFileError(f"{variable}: cannot read {path}: {error}") from None
+            field = self.settings_cls.model_fields[name]
+            try:  # a list or mapping (NOTIFY_URLS) is JSON, as in the environment
+                values[name] = self.decode_complex_value(name, field, text) if self.field_is_complex(field) else text
+            except ValueError as error:
+                raise SecretFileError(f"{variable}: {path} does not hold JSON: {error}") from None
+        return values
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            FileSettingsSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -66,8 +123,17 @@ class Settings(BaseSettings):
     admin_password_hash: str | None = None
     token_secret: str = DEVELOPMENT_TOKEN_SECRET  # refused in production
     token_ttl_minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] = 12 * 60
+    # Failed logins of one user name from one address before it must wait LOGIN_LOCKOUT_SECONDS,
+    # doubling with each further failure up to LOGIN_LOCKOUT_MAX_SECONDS; other addresses log in.
     login_attempts_per_minute: Annotated[int, Field(ge=1, le=1000)] = 5
+    login_lockout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    login_lockout_max_seconds: Annotated[float, Field(gt=0, le=86_400)] = 3600.0
+    # Base32 secret of the admin's TOTP second factor; unset: the password alone.
+    admin_totp_secret: str | None = None
     max_request_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
+    # JSON bodies are checked before parsing: size, then nesting of arrays and objects.
+    max_json_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    max_json_depth: Annotated[int, Field(ge=4, le=500)] = 32
 
     alpaca_api_key: str | None = None
     alpaca_secret_key: str | None = None
@@ -143,6 +209,19 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str) -> str:
         if not value.startswith(("redis://", "rediss://")):
             raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("admin_totp_secret")
+    @classmethod
+    def _totp_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            pyotp.TOTP(value).now()
+        except (ValueError, TypeError):
+            raise ValueError("must be a base32 secret (`python -m app.cli totp-secret`)") from None
+        if len(value) < MIN_TOTP_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_TOTP_SECRET_LENGTH} base32 characters")
         return value
 
     @property
@@ -227,4 +306,7 @@ def load_settings_or_exit() -> Settings:
         return get_settings()
     except ValidationError as error:
         print(f"configuration error: {describe_error(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except SecretFileError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None

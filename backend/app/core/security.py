@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -24,6 +27,25 @@ def verify_password(password: str, password_hash: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown user names so that they cost the same."""
+    return hash_password(secrets.token_hex(32))
+
+
+def verify_login(
+    username: str, password: str, expected_username: str, password_hash: str | None
+) -> bool:
+    """Whether the pair is the admin's, taking one argon2 verification whatever the user name,
+    so the answer's timing does not tell which names exist."""
+    known = hmac.compare_digest(username.encode(), expected_username.encode())
+    if password_hash is None:  # development only: production settings refuse a missing hash
+        verify_password(password, _dummy_hash())
+        return known and hmac.compare_digest(password.encode(), DEVELOPMENT_PASSWORD.encode())
+    matches = verify_password(password, password_hash if known else _dummy_hash())
+    return known and matches
 
 
 @dataclass(frozen=True)

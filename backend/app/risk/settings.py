@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from app.domain import InputModel
 
 
-class RiskSettings(BaseModel):
+class RiskSettings(InputModel):
     """Limits applied between a signal and an order; fractions are of account equity."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

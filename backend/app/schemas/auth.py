@@ -11,6 +11,11 @@ from pydantic import BaseModel, Field
 class LoginRequest(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    otp: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        description="the authenticator app's 6-digit code, when the admin has TOTP on",
+    )
 
 
 class TokenResponse(BaseModel):

@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.backtest import BacktestConfig
+from app.domain import InputModel
 from app.schemas.history import HistoryRange
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 
-class SimulatedData(BaseModel):
+class SimulatedData(InputModel):
     """Bars from the seeded simulated market: always there, the same on every machine."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +52,7 @@ class UploadedData(BaseModel):
     symbol: str
 
 
-class BacktestSpec(BaseModel):
+class BacktestSpec(InputModel):
     """A backtest request as JSON; for a CSV of your own, send multipart/form-data instead."""
 
     model_config = ConfigDict(extra="forbid")

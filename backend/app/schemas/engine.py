@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain import InputModel
 from app.schemas.trading import DataSource
 
 
@@ -37,9 +38,12 @@ class EngineStatusOut(BaseModel):
     last_error: str | None
 
 
-class EngineControl(BaseModel):
-    """Body of POST /api/engine/kill."""
+class EngineControl(InputModel):
+    """Body of POST /api/engine/kill: the switch acts only on an explicit confirmation."""
 
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: Literal["kill"] = Field(description='"kill", to say the switch is meant')
     flatten: bool = Field(default=False, description="also close every position at market")
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain import InputModel
+
 SYMBOL_PATTERN = r"^[A-Za-z0-9./-]+$"
 
 
@@ -31,7 +33,7 @@ class StrategyInstanceOut(BaseModel):
     updated_at: datetime
 
 
-class StrategyInstanceCreate(BaseModel):
+class StrategyInstanceCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     strategy: str = Field(min_length=1, max_length=64)
@@ -46,7 +48,7 @@ class StrategyInstanceCreate(BaseModel):
     )
 
 
-class StrategyInstanceUpdate(BaseModel):
+class StrategyInstanceUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     params: dict[str, Any] | None = None

@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain import OrderStatus, OrderType, Side, TimeInForce
+from app.domain import InputModel, OrderStatus, OrderType, Side, TimeInForce
 
 T = TypeVar("T")
 
@@ -143,7 +143,7 @@ class AuditOut(BaseModel):
     message: str | None
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(InputModel):
     """A manual order; prices are required by the order types that use them."""
 
     model_config = ConfigDict(extra="forbid")

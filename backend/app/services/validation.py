@@ -7,17 +7,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.core.errors import ApiError
+from app.core.errors import invalid as invalid
 from app.strategies import STRATEGIES
-
-
-def invalid(field: str, message: str) -> ApiError:
-    """A 422 naming one field, in the same shape as FastAPI's own validation errors."""
-    return ApiError(
-        422,
-        "validation_error",
-        f"Invalid request: {field}: {message}",
-        [{"field": field, "message": message}],
-    )
 
 
 def nested_error(

@@ -3,10 +3,12 @@ backtester (BacktestConfig) and the paper exchange (SimBrokerConfig), with the s
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from app.domain import InputModel
 
 
-class MarketConfig(BaseModel):
+class MarketConfig(InputModel):
     """How orders fill on the simulated market and what they cost."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

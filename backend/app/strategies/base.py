@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from app.domain import Side, Signal
+from app.domain import InputModel, Side, Signal
 from app.strategies.frame import BarFrame, FloatArray
 
 BUY, SELL = np.int8(1), np.int8(-1)
@@ -24,7 +24,7 @@ RECURSIVE_HISTORY = 20  # periods after which an EMA's seed weighs under 1e-16 (
 Mask = NDArray[np.bool_]
 
 
-class StrategyParams(BaseModel):
+class StrategyParams(InputModel):
     """Base of every strategy's parameter model: unknown names are errors, values are frozen,
     defaults are validated like any value."""
 

@@ -112,7 +112,9 @@ async def test_engine_start_stop_and_kill_switch(
     status = (await client.get("/api/engine", headers=auth_headers)).json()
     assert status["this_process_leads"] is True and status["run"]["run_id"] >= 1
 
-    killed = await client.post("/api/engine/kill", json={"flatten": True}, headers=auth_headers)
+    killed = await client.post(
+        "/api/engine/kill", json={"confirm": "kill", "flatten": True}, headers=auth_headers
+    )
     assert killed.status_code == 200, killed.text
     assert killed.json()["errors"] == []
     assert killed.json()["state"] == "running"  # still following orders, with no strategy on
@@ -126,5 +128,7 @@ async def test_engine_start_stop_and_kill_switch(
         "kill_switch",
         "engine_start",
     ]
-    bad = await client.post("/api/engine/kill", json={"flatten": "maybe"}, headers=auth_headers)
+    bad = await client.post(
+        "/api/engine/kill", json={"confirm": "kill", "flatten": "maybe"}, headers=auth_headers
+    )
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "flatten"

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -113,3 +114,47 @@ def test_telegram_settings_are_checked(values: dict[str, object], named: str) ->
     with pytest.raises(ValidationError) as error:
         Settings(_env_file=None, **values)  # type: ignore[arg-type]
     assert named in describe_error(error.value)
+
+
+def test_secrets_come_from_files_named_by_file_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "token").write_text(GOOD_SECRET + "\n")
+    (tmp_path / "url").write_text("postgresql://app:s3cret@db:5432/bot")
+    monkeypatch.setenv("TOKEN_SECRET_FILE", str(tmp_path / "token"))
+    monkeypatch.setenv("DATABASE_URL_FILE", str(tmp_path / "url"))
+    monkeypatch.delenv("TOKEN_SECRET", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.token_secret == GOOD_SECRET
+    assert settings.database_url == "postgresql+asyncpg://app:s3cret@db:5432/bot"
+
+
+def _start_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import app.main"],
+        cwd=BACKEND_DIR,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_an_unreadable_secret_file_stops_the_start_naming_the_setting() -> None:
+    result = _start_with({"TOKEN_SECRET_FILE": "/nonexistent/token"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("configuration error: TOKEN_SECRET_FILE: cannot read")
+
+
+def test_a_secret_given_twice_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(GOOD_SECRET)
+    result = _start_with({"TOKEN_SECRET_FILE": str(tmp_path / "token"), "TOKEN_SECRET": "other"})
+    assert result.returncode == 2
+    assert "both TOKEN_SECRET and TOKEN_SECRET_FILE are set" in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["not base32!", "JBSWY3DP"])
+def test_a_bad_totp_secret_is_refused(secret: str) -> None:
+    with pytest.raises(ValidationError, match="admin_totp_secret"):
+        production(admin_totp_secret=secret)

@@ -43,7 +43,9 @@ def dispatcher_for(receiver: HttpReceiver, **options: float) -> Dispatcher:
 async def test_kill_switch_through_the_api_reaches_the_old_webhook_setting(
     client: httpx.AsyncClient, auth_headers: dict[str, str], receiver: HttpReceiver
 ) -> None:
-    killed = await client.post("/api/engine/kill", json={"flatten": False}, headers=auth_headers)
+    killed = await client.post(
+        "/api/engine/kill", json={"confirm": "kill", "flatten": False}, headers=auth_headers
+    )
     assert killed.status_code == 200, killed.text
 
     body = await receiver.next()

@@ -40,8 +40,8 @@ function items<T>(value: T[] | { items: T[] }): T[] {
 }
 
 export const api = {
-  login: (username: string, password: string) =>
-    request<Token>("/auth/login", { method: "POST", body: { username, password } }),
+  login: (username: string, password: string, otp?: string) =>
+    request<Token>("/auth/login", { method: "POST", body: otp ? { username, password, otp } : { username, password } }),
   health: () => request<Health>("/health"),
 
   account: () => request<Account>("/account"),
@@ -81,7 +81,7 @@ export const api = {
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),
   stopEngine: () => request<EngineState>("/engine/stop", { method: "POST" }),
-  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { flatten } }),
+  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { confirm: "kill", flatten } }),
 
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),

@@ -10,7 +10,7 @@ interface AuthValue {
   session: Session | null;
   /** Why the last session ended, shown on the login page. */
   endedBecause: LogoutReason | null;
-  login: (username: string, password: string) => Promise<void>;
+  login: (username: string, password: string, otp?: string) => Promise<void>;
   logout: (reason?: LogoutReason) => void;
 }
 
@@ -33,8 +33,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setEndedBecause(reason);
   }, []);
 
-  const login = useCallback(async (username: string, password: string) => {
-    const next = sessionFromToken(await api.login(username, password));
+  const login = useCallback(async (username: string, password: string, otp?: string) => {
+    const next = sessionFromToken(await api.login(username, password, otp));
     setToken(next.token);
     saveSession(next);
     setEndedBecause(null);

@@ -36,6 +36,23 @@ describe("LoginPage", () => {
     expect(loadSession()?.token).toBe("tok");
   });
 
+  it("asks for the one-time code when the admin has TOTP on, and sends it", async () => {
+    const fake = installFakeApi();
+    fake.on("POST /api/auth/login", apiError(401, "invalid_otp", "The one-time code is missing, wrong or already used."));
+    renderLogin();
+    expect(screen.queryByLabelText("One-time code")).toBeNull();
+    await userEvent.type(screen.getByLabelText("Username"), "admin");
+    await userEvent.type(screen.getByLabelText("Password"), "secret");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.type(await screen.findByLabelText("One-time code"), "123456");
+    fake.on("POST /api/auth/login", {
+      body: { access_token: "tok", token_type: "bearer", expires_at: new Date(Date.now() + 60_000).toISOString() },
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText("overview screen")).toBeInTheDocument();
+    expect(fake.calls[1]?.body).toEqual({ username: "admin", password: "secret", otp: "123456" });
+  });
+
   it("shows the API's message on bad credentials and stays on the page", async () => {
     const fake = installFakeApi();
     fake.on("POST /api/auth/login", apiError(401, "invalid_credentials", "Wrong username or password"));

@@ -14,6 +14,9 @@ export default function LoginPage() {
   const next = safeNext(params.get("next"));
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
+  // Asked for once the API says the admin has a second factor (TOTP) on.
+  const [otp, setOtp] = useState("");
+  const [needsOtp, setNeedsOtp] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -24,10 +27,12 @@ export default function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await login(username, password);
+      await login(username, password, needsOtp ? otp : undefined);
       navigate(next, { replace: true });
     } catch (err) {
-      setError(asApiError(err));
+      const apiError = asApiError(err);
+      if (apiError.code === "invalid_otp") setNeedsOtp(true);
+      setError(apiError);
     } finally {
       setBusy(false);
     }
@@ -77,6 +82,22 @@ export default function LoginPage() {
           <span className="field-error" id="password-error">
             {fields.password}
           </span>
+        )}
+        {needsOtp && (
+          <>
+            <label htmlFor="otp">One-time code</label>
+            <input
+              id="otp"
+              name="otp"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              value={otp}
+              onChange={(e) => setOtp(e.target.value.trim())}
+              aria-invalid={Boolean(fields.otp)}
+              required
+            />
+          </>
         )}
         <ErrorMessage error={error && Object.keys(fields).length === 0 ? error : null} />
         <button type="submit" className="btn primary" disabled={busy}>

@@ -73,7 +73,7 @@ describe("OverviewPage", () => {
     await userEvent.type(within(dialog).getByLabelText("Type KILL to confirm"), "KILL");
     await userEvent.click(confirm);
     expect(await screen.findByText(/Engine killed: 3 open order\(s\) canceled, 2 strategy instance\(s\) disabled, 1 closing order\(s\) sent/)).toBeInTheDocument();
-    expect(fake.calls.find((c) => c.path === "/api/engine/kill")?.body).toEqual({ flatten: true });
+    expect(fake.calls.find((c) => c.path === "/api/engine/kill")?.body).toEqual({ confirm: "kill", flatten: true });
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 

@@ -13,6 +13,15 @@ import yaml
 
 SCENARIO = Path(__file__).resolve().parent.parent
 UNITS = ["trading-db", "trading-redis", "trading-backend", "trading-frontend"]
+# Seconds each injected fault took to recover from, printed at the end of the run.
+RECOVERY = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if RECOVERY:
+        terminalreporter.section("recovery after faults")
+        for fault, seconds in RECOVERY.items():
+            terminalreporter.write_line(f"{seconds:6.1f} s  {fault}")
 
 
 def http(host, method, url, body=None, token=None, curl_options=()):

@@ -20,13 +20,13 @@ def test_container_running_and_healthy(host, name):
     assert container_health(host, name) == "healthy"
 
 
-@pytest.mark.parametrize("port", [3000, 8000])
-def test_web_ports_listen(host, port):
-    assert host.socket(f"tcp://0.0.0.0:{port}").is_listening
+def test_dashboard_port_listens_on_every_interface(host):
+    assert host.socket("tcp://0.0.0.0:3000").is_listening
 
 
-@pytest.mark.parametrize("port", [5432, 6379])
-def test_data_ports_on_loopback_only(host, port):
+@pytest.mark.parametrize("port", [8000, 5432, 6379])
+def test_api_and_data_ports_on_loopback_only(host, port):
+    """nginx is the one way in: the API's own port answers on the server itself, nowhere else."""
     listening = [line for line in host.run("ss -Hltn").stdout.splitlines() if f":{port} " in line]
     addresses = {line.split()[3].rsplit(":", 1)[0] for line in listening}
     assert addresses == {"127.0.0.1"}
@@ -85,13 +85,7 @@ def test_login_refuses_a_wrong_password(host):
     assert status == 401
 
 
-@pytest.mark.parametrize("name", ["trading-backend", "trading-frontend"])
-def test_app_containers_run_as_non_root(host, name):
-    uid = host.run_expect([0], f"docker exec {name} id -u").stdout.strip()
-    assert uid != "0"
-
-
-@pytest.mark.parametrize("name", ["backend.env", "db.env", "redis.env"])
+@pytest.mark.parametrize("name", ["backend.env", "db.env"])
 def test_env_files_are_root_only(host, name):
     env_file = host.file(f"/etc/trading-bot/{name}")
     assert env_file.user == "root"

@@ -72,7 +72,8 @@ def test_a_failed_backup_is_reported(host):
 @pytest.mark.usefixtures("sink")
 def test_the_kill_switch_posts_an_alert_to_the_webhook(host, token):
     try:
-        status, text = http(host, "POST", "http://127.0.0.1:3000/api/engine/kill", {"flatten": False}, token)
+        kill = {"confirm": "kill", "flatten": False}
+        status, text = http(host, "POST", "http://127.0.0.1:3000/api/engine/kill", kill, token)
         assert status == 200, text
         alerts = wait_until(
             lambda: [a for a in received(host) if a.get("title") == "Kill switch pulled"],

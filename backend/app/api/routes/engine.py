@@ -29,8 +29,7 @@ async def stop_engine(engine: EngineDep, user: CurrentUser) -> EngineStatusOut:
 
 
 @router.post("/kill", responses=error_responses(400, 401, 422))
-async def kill_switch(
-    engine: EngineDep, user: CurrentUser, body: EngineControl | None = None
-) -> KillResult:
-    """Disable every strategy, cancel every open order and, with flatten, close every position."""
-    return await engine.kill(user, flatten=body.flatten if body else False)
+async def kill_switch(engine: EngineDep, user: CurrentUser, body: EngineControl) -> KillResult:
+    """Disable every strategy, cancel every open order and, with flatten, close every position.
+    The body must say `{"confirm": "kill"}`: an empty or stray POST does nothing."""
+    return await engine.kill(user, flatten=body.flatten)
