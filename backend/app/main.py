@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.api.main import api_router
+from app.api.routes.health import CachedChecks
 from app.core.config import Settings, load_settings_or_exit
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -56,6 +57,7 @@ def create_api(settings: Settings, live: LiveEventServer) -> FastAPI:
     )
     api.state.settings = settings
     api.state.publisher = live
+    api.state.health_checks = CachedChecks(settings.health_cache_seconds)
     install_error_handlers(api)
     api.include_router(api_router, prefix="/api")
     api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -157,8 +157,10 @@ def main() -> None:
         for _ in range(args.rounds):
             for path in paths:
                 rounds[path].append(phase(args, path, token, Path(script.name)))
-    print(f"\nload average {os.getloadavg()[0]:.2f}; {args.connections} connections, "
-          f"{args.seconds} s per phase, {args.rounds} rounds (median of the rounds; each round below)")
+    print(
+        f"\nload average {os.getloadavg()[0]:.2f}; {args.connections} connections, "
+        f"{args.seconds} s per phase, {args.rounds} rounds (their median, then each round)"
+    )
     print(f"engine with no load: {quiet[0]} bar batches, p99 {quiet[1]}")
     header = f"{'path':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x static':>10}"
     print(f"{header}  {'engine p99 (batches)':<24}verdict")
@@ -177,9 +179,11 @@ def main() -> None:
         for figures in [median, *runs]:
             label = path if figures is median else "  one round"
             engine = f"{figures.engine_p99} ({figures.engine_batches})"
-            print(f"{label:<22}{figures.rate:>9.0f}{figures.p50_ms:>9.1f}{figures.p99_ms:>9.1f}"
-                  f"{figures.errors:>8}{figures.rate / static:>10.2f}  {engine:<24}"
-                  f"{verdict(figures) if figures is median else ''}")
+            print(
+                f"{label:<22}{figures.rate:>9.0f}{figures.p50_ms:>9.1f}{figures.p99_ms:>9.1f}"
+                f"{figures.errors:>8}{figures.rate / static:>10.2f}  {engine:<24}"
+                f"{verdict(figures) if figures is median else ''}"
+            )
 
 
 def _bucket_order(text: str) -> float:
