@@ -31,9 +31,11 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.db_engine = make_engine(settings.database_url)
     api.state.sessions = make_sessionmaker(api.state.db_engine)
     api.state.redis = make_redis(settings.redis_url)
+    # The engine's own connections: a burst of API requests waiting for the pool never delays a bar.
+    api.state.engine_db = make_engine(settings.database_url, pool_size=5, max_overflow=5)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
     api.state.engine = EngineService(
-        settings, api.state.sessions, api.state.redis, api.state.publisher
+        settings, make_sessionmaker(api.state.engine_db), api.state.redis, api.state.publisher
     )
     await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
@@ -43,6 +45,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         await api.state.backtests.close()
         await api.state.engine.close()
         await api.state.redis.aclose()
+        await api.state.engine_db.dispose()
         await api.state.db_engine.dispose()
 
 

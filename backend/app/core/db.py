@@ -20,13 +20,13 @@ logger = logging.getLogger(__name__)
 PING_IDLE_SECONDS = 1.0
 
 
-def make_engine(database_url: str) -> AsyncEngine:
+def make_engine(database_url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    # Enough kept connections for a burst of API requests: an overflow connection is opened and
+    # closed per use, which costs more than the query it serves.
     engine = create_async_engine(
         database_url,
-        # Enough kept connections for a burst of requests beside the engine: an overflow
-        # connection is opened and closed per use, which costs more than the query it serves.
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={"timeout": 5, "command_timeout": 30},
     )
     ping_when_idle(engine, PING_IDLE_SECONDS)
