@@ -70,5 +70,6 @@ wait "$child" || {
   exit 4
 }
 
-exec uvicorn app.main:app --host 0.0.0.0 --port 8000 \
+# Idle connections stay open longer than nginx keeps them (60 s), so nginx always closes first.
+exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --timeout-keep-alive 75 \
   --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS" --no-server-header

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end: the built SPA behind nginx (the project's nginx.conf, pointed at a local backend),
+# End to end: the built SPA behind nginx (the project's site template, pointed at a local backend),
 # the real backend on throwaway PostgreSQL + Redis with the simulated market, and Chromium
 # driven by playwright-core. Screenshots land in artifacts/screenshots/.
 set -euo pipefail
@@ -70,18 +70,16 @@ cd "$REPO_ROOT/frontend"
 npm ci --no-audit --no-fund --loglevel=error
 npx vite build --logLevel warn
 
-log "nginx with the project's nginx.conf"
+log "nginx with the project's site"
 mkdir -p "$work/nginx"
-# The deployment's site config, changed only where this machine differs from the container:
-# the port, the web root, and the backend's address (no Docker DNS here). Nothing else is
-# adapted: e.g. a browser's WebSocket carries `Origin: http://host:port`, and Socket.IO answers
-# 403 unless the Host nginx forwards has that port too (`proxy_set_header Host $http_host`).
-sed -e "s|listen 8080;|listen 127.0.0.1:$web_port;|" \
-    -e "s|root /usr/share/nginx/html;|root $REPO_ROOT/frontend/dist;|" \
-    -e "/resolver 127.0.0.11/d" \
-    -e "s|set \$backend http://backend:8000;|set \$backend http://127.0.0.1:$backend_port;|" \
-    "$REPO_ROOT/frontend/nginx.conf" > "$work/nginx/site.conf"
-grep -q "127.0.0.1:$backend_port" "$work/nginx/site.conf" || die "could not point nginx.conf at the local backend"
+# The deployment's site template, rendered with what differs on this machine: the address, the
+# web root, the log and the backend (no Docker here). Nothing else is adapted: e.g. a browser's
+# WebSocket carries `Origin: http://host:port`, and Socket.IO answers 403 unless the Host nginx
+# forwards has that port too (`proxy_set_header Host $http_host`).
+"$VENV/bin/python" "$REPO_ROOT/scripts/render_nginx_site.py" \
+  frontend_listen_address=127.0.0.1 frontend_container_port="$web_port" \
+  frontend_web_root="$REPO_ROOT/frontend/dist" frontend_access_log="$work/nginx-access.log" \
+  frontend_backend_server="127.0.0.1:$backend_port" > "$work/nginx/site.conf"
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx/nginx.pid;

@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from app import __version__
 from app.api.deps import current_user
 from app.api.main import api_router
+from app.api.routes.health import CachedChecks
 from app.core.config import Settings, load_settings_or_exit
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -36,12 +37,14 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.db_engine = make_engine(settings.database_url)
     api.state.sessions = make_sessionmaker(api.state.db_engine)
     api.state.redis = make_redis(settings.redis_url)
+    # The engine's own connections: a burst of API requests waiting for the pool never delays a bar.
+    api.state.engine_db = make_engine(settings.database_url, pool_size=5, max_overflow=5)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
     load_user_strategies(Path(settings.strategies_dir) if settings.strategies_dir else None)
     api.state.notifications = Notifications(settings, api.state.sessions)
     api.state.engine = EngineService(
         settings,
-        api.state.sessions,
+        make_sessionmaker(api.state.engine_db),
         api.state.redis,
         api.state.notifications.publisher(api.state.publisher),
         alerts=api.state.notifications.alerts,
@@ -56,6 +59,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         await api.state.engine.close()
         await api.state.notifications.close()
         await api.state.redis.aclose()
+        await api.state.engine_db.dispose()
         await api.state.db_engine.dispose()
 
 
@@ -73,6 +77,7 @@ def create_api(settings: Settings, live: LiveEventServer) -> FastAPI:
     )
     api.state.settings = settings
     api.state.publisher = live
+    api.state.health_checks = CachedChecks(settings.health_cache_seconds)
     install_error_handlers(api)
     api.include_router(api_router, prefix="/api")
     if not public_docs:

@@ -7,6 +7,7 @@ import ipaddress
 import secrets
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ import httpx
 import pytest
 
 from dockercli import build, docker, published_port, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from render_nginx_site import render  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = ("python", "node", "nginx", "postgres", "redis")
@@ -146,8 +150,21 @@ def _create_network_with_fixed_address(network: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The deployment's site, rendered for a backend found by its network alias."""
+    site = tmp_path_factory.mktemp("nginx") / "default.conf"
+    site.write_text(render(frontend_backend_server="backend:8000"))
+    site.chmod(0o644)
+    return site
+
+
+@pytest.fixture(scope="session")
 def stack(
-    standins: dict[str, str], backend_image: str, frontend_image: str, test_secrets: Secrets
+    standins: dict[str, str],
+    backend_image: str,
+    frontend_image: str,
+    test_secrets: Secrets,
+    nginx_site: Path,
 ) -> Iterator[Stack]:
     names = {role: f"{PREFIX}-{role}" for role in ("db", "redis", "backend", "frontend")}
     network = PREFIX
@@ -172,7 +189,7 @@ def stack(
         )  # fmt: skip
         docker(
             "run", *on_net, "--name", names["frontend"], "--network-alias", "frontend",
-            "--ip", frontend_ip,
+            "--ip", frontend_ip, "-v", f"{nginx_site}:/etc/nginx/conf.d/default.conf:ro",
             "-p", "127.0.0.1::8080", frontend_image,
         )  # fmt: skip
         backend_url = f"http://127.0.0.1:{published_port(names['backend'], 8000)}"

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from app.engine.service import EngineService
 
 
-def get_engine(request: Request) -> EngineService:
+async def get_engine(request: Request) -> EngineService:
     engine: EngineService = request.app.state.engine
     return engine
 

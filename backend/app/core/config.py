@@ -142,6 +142,8 @@ class Settings(BaseSettings):
     alpaca_live_trading: bool = False
 
     health_timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 1.0
+    # /api/health reuses its dependency checks this long (0: probe on every request).
+    health_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
 
     # --- Live engine, market data and the simulated market ---
     alpaca_data_feed: Literal["iex", "sip"] = "iex"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 from socketio import ASGIApp
+from sqlalchemy import event
 
 from app.engine.service import EngineService
 
@@ -121,3 +122,32 @@ async def test_positions_account_and_closing(
     assert closing.status_code == 202
     assert closing.json()["side"] == "sell" and closing.json()["qty"] == 10
     assert ("admin", "position_close") in await audit_actions(client, auth_headers)
+
+
+async def test_a_list_page_and_its_total_are_one_statement_without_a_transaction(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    engine = exchange_of(api_app)
+    tick(engine, "SIMA", 100.0, 0)
+    for price in (80, 81, 82):
+        body = {"symbol": "SIMA", "side": "buy", "qty": 1, "type": "limit", "limit_price": price}
+        created = await client.post("/api/orders", json=body, headers=auth_headers)
+        assert created.status_code == 201, created.text
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    sync_engine = api_app[0].state.db_engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", note)
+    try:
+        page = await client.get("/api/orders", params={"limit": 2}, headers=auth_headers)
+        past = await client.get("/api/orders", params={"offset": 10}, headers=auth_headers)
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", note)
+    assert page.status_code == 200, page.text
+    assert [o["limit_price"] for o in page.json()["items"]] == [82, 81]
+    assert page.json()["total"] == 3
+    assert past.json()["items"] == [] and past.json()["total"] == 3
+    # The page: one SELECT (no BEGIN/ROLLBACK, no separate count); past the end, one more count.
+    assert statements == ["SELECT", "SELECT", "SELECT"]

@@ -65,9 +65,37 @@ def unit_started_at(host, unit):
     return int(text.strip())
 
 
-def test_restarting_docker_brings_all_four_back_healthy_in_order_within_30_s(host):
+def hold_websocket(host, token, log):
+    """A Socket.IO WebSocket held open through nginx in the background, as a dashboard tab does."""
+    host.run_expect(
+        [0],
+        f"nohup /opt/verify/bin/python /opt/verify/hold_websocket.py http://127.0.0.1:3000 {token} >{log} 2>&1 &",
+    )
+    held = host.file(log)
+    wait_until(lambda: "connected" in held.content_string, 20, "the WebSocket held open", lambda: held.content_string)
+
+
+def timed(host, command):
+    started = time.monotonic()
+    host.run_expect([0], command)
+    return time.monotonic() - started
+
+
+def test_restarting_the_frontend_with_an_open_websocket_takes_seconds(host, token):
+    """nginx closes open WebSockets 5 s into a stop (worker_shutdown_timeout), not after the unit's 30 s."""
+    hold_websocket(host, token, "/tmp/held-frontend.log")
+    seconds = timed(host, "systemctl restart trading-frontend")
+    assert "closed" in host.file("/tmp/held-frontend.log").content_string
+    assert seconds < 15, f"restarting trading-frontend with an open WebSocket took {seconds:.1f} s"
+    assert http(host, "GET", "http://127.0.0.1:3000/")[0] == 200
+
+
+def test_restarting_docker_brings_all_four_back_healthy_in_order_within_30_s(host, token):
+    hold_websocket(host, token, "/tmp/held-docker.log")
     started = time.monotonic()
     host.run_expect([0], "systemctl restart docker")
+    seconds = time.monotonic() - started
+    assert seconds < 25, f"restarting docker with an open WebSocket took {seconds:.1f} s"
     time_recovery(host, "systemctl restart docker", started)
     assert all(host.service(unit).is_running for unit in UNITS)
     started_at = {unit: unit_started_at(host, unit) for unit in UNITS}
@@ -85,6 +113,25 @@ def test_rebooted_vps_serves_again_within_30_s(host):
     booted = time.monotonic()
     time_recovery(host, "reboot of the VPS (from its start)", booted)
     RECOVERY["reboot of the VPS (from the restart command, shutdown included)"] = time.monotonic() - started
+
+
+def test_nginx_follows_a_recreated_backend_container_to_its_new_address(host, token):
+    """nginx keeps its backend connections open, so the backend unit points it at each new container."""
+    host.run_expect([0], "docker rm -f trading-backend")
+    wait_until(lambda: backend_serving(host), 120, "the backend serving after docker rm -f")
+    address = host.run_expect(
+        [0], "docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' trading-backend"
+    ).stdout.strip()
+    upstream = host.file("/etc/trading-bot/frontend/upstream/backend-server.conf")
+    # The unit rewrites it once the new container is healthy, a few seconds after it first answers.
+    wait_until(
+        lambda: upstream.content_string.strip() == f"server {address}:8000;",
+        60,
+        f"nginx's upstream naming the new container's address {address}",
+        lambda: upstream.content_string,
+    )
+    status, text = http(host, "GET", "http://127.0.0.1:3000/api/orders?limit=1", token=token)
+    assert status == 200, text
 
 
 def test_written_row_survives_recreating_backend_and_db(host, token, written_order):

@@ -23,7 +23,7 @@ from app.services.validation import invalid, nested_error, strategy_params
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 
 
-def get_jobs(request: Request) -> BacktestJobs:
+async def get_jobs(request: Request) -> BacktestJobs:
     jobs: BacktestJobs = request.app.state.backtests
     return jobs
 

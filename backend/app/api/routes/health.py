@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import math
+import time
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,15 +38,48 @@ async def _database_ok(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
+async def probe_dependencies(engine: AsyncEngine, redis: Redis, limit: float) -> HealthChecks:
+    database, redis_state = await asyncio.gather(
+        _probe(_database_ok(engine), limit), _probe(redis.ping(), limit)
+    )
+    return HealthChecks(database=database, redis=redis_state)
+
+
+class CachedChecks:
+    """The dependencies' last checks, reused for `ttl` seconds: a burst of health requests (Docker,
+    a load balancer, a dashboard, a scraper) costs one probe, and concurrent requests share it."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._checks: HealthChecks | None = None
+        self._taken_at = -math.inf
+        self._running: asyncio.Task[HealthChecks] | None = None
+
+    async def get(self, probe: Callable[[], Awaitable[HealthChecks]]) -> HealthChecks:
+        if self._checks is not None and self._clock() - self._taken_at < self._ttl:
+            return self._checks
+        if self._running is None:
+            self._running = asyncio.ensure_future(self._refresh(probe))
+        # A caller that goes away must not cancel the probe the others wait for.
+        return await asyncio.shield(self._running)
+
+    async def _refresh(self, probe: Callable[[], Awaitable[HealthChecks]]) -> HealthChecks:
+        try:
+            checks = await probe()
+            self._checks, self._taken_at = checks, self._clock()
+            return checks
+        finally:
+            self._running = None
+
+
 @router.get("/health", responses=error_responses(503))
 async def health(request: Request, settings: SettingsDep, redis: RedisDep) -> HealthResponse:
-    timeout = settings.health_timeout_seconds
-    database, redis_state = await asyncio.gather(
-        _probe(_database_ok(request.app.state.db_engine), timeout),
-        _probe(redis.ping(), timeout),
+    state = request.app.state
+    checks = await state.health_checks.get(
+        lambda: probe_dependencies(state.db_engine, redis, settings.health_timeout_seconds)
     )
-    checks = HealthChecks(database=database, redis=redis_state)
-    down = [name for name, state in checks.model_dump().items() if state != "ok"]
+    down = [name for name, status in checks.model_dump().items() if status != "ok"]
     if down:
         raise ApiError(
             503,

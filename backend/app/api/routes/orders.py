@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, select
 
-from app.api.deps import CurrentUser, SessionDep
+from app.api.deps import CurrentUser, ReadSessionDep, SessionDep
 from app.api.engine_deps import EngineDep
 from app.core.errors import ApiError
 from app.domain import OrderRequest, OrderStatus, OrderType
@@ -18,7 +18,7 @@ from app.schemas.errors import error_responses
 from app.schemas.trading import FillOut, OrderCreate, OrderOut, OrderStatusOut, Page
 from app.services.audit import add_audit
 from app.services.broker_errors import broker_call
-from app.services.paging import Limit, Offset, SymbolFilter
+from app.services.paging import Limit, Offset, SymbolFilter, fetch_page
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -32,29 +32,23 @@ OrderId = Annotated[int, Path(ge=1, le=2**62)]
 
 @router.get("", responses=error_responses(401, 422))
 async def list_orders(
-    session: SessionDep,
+    session: ReadSessionDep,
     status: StatusFilter = None,
     symbol: SymbolFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[OrderOut]:
-    query = select(OrderRecord)
+    filters: list[ColumnElement[bool]] = []
     if status == "open":
-        query = query.where(OrderRecord.status.in_(OrderStatus.open_values()))
+        filters.append(OrderRecord.status.in_(OrderStatus.open_values()))
     elif status == "closed":
-        query = query.where(OrderRecord.status.in_(OrderStatus.closed_values()))
+        filters.append(OrderRecord.status.in_(OrderStatus.closed_values()))
     elif status is not None:
-        query = query.where(OrderRecord.status == status)
+        filters.append(OrderRecord.status == status)
     if symbol is not None:
-        query = query.where(OrderRecord.symbol == symbol.upper())
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(OrderRecord.created_at.desc(), OrderRecord.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    items = [OrderOut.model_validate(row) for row in rows]
-    return Page(items=items, total=total or 0, limit=limit, offset=offset)
+        filters.append(OrderRecord.symbol == symbol.upper())
+    order_by = (OrderRecord.created_at.desc(), OrderRecord.id.desc())
+    return await fetch_page(session, OrderRecord, OrderOut, filters, order_by, limit, offset)
 
 
 _NEEDS = {
