@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down status test bench bench-deploy
+.PHONY: up down status test bench bench-deploy lock
 
 up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
@@ -21,3 +21,6 @@ bench: ## Benchmarks: print figures, run on demand.
 
 bench-deploy: ## Deployment benchmarks: cold make up, no-change re-run, redeploy, memory at rest.
 	scripts/bench-deploy.sh
+
+lock: ## Re-resolve backend/requirements.lock (pinned, hashed runtime dependencies) from backend/pyproject.toml.
+	scripts/lock.sh

@@ -31,11 +31,13 @@ ensure_apt() {
 # ensure_venv: the Python virtualenv with the backend and every Python tool the tests use.
 ensure_venv() {
   local stamp="$VENV/.installed" inputs
-  inputs=$(cat "$REPO_ROOT/backend/pyproject.toml" "$REPO_ROOT/requirements-dev.txt" 2>/dev/null | sha256sum | cut -c1-16)
+  inputs=$(cat "$REPO_ROOT/backend/pyproject.toml" "$REPO_ROOT/backend/requirements.lock" "$REPO_ROOT/requirements-dev.txt" 2>/dev/null | sha256sum | cut -c1-16)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then return 0; fi
   log "installing the Python environment in .venv"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip wheel
+  # The runtime dependencies exactly as the image gets them (the lock), then the project and its tools.
+  "$VENV/bin/pip" install -q --require-hashes --no-deps -r "$REPO_ROOT/backend/requirements.lock"
   "$VENV/bin/pip" install -q -e "$REPO_ROOT/backend[dev]"
   if [ -f "$REPO_ROOT/requirements-dev.txt" ]; then
     "$VENV/bin/pip" install -q -r "$REPO_ROOT/requirements-dev.txt"

@@ -110,3 +110,19 @@ def test_backend_is_not_restarted_after_a_final_exit(host):
     """Bad configuration (2) or a failed migration (4) leave the unit failed, not looping."""
     shown = host.check_output("systemctl show trading-backend -p RestartPreventExitStatus")
     assert shown.split("=", 1)[1].split() == ["2", "4"]
+
+
+def test_every_rendered_unit_passes_systemd_verify(host):
+    """A malformed line (two settings run together) is only a warning to systemd: verify names it."""
+    listed = host.run_expect([0], "grep -l '^# Ansible managed' /etc/systemd/system/*.service /etc/systemd/system/*.timer")
+    paths = listed.stdout.split()
+    assert {f"/etc/systemd/system/{unit}.service" for unit in UNITS} <= set(paths)
+    complaints = {}
+    for path in paths:
+        result = host.run(f"systemd-analyze verify {path}")
+        # Dependencies from other packages may have their own warnings: keep those about this file.
+        about_it = [line for line in (result.stdout + result.stderr).splitlines() if path.rsplit("/", 1)[1] in line]
+        if result.rc != 0 or about_it:
+            complaints[path] = about_it or [f"exit status {result.rc}"]
+    print(f"systemd-analyze verify: {len(paths)} units checked")
+    assert complaints == {}
