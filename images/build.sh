@@ -76,7 +76,7 @@ main() {
   for name in "${names[@]}"; do
     [ "$name" = debian ] || build_from_dockerfile "$name"
   done
-  for name in "${names[@]}"; do echo "$(standin_tag "$name")"; done
+  for name in "${names[@]}"; do standin_tag "$name"; done
 }
 
 main "$@"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Names and helpers shared by images/build.sh and images/save.sh. Source it after scripts/lib.sh.
 
 STANDIN_NAMES=(debian python node nginx postgres redis)

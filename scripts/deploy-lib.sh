@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Helpers shared by the deployment scripts (test-deploy, up, down, bench). Source after lib.sh.
 
 # Stand-in base images the local inventory loads from archives (images/README.md).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Shared helpers for the repository's scripts: installs what a fresh machine lacks.
 # Source it: `. "$(dirname "$0")/lib.sh"`. Every function is idempotent and quiet when done.
 
@@ -21,11 +22,11 @@ ensure_apt() {
   [ "$(id -u)" -eq 0 ] || die "missing Debian packages (${missing[*]}); run as root or install them"
   if [ "$_apt_updated" -eq 0 ]; then
     log "apt-get update"
-    apt-get update -qq
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
     _apt_updated=1
   fi
   log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # ensure_venv: the Python virtualenv with the backend and every Python tool the tests use.
@@ -64,4 +65,19 @@ ensure_docker() {
   done
   tail -n 20 /var/log/dockerd.log >&2
   die "dockerd did not start within 30 s (log above)"
+}
+
+# lint_shell: shellcheck on every shell script of the repository (by name or by shebang).
+lint_shell() {
+  local files=() file
+  ensure_apt shellcheck
+  while IFS= read -r file; do
+    case "$file" in
+      *.j2) ;;
+      *.sh) files+=("$file") ;;
+      *) head -n 1 "$REPO_ROOT/$file" 2>/dev/null | grep -qE '^#!.*\b(ba|da)?sh\b' && files+=("$file") ;;
+    esac
+  done < <(git -C "$REPO_ROOT" ls-files)
+  log "shellcheck (${#files[@]} scripts)"
+  (cd "$REPO_ROOT" && shellcheck -x "${files[@]}")
 }
