@@ -9,8 +9,8 @@ from typing import IO
 
 import pytest
 
-from conftest import REPO, SIZE_REPORT, Secrets, context_with_dotenv
-from dockercli import build, docker, image_size
+from conftest import REPO, SIZE_REPORT, Secrets, context_with_dotenv, lock_arg
+from dockercli import DockerError, build, docker, image_size
 
 MB = 1_000_000
 # Targets from the seed: each whole image, base included, on the stand-in bases.
@@ -91,7 +91,7 @@ def test_code_change_keeps_the_dependency_layer(
     context = context_with_dotenv(REPO / "backend", tmp_path / "backend", "unused")
     (context / "app" / "build_probe.py").write_text('"""Only here to change the code."""\n')
     probe = f"{backend_image.split(':')[0]}:code-change-probe"
-    build(str(context), probe, PYTHON_IMAGE=standins["python"])
+    build(str(context), probe, PYTHON_IMAGE=standins["python"], **lock_arg())
     try:
         before, after = _layers(backend_image), _layers(probe)
         venv_layer = len(_layers(standins["python"])) + 1  # after the appuser layer
@@ -99,3 +99,23 @@ def test_code_change_keeps_the_dependency_layer(
         assert before != after
     finally:
         docker("rmi", probe, check=False)
+
+
+def test_the_image_names_the_lock_it_was_built_from(backend_image: str) -> None:
+    label = '{{index .Config.Labels "trading-bot.requirements-lock.sha256"}}'
+    assert (
+        docker("image", "inspect", "-f", label, backend_image)
+        == lock_arg()["REQUIREMENTS_LOCK_SHA256"]
+    )
+
+
+def test_a_lock_other_than_the_one_named_stops_the_build(
+    backend_image: str, standins: dict[str, str], tmp_path: Path
+) -> None:
+    context = context_with_dotenv(REPO / "backend", tmp_path / "backend", "unused")
+    with (context / "requirements.lock").open("a") as lock:
+        lock.write("# edited after the deployment hashed it\n")
+    probe = f"{backend_image.split(':')[0]}:lock-probe"
+    with pytest.raises(DockerError, match="FAILED"):
+        build(str(context), probe, PYTHON_IMAGE=standins["python"], **lock_arg())
+    docker("rmi", probe, check=False)
