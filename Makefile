@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down status test bench bench-deploy lock
+.PHONY: up down status test test-vm bench bench-deploy lock
 
 up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
@@ -15,6 +15,9 @@ status: ## Read-only report of the `make up` VPS: units, containers, release, ba
 
 test: ## Every check and test; installs what it needs.
 	scripts/test.sh $(TEST_STAGES)
+
+test-vm: ## On demand: deploy to a real Debian VM (QEMU) over SSH, check, reboot, re-run, tear down.
+	scripts/test-vm.sh $(VM_ARGS)
 
 bench: ## Benchmarks: print figures, run on demand.
 	scripts/bench.sh

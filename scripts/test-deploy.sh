@@ -14,6 +14,10 @@ cd "$REPO_ROOT"
 log "ruff (Molecule's testinfra tests)"
 ruff check --config molecule/ruff.toml molecule
 ruff format --check --config molecule/ruff.toml molecule
+log "ruff and pytest (the real-VM check's tooling)"
+ruff check --config tests/vm/ruff.toml tests/vm scripts/vm_check.py
+ruff format --check --config tests/vm/ruff.toml tests/vm scripts/vm_check.py
+(cd tests/vm && pytest -q)
 log "yamllint"
 yamllint --strict .
 log "ansible-lint (production profile)"
