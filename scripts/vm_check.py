@@ -200,8 +200,11 @@ def build_base_image(cache: Path, suite: str, key: Path, size_gb: int) -> Path:
         ssh_dir.mkdir(mode=0o700)
         (ssh_dir / "authorized_keys").write_text(key.with_suffix(".pub").read_text())
         run([*chroot, "chown", "-R", "deploy:deploy", "/home/deploy/.ssh"])
-        for name in ("vmlinuz", "initrd.img"):
-            shutil.copy(root / name, cache / f"{suite}-{name}")
+        for pattern, name in (("vmlinuz-*", "vmlinuz"), ("initrd.img-*", "initrd.img")):
+            found = sorted((root / "boot").glob(pattern))
+            if not found:
+                raise VmCheckError(f"no /boot/{pattern} in the debootstrapped tree")
+            shutil.copy(found[-1], cache / f"{suite}-{name}")
         part = image.with_suffix(".part")
         run(["mkfs.ext4", "-q", "-F", "-d", str(root), str(part), f"{size_gb}G"])
         part.rename(image)
