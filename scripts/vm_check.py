@@ -86,7 +86,17 @@ def qemu_command(
 
 
 def kvm_usable() -> bool:
-    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+    """/dev/kvm can be there and still fail (nested hosts whose CPU model KVM cannot set up):
+    a paused QEMU that is still alive after a few seconds says it works."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    probe = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-machine", "q35", "-m", "128",
+             "-display", "none", "-nodefaults", "-S", "-monitor", "none"]  # fmt: skip
+    try:
+        subprocess.run(probe, capture_output=True, timeout=5, check=False)
+    except subprocess.TimeoutExpired:
+        return True  # still running: KVM set the VM up
+    return False
 
 
 def recap_changed(output: str) -> dict[str, int]:
@@ -241,7 +251,8 @@ class Vm:
             self.ssh("true", timeout=15)
         except (VmCheckError, subprocess.TimeoutExpired):
             if self.process.poll() is not None:
-                raise VmCheckError(f"QEMU exited with {self.process.returncode}") from None
+                error = self.process.stderr.read() if self.process.stderr else ""
+                raise VmCheckError(f"QEMU exited with {self.process.returncode}: {error[-2000:]}") from None
             return False
         return True
 
@@ -268,12 +279,14 @@ def boot(cache: Path, suite: str, base: Path, key: Path, args: argparse.Namespac
     run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(base), "-F", "raw", str(overlay),
          f"{args.disk_gb}G"])  # fmt: skip
     ssh_port = free_port()
+    kvm = kvm_usable()
     command = qemu_command(
         kernel=cache / f"{suite}-vmlinuz", initrd=cache / f"{suite}-initrd.img", disk=overlay,
         console=cache / f"{suite}-console.log", forwards={ssh_port: 22},
-        memory_mb=args.memory_mb, cpus=args.cpus, kvm=kvm_usable(),
+        memory_mb=args.memory_mb, cpus=args.cpus, kvm=kvm,
     )  # fmt: skip
-    logger.info("QEMU with %s", "KVM" if kvm_usable() else "TCG (no usable /dev/kvm)")
+    logger.info("QEMU with %s, %d vCPU, %d MB", "KVM" if kvm else "TCG (KVM not usable here)", args.cpus,
+                args.memory_mb)  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return Vm(process, overlay, ssh_port, key)
 
