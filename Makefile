@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down status test bench bench-deploy bench-api
+.PHONY: up down status test test-vm bench bench-deploy bench-api lock
 
 up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
@@ -16,6 +16,9 @@ status: ## Read-only report of the `make up` VPS: units, containers, release, ba
 test: ## Every check and test; installs what it needs.
 	scripts/test.sh $(TEST_STAGES)
 
+test-vm: ## On demand: deploy to a real Debian VM (QEMU) over SSH, check, reboot, re-run, tear down.
+	scripts/test-vm.sh $(VM_ARGS)
+
 bench: ## Benchmarks: print figures, run on demand.
 	scripts/bench.sh
 
@@ -24,3 +27,6 @@ bench-deploy: ## Deployment benchmarks: cold make up, no-change re-run, redeploy
 
 bench-api: ## The API through nginx under load beside nginx's static speed, with the engine (after make up).
 	scripts/bench-api.sh
+
+lock: ## Re-resolve backend/requirements.lock (pinned, hashed runtime dependencies) from backend/pyproject.toml.
+	scripts/lock.sh

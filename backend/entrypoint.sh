@@ -17,48 +17,7 @@ trap 'if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; fi; exit 143' TE
 : "${DB_WAIT_SECONDS:=60}"
 : "${FORWARDED_ALLOW_IPS:=127.0.0.1,::1}" # set it to the frontend proxy's address or network
 
-python3 - "$DB_WAIT_SECONDS" <<'PY' &
-"""Waits for PostgreSQL at DATABASE_URL; gives up with one clear line after the time limit."""
-import asyncio
-import sys
-import time
-
-import asyncpg
-from sqlalchemy.engine import make_url
-
-from app.core.config import load_settings_or_exit
-
-FATAL = (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError,
-         asyncpg.InvalidCatalogNameError)
-limit = float(sys.argv[1])
-url = make_url(load_settings_or_exit().database_url)
-where = f"{url.host}:{url.port or 5432}/{url.database}"
-dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def attempt() -> None:
-    connection = await asyncpg.connect(dsn, timeout=5)
-    await connection.close()
-
-
-print(f"entrypoint: waiting up to {limit:g} s for PostgreSQL at {where}", file=sys.stderr)
-deadline = time.monotonic() + limit
-while True:
-    try:
-        asyncio.run(attempt())
-        break
-    except FATAL as error:
-        print(f"entrypoint: PostgreSQL at {where} refused us: {error}", file=sys.stderr)
-        sys.exit(2)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
-        if time.monotonic() >= deadline:
-            print(f"entrypoint: PostgreSQL at {where} did not answer within {limit:g} s "
-                  f"(last error: {type(error).__name__}: {error}); check DATABASE_URL and the "
-                  "database container", file=sys.stderr)
-            sys.exit(3)
-        time.sleep(1)
-print(f"entrypoint: PostgreSQL at {where} is up", file=sys.stderr)
-PY
+python3 -m app.core.db_wait "$DB_WAIT_SECONDS" &
 child=$!
 wait "$child" || exit $?
 

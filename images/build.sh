@@ -45,7 +45,8 @@ build_debian() {
 
 # build_from_dockerfile NAME: docker build images/NAME on top of the debian stand-in.
 build_from_dockerfile() {
-  local name=$1 tag ctx inputs
+  local name=$1 tag ctx inputs extra=()
+  [ "$name" = postgres ] && extra=(--build-arg "PG_MAJOR=$PG_MAJOR")
   tag=$(standin_tag "$name")
   ctx=$(mktemp -d)
   cp -a "$here/$name/." "$ctx/"
@@ -57,7 +58,7 @@ build_from_dockerfile() {
   if ! image_is_current "$tag" "$inputs"; then
     log "building $tag"
     DOCKER_BUILDKIT=0 docker build --force-rm --label "$STANDIN_LABEL=$inputs" \
-      --build-arg "BASE=$(standin_tag debian)" -t "$tag" "$ctx" >"$ctx.log" 2>&1 \
+      --build-arg "BASE=$(standin_tag debian)" "${extra[@]}" -t "$tag" "$ctx" >"$ctx.log" 2>&1 \
       || { tail -n 30 "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "building $tag failed (above)"; }
     rm -f "$ctx.log"
   fi
@@ -76,7 +77,7 @@ main() {
   for name in "${names[@]}"; do
     [ "$name" = debian ] || build_from_dockerfile "$name"
   done
-  for name in "${names[@]}"; do echo "$(standin_tag "$name")"; done
+  for name in "${names[@]}"; do standin_tag "$name"; done
 }
 
 main "$@"

@@ -1,9 +1,16 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Names and helpers shared by images/build.sh and images/save.sh. Source it after scripts/lib.sh.
 
 STANDIN_NAMES=(debian python node nginx postgres redis)
 STANDIN_CACHE="$CACHE_DIR/images"
 STANDIN_LABEL=trading-bot.standin.inputs
-DEBIAN_SUITE=bookworm
+# Debian release the stand-ins are built from: bookworm (12, default) or trixie (13).
+DEBIAN_SUITE=${TRADING_BOT_DEBIAN_SUITE:-bookworm}
+case "$DEBIAN_SUITE" in
+  bookworm) PYTHON_VERSION=3.11 PG_MAJOR=15 REDIS_MAJOR=7 ;;
+  trixie) PYTHON_VERSION=3.13 PG_MAJOR=17 REDIS_MAJOR=8 ;;
+  *) die "unknown Debian suite '$DEBIAN_SUITE' (known: bookworm trixie)" ;;
+esac
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_INCLUDE=ca-certificates
 NODE_VERSION=22.12.0
@@ -12,12 +19,12 @@ NPM_VERSION=10.9.2
 # standin_tag NAME: the image tag of a stand-in (named so nobody takes it for an official image).
 standin_tag() {
   case "$1" in
-    debian) echo trading-bot-standin/debian:bookworm ;;
-    python) echo trading-bot-standin/python:3.11-bookworm ;;
-    node) echo trading-bot-standin/node:22-bookworm ;;
-    nginx) echo trading-bot-standin/nginx:bookworm ;;
-    postgres) echo trading-bot-standin/postgres:15-bookworm ;;
-    redis) echo trading-bot-standin/redis:7-bookworm ;;
+    debian) echo "trading-bot-standin/debian:$DEBIAN_SUITE" ;;
+    python) echo "trading-bot-standin/python:$PYTHON_VERSION-$DEBIAN_SUITE" ;;
+    node) echo "trading-bot-standin/node:22-$DEBIAN_SUITE" ;;
+    nginx) echo "trading-bot-standin/nginx:$DEBIAN_SUITE" ;;
+    postgres) echo "trading-bot-standin/postgres:$PG_MAJOR-$DEBIAN_SUITE" ;;
+    redis) echo "trading-bot-standin/redis:$REDIS_MAJOR-$DEBIAN_SUITE" ;;
     *) die "unknown stand-in image '$1' (known: ${STANDIN_NAMES[*]})" ;;
   esac
 }

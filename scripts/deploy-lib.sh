@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Helpers shared by the deployment scripts (test-deploy, up, down, bench). Source after lib.sh.
 
 # Stand-in base images the local inventory loads from archives (images/README.md).
@@ -21,12 +22,15 @@ ensure_standin_archives() {
   "$REPO_ROOT/images/save.sh" "${DEPLOY_STANDINS[@]}" "$CACHE_DIR/images" >/dev/null
 }
 
-# ensure_vps_image: the systemd "VPS" image (molecule/vps/Dockerfile) on the debian stand-in.
+# ensure_vps_image [SUITE]: the systemd "VPS" image (molecule/vps/Dockerfile) on the debian stand-in
+# of SUITE (bookworm, the default, or trixie), tagged trading-bot-vps:SUITE.
 ensure_vps_image() {
-  "$REPO_ROOT/images/build.sh" debian >/dev/null
-  log "building $VPS_IMAGE"
-  DOCKER_BUILDKIT=0 docker build -q -t "$VPS_IMAGE" "$REPO_ROOT/molecule/vps" >"$CACHE_DIR/vps-build.log" 2>&1 \
-    || { tail -n 20 "$CACHE_DIR/vps-build.log" >&2; die "building $VPS_IMAGE failed (log above)"; }
+  local suite=${1:-bookworm}
+  TRADING_BOT_DEBIAN_SUITE=$suite "$REPO_ROOT/images/build.sh" debian >/dev/null
+  log "building trading-bot-vps:$suite"
+  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=trading-bot-standin/debian:$suite" \
+    -t "trading-bot-vps:$suite" "$REPO_ROOT/molecule/vps" >"$CACHE_DIR/vps-build.log" 2>&1 \
+    || { tail -n 20 "$CACHE_DIR/vps-build.log" >&2; die "building trading-bot-vps:$suite failed (log above)"; }
 }
 
 LOCAL_VPS=trading-bot-vps

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables serve the scripts that source it
 # Shared helpers for the repository's scripts: installs what a fresh machine lacks.
 # Source it: `. "$(dirname "$0")/lib.sh"`. Every function is idempotent and quiet when done.
 
@@ -21,21 +22,23 @@ ensure_apt() {
   [ "$(id -u)" -eq 0 ] || die "missing Debian packages (${missing[*]}); run as root or install them"
   if [ "$_apt_updated" -eq 0 ]; then
     log "apt-get update"
-    apt-get update -qq
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
     _apt_updated=1
   fi
   log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # ensure_venv: the Python virtualenv with the backend and every Python tool the tests use.
 ensure_venv() {
   local stamp="$VENV/.installed" inputs
-  inputs=$(cat "$REPO_ROOT/backend/pyproject.toml" "$REPO_ROOT/requirements-dev.txt" 2>/dev/null | sha256sum | cut -c1-16)
+  inputs=$(cat "$REPO_ROOT/backend/pyproject.toml" "$REPO_ROOT/backend/requirements.lock" "$REPO_ROOT/requirements-dev.txt" 2>/dev/null | sha256sum | cut -c1-16)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then return 0; fi
   log "installing the Python environment in .venv"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip wheel
+  # The runtime dependencies exactly as the image gets them (the lock), then the project and its tools.
+  "$VENV/bin/pip" install -q --require-hashes --no-deps -r "$REPO_ROOT/backend/requirements.lock"
   "$VENV/bin/pip" install -q -e "$REPO_ROOT/backend[dev]"
   if [ -f "$REPO_ROOT/requirements-dev.txt" ]; then
     "$VENV/bin/pip" install -q -r "$REPO_ROOT/requirements-dev.txt"
@@ -70,4 +73,19 @@ ensure_docker() {
   done
   tail -n 20 /var/log/dockerd.log >&2
   die "dockerd did not start within 30 s (log above)"
+}
+
+# lint_shell: shellcheck on every shell script of the repository (by name or by shebang).
+lint_shell() {
+  local files=() file
+  ensure_apt shellcheck
+  while IFS= read -r file; do
+    case "$file" in
+      *.j2) ;;
+      *.sh) files+=("$file") ;;
+      *) head -n 1 "$REPO_ROOT/$file" 2>/dev/null | grep -qE '^#!.*\b(ba|da)?sh\b' && files+=("$file") ;;
+    esac
+  done < <(git -C "$REPO_ROOT" ls-files)
+  log "shellcheck (${#files[@]} scripts)"
+  (cd "$REPO_ROOT" && shellcheck -x "${files[@]}")
 }

@@ -14,12 +14,11 @@ chmod 755 "$work"
 pids=()
 cleanup() {
   local rc=$?
-  # Newest first: nginx, then the backend, and Redis last so the backend shuts down cleanly.
+  # Newest first: nginx, then the backend, and the database servers last so the backend shuts down cleanly.
   for (( i=${#pids[@]}-1; i>=0; i-- )); do
     kill "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
   done
-  if [ -d "$work/pg" ]; then runuser -u postgres -- pg_ctl -D "$work/pg/data" stop -m fast -w >/dev/null 2>&1 || true; fi
   if [ $rc -ne 0 ]; then
     for log in backend nginx-error; do
       [ -f "$work/$log.log" ] && { echo "---- last lines of $log.log ----" >&2; tail -n 40 "$work/$log.log" >&2; }
@@ -35,24 +34,23 @@ wait_http() { # URL SECONDS WHAT
   for _ in $(seq 1 $(( $2 * 10 ))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
   die "$3 did not answer at $1 within $2 s"
 }
-pg_bin() { command -v "$1" 2>/dev/null || ls /usr/lib/postgresql/*/bin/"$1" | tail -n 1; }
 
-log "PostgreSQL and Redis"
-pg_port=$(free_port); redis_port=$(free_port); backend_port=$(free_port); web_port=$(free_port)
-mkdir -p "$work/pg" && chown postgres:postgres "$work/pg"
-runuser -u postgres -- "$(pg_bin initdb)" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$work/pg/data" -l "$work/pg/log" -w \
-  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE trading_bot" >/dev/null
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+log "PostgreSQL and Redis (the backend tests' throwaway servers)"
+backend_port=$(free_port); web_port=$(free_port)
+(cd "$REPO_ROOT/backend" && exec "$VENV/bin/python" -m tests.support.serve "$work/services.env") &
 pids+=($!)
+for _ in $(seq 1 600); do [ -f "$work/services.env" ] && break; kill -0 "${pids[-1]}" 2>/dev/null || break; sleep 0.1; done
+[ -f "$work/services.env" ] || die "PostgreSQL and Redis did not start within 60 s"
 
 log "backend on the simulated market"
 password="e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ENVIRONMENT=development LOG_LEVEL=INFO
-export DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:$pg_port/trading_bot"
-export REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export TOKEN_SECRET="e2e-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+set -a
+# shellcheck source=/dev/null  # written by tests.support.serve: DATABASE_URL and REDIS_URL
+. "$work/services.env"
+set +a
+TOKEN_SECRET="e2e-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export TOKEN_SECRET
 export ADMIN_USERNAME=admin
 ADMIN_PASSWORD_HASH=$(cd "$REPO_ROOT/backend" && printf '%s\n' "$password" | "$VENV/bin/python" -m app.cli hash-password --stdin)
 export ADMIN_PASSWORD_HASH

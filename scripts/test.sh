@@ -3,8 +3,11 @@
 # Stages run in order and the first failure stops the run with its exit code.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(backend)
+# Every stage's scripts are shell: checked once, first, in a second or two.
+lint_shell
 for stage in "${stages[@]}"; do
   script="$here/test-$stage.sh"
   [ -x "$script" ] || { echo "error: unknown test stage '$stage' (no $script)" >&2; exit 2; }

@@ -3,6 +3,7 @@ Docker network the way the deployment does; the tests talk to them on 127.0.0.1 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import secrets
 import shutil
@@ -93,8 +94,14 @@ def backend_image(
     context = context_with_dotenv(
         REPO / "backend", tmp_path_factory.mktemp("ctx") / "backend", dotenv_value
     )
-    build(str(context), BACKEND_IMAGE, PYTHON_IMAGE=standins["python"])
+    build(str(context), BACKEND_IMAGE, PYTHON_IMAGE=standins["python"], **lock_arg())
     return BACKEND_IMAGE
+
+
+def lock_arg() -> dict[str, str]:
+    """The build argument the deployment passes: the sha256 of the lock it read."""
+    digest = hashlib.sha256((REPO / "backend" / "requirements.lock").read_bytes()).hexdigest()
+    return {"REQUIREMENTS_LOCK_SHA256": digest}
 
 
 @pytest.fixture(scope="session")

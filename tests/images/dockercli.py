@@ -77,4 +77,6 @@ def build(context: str, tag: str, **build_args: str) -> None:
         for name, value in build_args.items()
         for option in ("--build-arg", f"{name}={value}")
     ]
-    docker("build", "--force-rm", *args, "-t", tag, context, timeout=1800)
+    # Each step within 1 GB and no swap: what the smallest host the deployment targets has.
+    memory = ["--memory", "1g", "--memory-swap", "1g"]
+    docker("build", "--force-rm", *memory, *args, "-t", tag, context, timeout=1800)

@@ -1,10 +1,14 @@
 """The deployed stack, read-only checks: units, containers, ports, HTTP, Socket.IO, hardening."""
 
+import hashlib
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from conftest import UNITS, container_health, http
+from conftest import SCENARIO, UNITS, container_health, http
 
 
 @pytest.mark.parametrize("unit", UNITS)
@@ -116,3 +120,44 @@ def test_backend_is_not_restarted_after_a_final_exit(host):
     """Bad configuration (2) or a failed migration (4) leave the unit failed, not looping."""
     shown = host.check_output("systemctl show trading-backend -p RestartPreventExitStatus")
     assert shown.split("=", 1)[1].split() == ["2", "4"]
+
+
+def test_every_rendered_unit_passes_systemd_verify(host):
+    """A malformed line (two settings run together) is only a warning to systemd: verify names it."""
+    units = "/etc/systemd/system/*.service /etc/systemd/system/*.timer"
+    listed = host.run_expect([0], f"grep -l '^# Ansible managed' {units}")
+    paths = listed.stdout.split()
+    assert {f"/etc/systemd/system/{unit}.service" for unit in UNITS} <= set(paths)
+    complaints = {}
+    for path in paths:
+        result = host.run(f"systemd-analyze verify {path}")
+        # Dependencies from other packages may have their own warnings: keep those about this file.
+        about_it = [line for line in (result.stdout + result.stderr).splitlines() if path.rsplit("/", 1)[1] in line]
+        if result.rc != 0 or about_it:
+            complaints[path] = about_it or [f"exit status {result.rc}"]
+    print(f"systemd-analyze verify: {len(paths)} units checked")
+    assert complaints == {}
+
+
+def test_release_record_names_the_dependency_lock_of_the_backend_image(host):
+    built_from = Path(os.environ.get("TRADING_BOT_SRC") or SCENARIO.parent.parent)
+    lock = (built_from / "backend" / "requirements.lock").read_bytes()
+    newest = json.loads(host.file("/var/lib/trading-bot/releases.json").content_string)[-1]
+    assert newest["backend_requirements_lock"] == hashlib.sha256(lock).hexdigest()
+    label = host.check_output(
+        "docker image inspect -f '{{index .Config.Labels \"trading-bot.requirements-lock.sha256\"}}' %s",
+        newest["backend"],
+    )
+    assert label == newest["backend_requirements_lock"]
+
+
+@pytest.mark.parametrize("leftover", ["/var/lib/trading-bot/build", "/var/lib/trading-bot/images"])
+def test_no_build_folder_or_image_archive_is_left_on_the_host(host, leftover):
+    assert not host.file(leftover).exists
+
+
+def test_the_image_built_on_the_controller_was_shipped_and_not_kept_there(host):
+    newest = json.loads(host.file("/var/lib/trading-bot/releases.json").content_string)[-1]
+    assert host.run(f"docker image inspect {newest['frontend']}").rc == 0
+    here = subprocess.run(["docker", "image", "inspect", newest["frontend"]], capture_output=True, check=False)
+    assert here.returncode != 0, f"{newest['frontend']} is still in this machine's engine"
