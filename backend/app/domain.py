@@ -37,6 +37,7 @@ class InputModel(BaseModel):
             raise ValueError("must be a number, not true or false")
         return value
 
+
 PENNY = Decimal("0.01")  # US equities at or above $1.00 trade in whole cents (Rule 612)
 SUB_PENNY = Decimal("0.0001")  # below $1.00, in hundredths of a cent
 

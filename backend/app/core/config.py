@@ -80,8 +80,11 @@ class FileSettingsSource(PydanticBaseSettingsSource):
             except (OSError, UnicodeDecodeError) as error:
                 raise SecretFileError(f"{variable}: cannot read {path}: {error}") from None
             field = self.settings_cls.model_fields[name]
+            complex_value = self.field_is_complex(field)
             try:  # a list or mapping (NOTIFY_URLS) is JSON, as in the environment
-                values[name] = self.decode_complex_value(name, field, text) if self.field_is_complex(field) else text
+                values[name] = (
+                    self.decode_complex_value(name, field, text) if complex_value else text
+                )
             except ValueError as error:
                 raise SecretFileError(f"{variable}: {path} does not hold JSON: {error}") from None
         return values

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import Settings, describe_error
+from app.core.config import SecretFileError, Settings, describe_error
 from app.core.security import hash_password
 from tests.conftest import BACKEND_DIR
 
@@ -128,6 +128,30 @@ def test_secrets_come_from_files_named_by_file_settings(
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.token_secret == GOOD_SECRET
     assert settings.database_url == "postgresql+asyncpg://app:s3cret@db:5432/bot"
+
+
+def test_a_list_setting_comes_from_its_file_as_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "urls").write_text(
+        '["json://127.0.0.1/hook", {"url": "ntfy://t", "events": ["fill"]}]'
+    )
+    monkeypatch.setenv("NOTIFY_URLS_FILE", str(tmp_path / "urls"))
+    monkeypatch.delenv("NOTIFY_URLS", raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [(t.url, t.events) for t in settings.notify_urls] == [
+        ("json://127.0.0.1/hook", None),
+        ("ntfy://t", ["fill"]),
+    ]
+
+
+def test_a_list_setting_file_that_is_not_json_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "urls").write_text("json://not-a-list")
+    monkeypatch.setenv("NOTIFY_URLS_FILE", str(tmp_path / "urls"))
+    with pytest.raises(SecretFileError, match="NOTIFY_URLS_FILE"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def _start_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

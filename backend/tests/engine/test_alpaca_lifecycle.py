@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar, cast
 
 import pytest
+from app.strategies.live import LineTracker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.alpaca import AlpacaBroker
@@ -25,7 +26,6 @@ from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch
 from app.risk import Decision
 from app.services.events import SafePublisher
-from app.strategies.live import LineTracker
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca
 

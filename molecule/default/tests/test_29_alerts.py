@@ -29,7 +29,11 @@ def sink(host):
 def test_the_backend_env_names_the_targets(host):
     env = host.file("/etc/trading-bot/backend.env").content_string
     assert "ALERT_WEBHOOK_URL=http://172.30.0.1:9099/alerts" in env
-    assert 'NOTIFY_URLS=[{"url": "json://172.30.0.1:9099/notify", "events": ["fill", "backup_failed"]}]' in env
+    # The targets may hold passwords and tokens: a root-only secret file, named by NOTIFY_URLS_FILE.
+    assert "NOTIFY_URLS_FILE=/run/secrets/notify_urls" in env
+    assert "NOTIFY_URLS=" not in env.replace("NOTIFY_URLS_FILE=", "")
+    targets = host.file("/etc/trading-bot/secrets/backend/notify_urls").content_string
+    assert json.loads(targets) == [{"url": "json://172.30.0.1:9099/notify", "events": ["fill", "backup_failed"]}]
     assert "HEALTH_TIMEOUT_SECONDS=3" in env
 
 
