@@ -1,7 +1,7 @@
 """history cache: bars and the ranges fetched
 
 Revision ID: i17_history_cache
-Revises: 0001
+Revises: i13_allow_short
 Create Date: 2026-12-03 09:45:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i17_history_cache"
-down_revision: str | None = "0001"
+down_revision: str | None = "i13_allow_short"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

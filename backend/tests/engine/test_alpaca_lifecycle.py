@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar, cast
 
 import pytest
-from app.strategies.live import LineTracker
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.alpaca import AlpacaBroker
@@ -24,8 +24,10 @@ from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch
+from app.models import AuditEntry
 from app.risk import Decision
 from app.services.events import SafePublisher
+from app.strategies.base import Strategy
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca
 
@@ -236,8 +238,8 @@ def test_live_instances_are_long_only_unless_shorting_is_on() -> None:
         def check(self, signal: Signal) -> Decision:
             raise AssertionError("a long-only instance must not reach the risk chain")
 
-    tracker = cast(LineTracker, None)
-    long_only = LiveInstance(1, "sma", "sma_crossover", "AAPL", bar_time, tracker)
+    rule = cast(Strategy, None)
+    long_only = LiveInstance(1, "sma", "sma_crossover", "AAPL", bar_time, rule)
     [(row, request)], _ = _decide([(long_only, sell)], cast(RiskBatch, NoRisk()), set())
     assert request is None and "long-only" in row["rejection_reason"]
 
@@ -251,3 +253,17 @@ async def test_the_simulated_exchange_refuses_a_symbol_it_has_no_price_for(
     assert record.status == "rejected"
     assert record.reject_reason == "[asset] unknown symbol NOPE: the broker has no such asset"
     assert await exchange.get_orders() == []
+
+
+async def test_a_refusal_says_its_kind_in_the_row_and_the_audit(
+    fake: FakeAlpaca, manager: OrderManager, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    wash = "potential wash trade detected. use complex orders"
+    fake.fail_next(1, 403, method="POST", path="/v2/orders", message=wash)
+    record = await manager.place(entry("tb-wash"), STRATEGY)
+    assert (record.status, record.reject_reason) == ("rejected", f"[wash_trade] {wash}")
+    async with sessions() as session:
+        audit = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "order_rejected")
+        )
+    assert audit is not None and audit.after == {"refusal": "wash_trade"}

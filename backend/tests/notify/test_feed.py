@@ -14,7 +14,7 @@ from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.orders import OrderManager, OrderOrigin
 from app.notify.room import Notifications
 from app.services.events import SafePublisher
-from tests.engine.conftest import FAST_RETRY, RecordingPublisher, flat
+from tests.engine.conftest import RecordingPublisher, flat
 from tests.engine.test_orders import next_update, subscribe
 from tests.notify.receivers import HttpReceiver
 
@@ -63,7 +63,7 @@ async def test_entry_exit_and_rejection_messages(
     sim.on_bar(flat(0, 100.0))
     live = RecordingPublisher()
     events = SafePublisher(notifications.publisher(live))
-    orders = OrderManager(sim, sessions, events, FAST_RETRY)
+    orders = OrderManager(sim, sessions, events)
 
     await trade(orders, sim, Side.BUY, 101.0, 1)
     entry = await receiver.next()

@@ -24,6 +24,7 @@ describe("OrdersPage", () => {
     const { sockets } = renderApp(<OrdersPage />);
     const row = await screen.findByTestId("order-7");
     expect(within(row).getByTestId("order-status")).toHaveTextContent("accepted");
+    await screen.findByRole("option", { name: "filled" }); // the status list came from the API
     act(() => sockets.last()?.serverEmit("order", { ...order, status: "filled", is_open: false, filled_qty: 10, filled_avg_price: 149.5 }));
     expect(within(row).getByTestId("order-status")).toHaveTextContent("filled");
     expect(row).toHaveTextContent("$149.50");
