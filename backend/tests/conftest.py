@@ -15,8 +15,10 @@ import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from socketio import ASGIApp
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
+from app.core.db import make_engine, make_sessionmaker
 from app.core.security import hash_password
 from app.main import create_app
 from app.models import Base
@@ -93,6 +95,13 @@ def settings(
         admin_password_hash=admin_password_hash,
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@pytest.fixture
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(settings.database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
-from app.core.db import make_engine, make_sessionmaker
 from app.domain import Bar
 from app.engine.orders import OrderManager
 from app.engine.positions import PositionBook
@@ -39,13 +38,6 @@ class RecordingPublisher:
 
     def of(self, event: str) -> list[Any]:
         return [payload for name, payload in self.events if name == event]
-
-
-@pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database_url)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from tests.support.http import serving
 from tests.support.services import free_port
 
 
@@ -57,14 +58,11 @@ async def http_receiver() -> AsyncIterator[HttpReceiver]:
     receiver.hold.set()
     app = web.Application()
     app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", receiver.port).start()
-    try:
-        yield receiver
-    finally:
-        receiver.hold.set()
-        await runner.cleanup()
+    async with serving(app, receiver.port):
+        try:
+            yield receiver
+        finally:
+            receiver.hold.set()  # let a held request finish, so the server can stop
 
 
 class _Keep:

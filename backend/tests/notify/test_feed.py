@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import NotifyTargetConfig, Settings
-from app.core.db import make_engine, make_sessionmaker
 from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.orders import OrderManager, OrderOrigin
 from app.notify.room import Notifications
@@ -17,13 +16,6 @@ from app.services.events import SafePublisher
 from tests.engine.conftest import RecordingPublisher, flat
 from tests.engine.test_orders import next_update, subscribe
 from tests.notify.receivers import HttpReceiver
-
-
-@pytest.fixture
-async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database_url)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.http import serving
 from tests.support.services import free_port
 
 TOKEN = "123456:TEST-double-token"
@@ -209,10 +210,5 @@ async def telegram_double() -> AsyncIterator[TelegramDouble]:
     double = TelegramDouble(free_port())
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", double.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", double.port).start()
-    try:
+    async with serving(app, double.port):
         yield double
-    finally:
-        await runner.cleanup()
