@@ -19,7 +19,7 @@ import pytest
 from dockercli import build, docker, published_port, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from render_nginx_site import render  # noqa: E402
+from render_nginx_site import render
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = ("python", "node", "nginx", "postgres", "redis")
