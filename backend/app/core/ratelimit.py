@@ -23,8 +23,8 @@ class LoginLimiter:
 
     @staticmethod
     def _keys(username: str, client: str) -> tuple[str, str]:
-        # Hashed: a user name is the client's text, and Redis keys should not carry it verbatim.
-        who = hashlib.sha256(f"{username}\x00{client}".encode()).hexdigest()[:32]
+        # The address as it is, the user name hashed: it is the client's text, not fit for a key.
+        who = f"{client}:{hashlib.sha256(username.encode()).hexdigest()[:16]}"
         return f"login-failures:{who}", f"login-locked:{who}"
 
     async def retry_after(self, username: str, client: str) -> int:
