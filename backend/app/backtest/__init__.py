@@ -18,7 +18,13 @@ from app.strategies import BarFrame, Strategy, build
 def run(
     strategy: Strategy, frames: Sequence[BarFrame], config: BacktestConfig | None = None
 ) -> BacktestResult:
-    """Backtest a strategy over one or more symbols' bars (one shared cash account)."""
+    """Backtest a strategy over one or more symbols' bars (one shared cash account): the public
+    entry point for parameter searches and walk-forward runs.
+
+    `strategy` is a built one with its parameters (`app.strategies.build(name, params)`),
+    `frames` one BarFrame per symbol (oldest bar first), `config` the simulated market and risk
+    settings (BacktestConfig; default: the paper exchange's costs). Deterministic: the same
+    arguments give the same BacktestResult (metrics, trades, equity curve, rejections)."""
     config = config or BacktestConfig()
     output = Simulation(strategy, frames, config).run()
     return BacktestResult(

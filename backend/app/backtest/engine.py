@@ -3,9 +3,9 @@ history for one or many symbols sharing one cash account.
 
 Conventions: a signal on bar t's close fills at bar t+1's open; prices, costs and bracket exits
 follow the simulated market's rules (app.simulation.FillModel, which the paper exchange uses
-too), with brackets live from the entry bar on; a trade still open at the end is marked at the
-last close. Equity is cash plus positions at each bar's close. Sizing sees the fill bar's open,
-as in backtesting.py (the live engine sizes at the signal bar's close).
+too), with brackets live from the bar after the entry; a trade still open at the end is marked
+at the last close. Equity is cash plus positions at each bar's close. Sizing sees the fill bar's
+open, as in backtesting.py (the live engine sizes at the signal bar's close).
 
 Only bars where something happens are visited one by one; the equity between them is filled
 in with array arithmetic, which is what makes long histories fast."""
@@ -339,9 +339,9 @@ class Simulation:
     # -- brackets ---------------------------------------------------------------------------
 
     def _bracket_bar(self, index: int, trade: Trade) -> int | None:
-        """First bar from the entry on where the stop or the target is touched."""
+        """First bar after the entry where the stop or the target is touched."""
         frame = self.markets[index].frame
-        start = trade.symbol_bar
+        start = trade.symbol_bar + 1  # the exits go live on the bar after the entry
         adverse, favourable = (
             (frame.low, frame.high) if trade.direction > 0 else (frame.high, frame.low)
         )

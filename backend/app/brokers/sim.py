@@ -3,7 +3,7 @@
 Feed it prices with `on_bar(bar)` (or `on_price`): orders resting before the bar are matched
 against it by the simulated market's rules (`app.simulation`, which the backtester uses too),
 then the bar's close marks positions. Orders placed after a bar therefore fill on the next one,
-never on prices they were decided on; a bracket's exits are live from its entry's bar on.
+never on prices they were decided on; a bracket's exits go live on the bar after its entry.
 Everything is deterministic: order ids count up, times come from the bars. The exchange never
 closes. It lives in the process's memory: a restarted backend rebuilds it with `restore` from
 the fills and working orders the database kept.
@@ -107,14 +107,8 @@ class SimBroker(Broker):
         self._now = bar.time if self._now is None else max(self._now, bar.time)
         if bar.symbol not in self._ledger.marks:
             self._ledger.set_mark(bar.symbol, bar.open)
-        book = self._open_by_symbol.get(bar.symbol, {})
-        resting_before = list(book.values())
-        for resting in resting_before:
+        for resting in list(self._open_by_symbol.get(bar.symbol, {}).values()):
             if resting.order.status.is_open:
-                self._match(resting, bar)
-        seen = {r.order.id for r in resting_before}
-        for resting in [r for r in book.values() if r.order.id not in seen]:
-            if resting.order.status.is_open:  # a bracket exit placed by a fill in this bar
                 self._match(resting, bar)
         self._ledger.set_mark(bar.symbol, bar.close)
 

@@ -195,13 +195,14 @@ class TradingLoop:
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         """Risk-check the batch's signals and write them down with their orders in one
         transaction; then send the orders (written first, so a crash cannot lose or repeat one)."""
-        await self._settle_working({signal.symbol for _, signal in candidates})
         async with self._p.sessions.begin() as session:
             account, positions, working = await asyncio.gather(
                 self._p.broker.get_account(),
                 self._p.broker.get_positions(),
                 self._p.orders.working_symbols(session),
             )
+            if working & {signal.symbol for _, signal in candidates}:
+                working = await self._settled_working(session)
             batch = await self._p.risk.batch(account, positions, self._windows)
             rows, halt = _decide(candidates, batch, working)
             ids = await session.scalars(  # one statement for the batch, ids in row order
@@ -222,14 +223,12 @@ class TradingLoop:
         if halt is not None:
             await self._p.on_halt(halt.reason, halt.flatten)
 
-    async def _settle_working(self, symbols: set[str]) -> None:
+    async def _settled_working(self, session: AsyncSession) -> set[str]:
         """A signal meets an order the database still thinks is working: the exchange may have
         filled it since (the simulated one fills it with the very bar that brought the signal,
         before its trade update is applied), so ask the broker before refusing the signal."""
-        async with self._p.sessions() as session:
-            stale = symbols & await self._p.orders.working_symbols(session)
-        if stale:
-            await self._p.reconciler.sync_orders(actor="engine")
+        await self._p.reconciler.sync_orders(actor="engine")
+        return await self._p.orders.working_symbols(session)
 
     async def _publish_signals(self) -> None:
         """After the orders are out: the batch's signals and risk rejections as live events."""

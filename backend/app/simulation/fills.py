@@ -10,9 +10,9 @@ Conventions (pessimistic where a bar cannot tell what happened first):
   (a gap), plus slippage.
 - Stop-limit orders trigger like stops, then fill at the trigger price if it is within the limit,
   otherwise they rest as limit orders from the next bar on.
-- A bracket's two exits are live from the bar its entry fills on (the entry takes the open, the
-  rest of the bar can reach them). If one bar reaches both, the exit the open already crossed
-  wins (a gap); otherwise the stop-loss, since a bar cannot tell which came first.
+- A bracket's two exits go live on the bar after its entry fills (the exchange places them once
+  it has reported the fill). If one bar reaches both, the exit the open already crossed wins
+  (a gap); otherwise the stop-loss, since a bar cannot tell which came first.
 - Slipped and triggered prices are rounded to the exchange tick (unless the config says not
   to); commission is per share plus basis points of the traded value.
 """

@@ -79,11 +79,11 @@ def test_stop_loss_fills_at_the_stop_or_at_the_open_when_gapped() -> None:
 
 
 def test_take_profit_fills_at_the_target_or_the_better_open() -> None:
-    highs = [10.0, 10.0, 9.0, 12.0, 12.9, 13.5, 15.0, 16.0]
-    touched = exact(cash=1000.0, take_profit_pct=0.02)  # 12.5 -> 12.75, on entry bar
+    highs = [10.0, 10.0, 9.0, 12.0, 13.9, 14.0, 15.0, 16.0]
+    touched = exact(cash=1000.0, take_profit_pct=0.09)  # 12.5 -> 13.625: not on the entry bar
     (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], touched).trades
-    assert (trade.exit_bar, trade.exit_reason) == (4, "take_profit")
-    assert trade.exit_price == pytest.approx(12.75)
+    assert (trade.exit_bar, trade.exit_reason) == (5, "take_profit")
+    assert trade.exit_price == pytest.approx(13.625)
     gapped = exact(cash=1000.0, take_profit_pct=0.05)  # 13.125; bar 5 opens at 13.5
     (trade,) = backtest.run(SMA, [frame(RISE, RISE_OPENS, highs=highs)], gapped).trades
     assert (trade.exit_bar, trade.exit_price) == (5, 13.5)
