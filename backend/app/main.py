@@ -19,6 +19,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
 from app.engine.service import EngineService
+from app.research.jobs import SearchJobs
 from app.services.backtests import BacktestJobs
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,12 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     )
     await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
+    api.state.searches = SearchJobs()
     try:
         yield
     finally:
         await api.state.backtests.close()
+        await api.state.searches.close()
         await api.state.engine.close()
         await api.state.redis.aclose()
         await api.state.db_engine.dispose()

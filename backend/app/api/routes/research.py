@@ -21,11 +21,7 @@ JobId = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32
 
 
 def get_jobs(request: Request) -> SearchJobs:
-    """One registry per app, made on first use."""
-    state = request.app.state
-    if not hasattr(state, "searches"):
-        state.searches = SearchJobs()
-    jobs: SearchJobs = state.searches
+    jobs: SearchJobs = request.app.state.searches
     return jobs
 
 
