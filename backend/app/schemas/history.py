@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.research.sources import TIMEFRAME_PATTERN, bar_length
 
-MAX_BARS = 500_000  # per request over all symbols, e.g. 100 symbols x 13 years of daily bars
+MAX_BARS = 40_000  # per request over all symbols, e.g. 10 symbols x 10 years of daily bars
 
 Symbol = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
 

@@ -28,7 +28,7 @@ def get_jobs(request: Request) -> SearchJobs:
 JobsDep = Annotated[SearchJobs, Depends(get_jobs)]
 
 
-@router.post("/searches", status_code=202, responses=error_responses(401, 422))
+@router.post("/searches", status_code=202, responses=error_responses(400, 401, 422))
 async def start_search(body: SearchRequest, jobs: JobsDep, cache: CacheDep) -> SearchJob:
     """Grid or TPE over the strategy's parameters, optionally walk-forward validated."""
     cls = STRATEGIES.get(body.strategy)
