@@ -17,6 +17,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ["src/test/setup.ts"],
     globalSetup: ["src/test/openapiSpec.global.ts"],
+    // On a busy two-core machine a page test driven by user-event can take several seconds.
+    testTimeout: 20_000,
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
   },

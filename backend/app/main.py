@@ -25,6 +25,7 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.redis import make_redis
 from app.engine.service import EngineService
 from app.notify.room import Notifications
+from app.research.jobs import SearchJobs
 from app.services.backtests import BacktestJobs
 from app.strategies import load_user_strategies
 
@@ -52,10 +53,12 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.notifications.attach(api.state.engine, api.state.redis)
     await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
+    api.state.searches = SearchJobs()
     try:
         yield
     finally:
         await api.state.backtests.close()
+        await api.state.searches.close()
         await api.state.engine.close()
         await api.state.notifications.close()
         await api.state.redis.aclose()

@@ -31,6 +31,11 @@ class SearchJobs:
     def cancel(self, job_id: str) -> None:
         self._cancel.add(job_id)
 
+    async def close(self) -> None:
+        """Cancels every job; each stops after the trials in flight."""
+        self._cancel.update(self._jobs)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def submit(self, request: SearchRequest, frames: list[BarFrame]) -> SearchJob:
         job = SearchJob(
             id=uuid.uuid4().hex, status="queued", created_at=datetime.now(UTC), request=request
@@ -80,6 +85,7 @@ class SearchJobs:
                         spec,
                         r.walk_forward.folds,
                         r.walk_forward.in_sample_share,
+                        progress=lambda d, t: job_id not in self._cancel,
                     )
                     update["walk_forward"] = WalkForwardOut.model_validate(asdict(report))
             except (KeyError, ValueError, ValidationError) as exc:

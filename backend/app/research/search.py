@@ -238,6 +238,7 @@ def walk_forward(
     folds: int = 4,
     in_sample_share: float = 0.75,
     workers: int = WORKERS,
+    progress: Progress | None = None,
 ) -> WalkForward:
     """Rolling windows: search each in-sample window, score its best set on the next
     out-of-sample window, and chain the out-of-sample equity curves into one."""
@@ -257,7 +258,7 @@ def walk_forward(
     for k in range(folds):
         lo = k * oos
         mid, hi = lo + is_len, lo + is_len + oos
-        chosen = best(search.run(spec, (times[lo], end_of(mid))))
+        chosen = best(search.run(spec, (times[lo], end_of(mid)), progress))
         if chosen is None:
             continue
         result = run(

@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.research.sources import TIMEFRAME_PATTERN
+from app.research.sources import TIMEFRAME_PATTERN, bar_length
+
+MAX_BARS = 40_000  # per request over all symbols, e.g. 10 symbols x 10 years of daily bars
 
 Symbol = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
 
@@ -29,6 +31,11 @@ class HistoryRange(BaseModel):
     def _ordered(self) -> HistoryRange:
         if self.start >= self.end:
             raise ValueError("end: must be after start")
+        bars = (self.end - self.start) / bar_length(self.timeframe) * len(self.symbols)
+        if bars > MAX_BARS:
+            raise ValueError(
+                f"at most {MAX_BARS:,} bars a request ({bars:,.0f} asked): fewer symbols or days"
+            )
         return self
 
 

@@ -21,18 +21,14 @@ JobId = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32
 
 
 def get_jobs(request: Request) -> SearchJobs:
-    """One registry per app, made on first use."""
-    state = request.app.state
-    if not hasattr(state, "searches"):
-        state.searches = SearchJobs()
-    jobs: SearchJobs = state.searches
+    jobs: SearchJobs = request.app.state.searches
     return jobs
 
 
 JobsDep = Annotated[SearchJobs, Depends(get_jobs)]
 
 
-@router.post("/searches", status_code=202, responses=error_responses(401, 422))
+@router.post("/searches", status_code=202, responses=error_responses(400, 401, 422))
 async def start_search(body: SearchRequest, jobs: JobsDep, cache: CacheDep) -> SearchJob:
     """Grid or TPE over the strategy's parameters, optionally walk-forward validated."""
     cls = STRATEGIES.get(body.strategy)
