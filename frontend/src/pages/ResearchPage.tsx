@@ -94,7 +94,7 @@ function Results({ job, strategy }: { job: SearchJob; strategy: string }) {
     if (!job.best) return;
     setError(null);
     try {
-      const row = await api.addInstance({ strategy, symbol: symbol.trim().toUpperCase(), params: job.best.params, enabled: false });
+      const row = await api.addInstance({ strategy, symbol: symbol.trim().toUpperCase(), params: job.best.params, enabled: false, allow_short: false });
       setMade(`Instance ${row.id} created, disabled: enable it on the Strategies page.`);
     } catch (err) {
       setError(asApiError(err));
