@@ -63,6 +63,6 @@ describe("ResearchPage", () => {
     expect(started.walk_forward).toEqual({ folds: 3, in_sample_share: 0.75 });
     await userEvent.click(screen.getByRole("button", { name: "Create instance (disabled)" }));
     await waitFor(() => expect(screen.getByText(/Instance 7 created, disabled/)).toBeInTheDocument());
-    expect(fake.calls.find((c) => c.path === "/api/strategies/instances")?.body).toEqual({ strategy: "sma_crossover", symbol: "SIMA", params: { fast: 10, slow: 20 }, enabled: false });
+    expect(fake.calls.find((c) => c.path === "/api/strategies/instances")?.body).toEqual({ strategy: "sma_crossover", symbol: "SIMA", params: { fast: 10, slow: 20 }, enabled: false, allow_short: false });
   });
 });
