@@ -168,18 +168,7 @@ class HistoryCache:
         """Stores an uploaded CSV's bars as history (adjustment as the file has it: raw)."""
         if not len(frame):
             return 0
-        bars = [
-            Bar(
-                frame.symbol,
-                frame.time_at(i),
-                float(frame.open[i]),
-                float(frame.high[i]),
-                float(frame.low[i]),
-                float(frame.close[i]),
-                float(frame.volume[i]),
-            )
-            for i in range(len(frame))
-        ]
+        bars = frame.to_bars()
         end = bars[-1].time + bar_length(timeframe)
         return await self._store(
             {frame.symbol: bars}, [frame.symbol], timeframe, "raw", bars[0].time, end, source

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
+from app.domain import Bar
+
 FloatArray = NDArray[np.float64]
 TimeArray = NDArray[np.datetime64]
 
@@ -91,6 +93,21 @@ class BarFrame:
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC)
         return to_datetime(self.time[index])
+
+    def to_bars(self) -> list[Bar]:
+        """The frame as domain bars, oldest first (to store them or replay them one by one)."""
+        return [
+            Bar(
+                self.symbol,
+                self.time_at(i),
+                float(self.open[i]),
+                float(self.high[i]),
+                float(self.low[i]),
+                float(self.close[i]),
+                float(self.volume[i]),
+            )
+            for i in range(len(self))
+        ]
 
 
 def to_datetime64(moment: datetime) -> np.datetime64:

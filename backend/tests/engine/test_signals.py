@@ -32,18 +32,7 @@ def renamed(frame: BarFrame, symbol: str) -> BarFrame:
 
 
 def bars_of(frame: BarFrame) -> list[Bar]:
-    return [
-        Bar(
-            frame.symbol,
-            frame.time_at(i),
-            float(frame.open[i]),
-            float(frame.high[i]),
-            float(frame.low[i]),
-            float(frame.close[i]),
-            float(frame.volume[i]),
-        )
-        for i in range(len(frame))
-    ]
+    return frame.to_bars()
 
 
 def assert_same(live: Signal | None, full: Signal | None) -> None:
