@@ -298,6 +298,7 @@ step("a parameter search with the form's defaults runs walk-forward and makes a 
 });
 
 step("a search value that is not a number shows the API's message", async () => {
+  await page.locator("#search-strategy").selectOption("sma_crossover");
   await page.getByLabel("fast", { exact: true }).fill("5, ten");
   await page.getByRole("button", { name: "Start search" }).click();
   await page.getByRole("form", { name: "Parameter search" }).getByRole("alert").filter({ hasText: "grid.fast" }).waitFor();
