@@ -101,6 +101,14 @@ def test_code_change_keeps_the_dependency_layer(
         docker("rmi", probe, check=False)
 
 
+def test_the_notification_services_load_from_the_slimmed_dependencies(backend_image: str) -> None:
+    """Apprise finds its services by listing its plugin sources: they must survive bytecode-only."""
+    urls = ["json://127.0.0.1/hook", "tgram://1:abc/2", "mailto://u:p@example.com", "ntfy://topic"]
+    probe = f"import apprise as a; print(sum(a.Apprise.instantiate(u) is not None for u in {urls}))"
+    python = ["run", "--rm", "--entrypoint", "/opt/venv/bin/python3", backend_image, "-c", probe]
+    assert docker(*python) == str(len(urls))
+
+
 def test_the_image_names_the_lock_it_was_built_from(backend_image: str) -> None:
     label = '{{index .Config.Labels "trading-bot.requirements-lock.sha256"}}'
     assert (
