@@ -3,9 +3,10 @@ import { useMemo, useState } from "react";
 import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { ClosedTrade, PnlGroupBy, PnlStats } from "../api/types";
+import type { ClosedTrade, PnlGroupBy, PnlReport, PnlStats } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtSignedMoney, trend } from "../format";
@@ -35,6 +36,8 @@ export function cumulative(trades: ClosedTrade[]): { time: string; equity: numbe
     .map((t) => ({ time: t.exit_time, equity: (total += t.pnl) }));
 }
 
+type PnlGroup = PnlReport["groups"][number];
+
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const money = (v: number | null) => (v === null ? "—" : fmtMoney(v));
 
@@ -61,6 +64,17 @@ function Totals({ stats }: { stats: PnlStats }) {
     </section>
   );
 }
+
+const breakdownColumns = (group: string): Column<PnlGroup>[] => [
+  { key: "key", header: group, cell: (g) => g.key },
+  { key: "trades", header: "Trades", align: "num", cell: (g) => g.stats.trades },
+  { key: "win", header: "Win rate", align: "num", cell: (g) => pct(g.stats.win_rate) },
+  { key: "pf", header: "Profit factor", align: "num", cell: (g) => (g.stats.profit_factor === null ? "—" : g.stats.profit_factor.toFixed(2)) },
+  { key: "fees", header: "Fees", align: "num", cell: (g) => fmtMoney(g.stats.fees) },
+  { key: "realised", header: "Realised", align: "num", className: (g) => trend(g.stats.realized_pnl), cell: (g) => fmtSignedMoney(g.stats.realized_pnl) },
+  { key: "unrealised", header: "Unrealised", align: "num", className: (g) => trend(g.stats.unrealized_pnl), cell: (g) => fmtSignedMoney(g.stats.unrealized_pnl) },
+  { key: "dd", header: "Max drawdown", align: "num", cell: (g) => fmtMoney(g.stats.max_drawdown) },
+];
 
 export default function AnalyticsPage() {
   const [groupBy, setGroupBy] = useState<PnlGroupBy>("symbol");
@@ -115,36 +129,14 @@ export default function AnalyticsPage() {
           </section>
           <section className="card" aria-labelledby="pnl-groups">
             <h2 id="pnl-groups">By {GROUPS.find((g) => g.value === groupBy)?.label.toLowerCase()}</h2>
-            <div className="table-wrap">
-              <table aria-label="P&L breakdown">
-                <thead>
-                  <tr>
-                    <th>{GROUPS.find((g) => g.value === groupBy)?.label}</th>
-                    <th className="num">Trades</th>
-                    <th className="num">Win rate</th>
-                    <th className="num">Profit factor</th>
-                    <th className="num">Fees</th>
-                    <th className="num">Realised</th>
-                    <th className="num">Unrealised</th>
-                    <th className="num">Max drawdown</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pnl.groups.map(({ key, stats }) => (
-                    <tr key={key} data-testid={`pnl-${key}`}>
-                      <td>{key}</td>
-                      <td className="num">{stats.trades}</td>
-                      <td className="num">{pct(stats.win_rate)}</td>
-                      <td className="num">{stats.profit_factor === null ? "—" : stats.profit_factor.toFixed(2)}</td>
-                      <td className="num">{fmtMoney(stats.fees)}</td>
-                      <td className={`num ${trend(stats.realized_pnl)}`}>{fmtSignedMoney(stats.realized_pnl)}</td>
-                      <td className={`num ${trend(stats.unrealized_pnl)}`}>{fmtSignedMoney(stats.unrealized_pnl)}</td>
-                      <td className="num">{fmtMoney(stats.max_drawdown)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="P&L breakdown"
+              columns={breakdownColumns(GROUPS.find((g) => g.value === groupBy)?.label ?? "")}
+              rows={pnl.groups}
+              rowKey={(g) => g.key}
+              rowProps={(g) => ({ "data-testid": `pnl-${g.key}` })}
+              empty="No trades in this period."
+            />
           </section>
         </>
       )}
