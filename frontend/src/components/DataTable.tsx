@@ -1,4 +1,7 @@
-/** Every list of the dashboard as one table, described by its columns: header, cell, alignment. */
+/**
+ * Every list of the dashboard as one table, described by its columns: header, cell, alignment.
+ * Own code: a map over column definitions; a table library would bring sorting and state no list here uses.
+ */
 import type { HTMLAttributes, Key, ReactNode } from "react";
 
 export interface Column<T> {

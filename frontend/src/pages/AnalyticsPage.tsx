@@ -10,11 +10,13 @@ import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtSignedMoney, trend } from "../format";
+import { useUrlFilters } from "../hooks/usePaging";
 import { asApiError, useResource } from "../hooks/useResource";
 
+const BY_SYMBOL: { value: PnlGroupBy; label: string } = { value: "symbol", label: "Symbol" };
 const GROUPS: { value: PnlGroupBy; label: string }[] = [
   { value: "instance", label: "Strategy instance" },
-  { value: "symbol", label: "Symbol" },
+  BY_SYMBOL,
   { value: "day", label: "Day" },
   { value: "week", label: "Week" },
   { value: "month", label: "Month" },
@@ -77,9 +79,10 @@ const breakdownColumns = (group: string): Column<PnlGroup>[] => [
 ];
 
 export default function AnalyticsPage() {
-  const [groupBy, setGroupBy] = useState<PnlGroupBy>("symbol");
-  const [since, setSince] = useState("");
-  const [until, setUntil] = useState("");
+  const { filters, setFilter } = useUrlFilters(["group_by", "since", "until"]);
+  const group = GROUPS.find((g) => g.value === filters.group_by) ?? BY_SYMBOL;
+  const groupBy = group.value;
+  const { since, until } = filters;
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const period = { since: dayStart(since), until: dayStart(until) };
   const report = useResource(() => Promise.all([api.pnl({ group_by: groupBy, ...period }), api.closedTrades(period)]), [groupBy, since, until]);
@@ -101,7 +104,7 @@ export default function AnalyticsPage() {
       <div className="filters" role="search" aria-label="P&L filters">
         <div>
           <label htmlFor="pnl-group">Group by</label>
-          <select id="pnl-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as PnlGroupBy)}>
+          <select id="pnl-group" value={groupBy} onChange={(e) => setFilter("group_by", e.target.value)}>
             {GROUPS.map((g) => (
               <option key={g.value} value={g.value}>
                 {g.label}
@@ -111,11 +114,11 @@ export default function AnalyticsPage() {
         </div>
         <div>
           <label htmlFor="pnl-since">Closed from</label>
-          <input id="pnl-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+          <input id="pnl-since" type="date" value={since} onChange={(e) => setFilter("since", e.target.value)} />
         </div>
         <div>
           <label htmlFor="pnl-until">Closed before</label>
-          <input id="pnl-until" type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+          <input id="pnl-until" type="date" value={until} onChange={(e) => setFilter("until", e.target.value)} />
         </div>
       </div>
       <ErrorMessage error={report.error} onRetry={report.reload} />
@@ -128,10 +131,10 @@ export default function AnalyticsPage() {
             {curve.length ? <LazyChart line={curve} label="Cumulative realised P&L" height={220} /> : <p className="muted">No closed trades yet.</p>}
           </section>
           <section className="card" aria-labelledby="pnl-groups">
-            <h2 id="pnl-groups">By {GROUPS.find((g) => g.value === groupBy)?.label.toLowerCase()}</h2>
+            <h2 id="pnl-groups">By {group.label.toLowerCase()}</h2>
             <DataTable
               label="P&L breakdown"
-              columns={breakdownColumns(GROUPS.find((g) => g.value === groupBy)?.label ?? "")}
+              columns={breakdownColumns(group.label)}
               rows={pnl.groups}
               rowKey={(g) => g.key}
               rowProps={(g) => ({ "data-testid": `pnl-${g.key}` })}
