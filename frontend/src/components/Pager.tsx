@@ -5,8 +5,10 @@ export interface PagerProps {
   paging: Pick<Paging<string>, "offset" | "limit" | "goTo">;
   /** Rows matching the filters, over all pages. */
   total: number;
-  /** Rows on this page. */
+  /** Rows on screen. */
   shown: number;
+  /** Where the rows on screen start, as the API said: until the next page arrives it differs from the URL's. */
+  shownOffset?: number;
   /** What the list is, for the buttons' accessible names. */
   label: string;
   /** Button texts; newest-first lists say "Newer" and "Older". */
@@ -14,11 +16,11 @@ export interface PagerProps {
   next?: string;
 }
 
-export function Pager({ paging: { offset, limit, goTo }, total, shown, label, previous = "Previous", next = "Next" }: PagerProps) {
+export function Pager({ paging: { offset, limit, goTo }, total, shown, shownOffset = offset, label, previous = "Previous", next = "Next" }: PagerProps) {
   return (
     <div className="pager" role="group" aria-label={`Pages of ${label}`}>
       <span className="muted" data-testid="pager-range">
-        {shown === 0 ? "0" : `${offset + 1}–${offset + shown}`} of {total}
+        {shown === 0 ? "0" : `${shownOffset + 1}–${shownOffset + shown}`} of {total}
       </span>
       <button type="button" className="btn small" disabled={offset === 0} onClick={() => goTo(Math.max(0, offset - limit))}>
         {previous}

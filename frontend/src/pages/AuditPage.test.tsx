@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { installFakeApi } from "../test/fakeApi";
@@ -56,5 +56,25 @@ describe("AuditPage", () => {
     expect(screen.getByTestId("location")).toHaveTextContent("offset=4");
     expect(asked.at(-1)?.get("offset")).toBe("4");
     expect(screen.getByRole("button", { name: "Older" })).toBeDisabled();
+  });
+
+  it("keeps describing the rows on screen while the next page loads", async () => {
+    const fake = installFakeApi();
+    const entries = Array.from({ length: 5 }, (_, i) => anAuditEntry({ id: i + 1, action: `action-${i + 1}` }));
+    let release: () => void = () => undefined;
+    fake.on("GET /api/audit", async ({ url }) => {
+      const [limit, offset] = [Number(url.searchParams.get("limit")), Number(url.searchParams.get("offset"))];
+      if (offset > 0) await new Promise<void>((resolve) => (release = resolve));
+      return { body: { items: entries.slice(offset, offset + limit), total: entries.length, limit, offset } };
+    });
+    renderApp(<AuditPage />, { route: "/?limit=2" });
+    await screen.findByText("action-1");
+    await userEvent.click(screen.getByRole("button", { name: "Older" }));
+    expect(screen.getByTestId("location")).toHaveTextContent("offset=2");
+    expect(screen.getByText("action-1")).toBeInTheDocument();
+    expect(screen.getByTestId("pager-range")).toHaveTextContent("1–2 of 5");
+    act(() => release());
+    expect(await screen.findByText("action-3")).toBeInTheDocument();
+    expect(screen.getByTestId("pager-range")).toHaveTextContent("3–4 of 5");
   });
 });

@@ -66,7 +66,7 @@ export default function AuditPage() {
       {list && (
         <section className="card">
           <DataTable label="Audit log" columns={COLUMNS} rows={list} rowKey={(e) => e.id} empty="Nothing recorded yet." />
-          <Pager paging={paging} total={audit.data?.total ?? 0} shown={list.length} label="the audit log" previous="Newer" next="Older" />
+          <Pager paging={paging} total={audit.data?.total ?? 0} shown={list.length} shownOffset={audit.data?.offset} label="the audit log" previous="Newer" next="Older" />
         </section>
       )}
     </div>

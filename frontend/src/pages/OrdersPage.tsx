@@ -158,7 +158,7 @@ export default function OrdersPage() {
               })}
               empty="No orders match these filters."
             />
-            <Pager paging={paging} total={page.total} shown={page.items.length} label="orders" previous="Newer" next="Older" />
+            <Pager paging={paging} total={page.total} shown={page.items.length} shownOffset={page.offset} label="orders" previous="Newer" next="Older" />
           </>
         )}
       </section>

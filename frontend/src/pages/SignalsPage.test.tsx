@@ -11,7 +11,7 @@ const signal = aSignal();
 describe("SignalsPage", () => {
   it("puts live signals on top with their reason and marks risk rejections", async () => {
     const fake = installFakeApi();
-    fake.on("GET /api/signals", { body: { items: [signal], total: 1 } });
+    fake.on("GET /api/signals", { body: { items: [signal], total: 1, limit: 50, offset: 0 } });
     const { sockets } = renderApp(<SignalsPage />);
     expect(await screen.findByText("fast SMA 10 crossed above slow SMA 20")).toBeInTheDocument();
     act(() =>
@@ -28,7 +28,7 @@ describe("SignalsPage", () => {
   it("filters by symbol on the server and ignores live signals that do not match", async () => {
     const fake = installFakeApi();
     fake.on("GET /api/signals", ({ url }) => ({
-      body: { items: url.searchParams.get("symbol") === "SIMB" ? [aSignal({ id: 5, symbol: "SIMB" })] : [signal], total: 1 },
+      body: { items: url.searchParams.get("symbol") === "SIMB" ? [aSignal({ id: 5, symbol: "SIMB" })] : [signal], total: 1, limit: 50, offset: 0 },
     }));
     const { sockets } = renderApp(<SignalsPage />, { route: "/?symbol=simb" });
     await waitFor(() => expect(screen.getAllByTestId("signal")[0]).toHaveTextContent("SIMB"));

@@ -99,7 +99,7 @@ export default function SignalsPage() {
             rowProps={() => ({ "data-testid": "signal" })}
             empty="No signals yet. They appear here live as strategies fire."
           />
-          <Pager paging={paging} total={page.total} shown={page.items.length} label="signals" previous="Newer" next="Older" />
+          <Pager paging={paging} total={page.total} shown={page.items.length} shownOffset={page.offset} label="signals" previous="Newer" next="Older" />
         </section>
       )}
     </div>
