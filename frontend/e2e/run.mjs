@@ -170,7 +170,7 @@ step("signals arrive with their reason", async () => {
   await navigateInApp("Signals");
   const first = page.getByTestId("signal").first();
   await first.waitFor({ timeout: 60_000 });
-  expect((await first.locator(".feed-reason").textContent()).trim().length > 0, "a signal without a reason");
+  expect((await first.getByTestId("signal-reason").textContent()).trim().length > 0, "a signal without a reason");
   await shot("07-signals");
 });
 
@@ -283,6 +283,29 @@ step("the audit log records the manual orders", async () => {
   await shot("10-audit");
 });
 
+step("the audit log pages back through the operator's entries, and a reload or Back keeps the page", async () => {
+  await page.goto(`${BASE}/audit?actor=${encodeURIComponent(USER)}&limit=2`);
+  const range = page.getByTestId("pager-range");
+  await range.filter({ hasText: /^1–2 of \d+$/ }).waitFor();
+  const total = numberIn((await range.textContent()).split("of")[1]);
+  expect(total > 4, `the operator should have made more than 4 audited changes by now, the log has ${total}`);
+  const rows = page.getByRole("table", { name: "Audit log" }).locator("tbody tr");
+  const first = await rows.allTextContents();
+  await page.getByRole("button", { name: "Older" }).click();
+  await range.filter({ hasText: /^3–4 of/ }).waitFor();
+  expect(new URL(page.url()).searchParams.get("offset") === "2", `the page should be in the URL, got ${page.url()}`);
+  const second = await rows.allTextContents();
+  expect(second.join() !== first.join(), "the older page shows the same rows as the first");
+  await page.reload();
+  await range.filter({ hasText: /^3–4 of/ }).waitFor();
+  expect((await rows.allTextContents()).join() === second.join(), "a reload should show the same page");
+  expect((await page.getByLabel("Who").inputValue()) === USER, "a reload should keep the filter");
+  await page.goBack();
+  await range.filter({ hasText: /^1–2 of/ }).waitFor();
+  expect((await rows.allTextContents()).join() === first.join(), "Back should return to the first page");
+  await shot("10d-audit-paged");
+});
+
 step("a parameter search with the form's defaults runs walk-forward and makes a disabled instance", async () => {
   await navigateInApp("Research");
   await page.getByRole("button", { name: "Start search" }).click();
@@ -307,9 +330,10 @@ step("a search value that is not a number shows the API's message", async () => 
 step("analytics shows realised P&L of the filled orders and exports them", async () => {
   await navigateInApp("Analytics");
   await page.getByTestId("pnl-totals").waitFor();
-  for (const group of ["instance", "symbol", "day", "week", "month"]) {
+  for (const [group, label] of [["instance", "strategy instance"], ["symbol", "symbol"], ["day", "day"], ["week", "week"], ["month", "month"]]) {
     await page.getByLabel("Group by").selectOption(group);
-    await page.getByRole("table", { name: "P&L breakdown" }).waitFor();
+    await page.getByRole("heading", { name: `By ${label}`, exact: true }).waitFor();
+    await page.locator("table[aria-label='P&L breakdown'], section[aria-labelledby='pnl-groups'] .empty").first().waitFor();
   }
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Fills CSV" }).click();

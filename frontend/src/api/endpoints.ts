@@ -58,8 +58,8 @@ export const api = {
   placeOrder: (order: OrderForm) => request<Order>("/orders", { method: "POST", body: order }),
   cancelOrder: (id: Order["id"]) => request<unknown>(`/orders/${encodeURIComponent(String(id))}`, { method: "DELETE" }),
 
-  signals: (query: { symbol?: string; outcome?: string; limit?: number } = {}) =>
-    request<Page<SignalRow>>("/signals", { query }).then(items),
+  signals: (query: { symbol?: string; outcome?: string; limit?: number; offset?: number } = {}) =>
+    request<Page<SignalRow>>("/signals", { query }),
 
   strategies: () => request<StrategyInfo[]>("/strategies"),
   strategyProblems: () => request<StrategyFileProblem[]>("/strategies/problems"),

@@ -4,6 +4,7 @@ import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import type { Coverage, HistoryFetch } from "../api/types";
 import { asApiError } from "../hooks/useResource";
+import { DataTable, type Column } from "./DataTable";
 import { ErrorMessage } from "./ErrorMessage";
 import { Field } from "./Field";
 
@@ -32,6 +33,14 @@ export function BarSizeField({ id, value, error, onChange }: { id: string; value
   );
 }
 
+const COVERAGE_COLUMNS: Column<Coverage>[] = [
+  { key: "symbol", header: "Symbol", cell: (c) => c.symbol },
+  { key: "timeframe", header: "Bar size", cell: (c) => c.timeframe },
+  { key: "adjustment", header: "Adjustment", cell: (c) => c.adjustment },
+  { key: "bars", header: "Bars", align: "num", cell: (c) => c.bars },
+  { key: "covered", header: "Covered", cell: (c) => c.ranges.map(([a, b]) => `${a.slice(0, 10)} – ${b.slice(0, 10)}`).join(", ") },
+];
+
 export interface Picked {
   symbols: string;
   start: string;
@@ -48,6 +57,19 @@ export function HistoryPanel({ coverage, onFetched, onPick }: { coverage: Covera
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<HistoryFetch | null>(null);
   const [busy, setBusy] = useState(false);
+
+  const pick: Column<Coverage> = {
+    key: "pick",
+    header: "",
+    cell: (c) => {
+      const [first, last] = [c.ranges[0]?.[0] ?? "", c.ranges.at(-1)?.[1] ?? ""];
+      return (
+        <button type="button" className="btn small" onClick={() => onPick({ symbols: c.symbol, start: first.slice(0, 10), end: last.slice(0, 10), timeframe: c.timeframe })}>
+          Backtest {c.symbol}
+        </button>
+      );
+    },
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -99,39 +121,14 @@ export function HistoryPanel({ coverage, onFetched, onPick }: { coverage: Covera
         </div>
       </form>
       {coverage.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="History coverage">
-            <thead>
-              <tr>
-                <th>Symbol</th>
-                <th>Bar size</th>
-                <th>Adjustment</th>
-                <th className="num">Bars</th>
-                <th>Covered</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {coverage.map((c) => {
-                const [first, last] = [c.ranges[0]?.[0] ?? "", c.ranges.at(-1)?.[1] ?? ""];
-                return (
-                  <tr key={`${c.symbol}-${c.timeframe}-${c.adjustment}`} data-testid={`coverage-${c.symbol}`}>
-                    <td>{c.symbol}</td>
-                    <td>{c.timeframe}</td>
-                    <td>{c.adjustment}</td>
-                    <td className="num">{c.bars}</td>
-                    <td>{c.ranges.map(([a, b]) => `${a.slice(0, 10)} – ${b.slice(0, 10)}`).join(", ")}</td>
-                    <td>
-                      <button type="button" className="btn small" onClick={() => onPick({ symbols: c.symbol, start: first.slice(0, 10), end: last.slice(0, 10), timeframe: c.timeframe })}>
-                        Backtest {c.symbol}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="History coverage"
+          columns={[...COVERAGE_COLUMNS, pick]}
+          rows={coverage}
+          rowKey={(c) => `${c.symbol}-${c.timeframe}-${c.adjustment}`}
+          rowProps={(c) => ({ "data-testid": `coverage-${c.symbol}` })}
+          empty="Nothing cached yet."
+        />
       )}
     </section>
   );

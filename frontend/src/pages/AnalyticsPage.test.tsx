@@ -72,11 +72,30 @@ describe("AnalyticsPage", () => {
     expect(await screen.findByTestId("pnl-2026-W02")).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText("Closed from"), "2026-01-01");
     await waitFor(() => expect(asked).toContain("2026-01-01T00:00:00Z"));
+    expect(screen.getByTestId("location")).toHaveTextContent("/?group_by=week&since=2026-01-01");
 
     await userEvent.click(screen.getByRole("button", { name: "Closed trades CSV" }));
     await waitFor(() => expect(clicked).toHaveBeenCalledOnce());
     expect(created).toHaveBeenCalledOnce();
     const exported = fake.calls.find((c) => c.path === "/api/exports/trades.csv");
     expect(exported?.headers.Authorization).toBe("Bearer test-token");
+  });
+
+  it("opens a shared link on its grouping and period; a grouping the API has not got falls back to symbols", async () => {
+    const fake = installFakeApi();
+    const grouped: (string | null)[] = [];
+    fake.on("GET /api/analytics/pnl", ({ url }) => {
+      grouped.push(url.searchParams.get("group_by"));
+      return { body: { group_by: url.searchParams.get("group_by"), total: stats(), groups: [] } };
+    });
+    fake.on("GET /api/analytics/trades", { body: [] });
+    const view = renderApp(<AnalyticsPage />, { route: "/?group_by=month&until=2026-02-01" });
+    expect(await screen.findByText("No trades in this period.")).toBeInTheDocument();
+    expect(grouped).toEqual(["month"]);
+    expect(screen.getByLabelText("Closed before")).toHaveValue("2026-02-01");
+    view.unmount();
+    renderApp(<AnalyticsPage />, { route: "/?group_by=planet" });
+    await waitFor(() => expect(grouped.at(-1)).toBe("symbol"));
+    expect(screen.getByLabelText("Group by")).toHaveValue("symbol");
   });
 });

@@ -3,17 +3,20 @@ import { useMemo, useState } from "react";
 import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { ClosedTrade, PnlGroupBy, PnlStats } from "../api/types";
+import type { ClosedTrade, PnlGroupBy, PnlReport, PnlStats } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtSignedMoney, trend } from "../format";
+import { useUrlFilters } from "../hooks/usePaging";
 import { asApiError, useResource } from "../hooks/useResource";
 
+const BY_SYMBOL: { value: PnlGroupBy; label: string } = { value: "symbol", label: "Symbol" };
 const GROUPS: { value: PnlGroupBy; label: string }[] = [
   { value: "instance", label: "Strategy instance" },
-  { value: "symbol", label: "Symbol" },
+  BY_SYMBOL,
   { value: "day", label: "Day" },
   { value: "week", label: "Week" },
   { value: "month", label: "Month" },
@@ -34,6 +37,8 @@ export function cumulative(trades: ClosedTrade[]): { time: string; equity: numbe
     .sort((a, b) => Date.parse(a.exit_time) - Date.parse(b.exit_time))
     .map((t) => ({ time: t.exit_time, equity: (total += t.pnl) }));
 }
+
+type PnlGroup = PnlReport["groups"][number];
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const money = (v: number | null) => (v === null ? "—" : fmtMoney(v));
@@ -62,10 +67,22 @@ function Totals({ stats }: { stats: PnlStats }) {
   );
 }
 
+const breakdownColumns = (group: string): Column<PnlGroup>[] => [
+  { key: "key", header: group, cell: (g) => g.key },
+  { key: "trades", header: "Trades", align: "num", cell: (g) => g.stats.trades },
+  { key: "win", header: "Win rate", align: "num", cell: (g) => pct(g.stats.win_rate) },
+  { key: "pf", header: "Profit factor", align: "num", cell: (g) => (g.stats.profit_factor === null ? "—" : g.stats.profit_factor.toFixed(2)) },
+  { key: "fees", header: "Fees", align: "num", cell: (g) => fmtMoney(g.stats.fees) },
+  { key: "realised", header: "Realised", align: "num", className: (g) => trend(g.stats.realized_pnl), cell: (g) => fmtSignedMoney(g.stats.realized_pnl) },
+  { key: "unrealised", header: "Unrealised", align: "num", className: (g) => trend(g.stats.unrealized_pnl), cell: (g) => fmtSignedMoney(g.stats.unrealized_pnl) },
+  { key: "dd", header: "Max drawdown", align: "num", cell: (g) => fmtMoney(g.stats.max_drawdown) },
+];
+
 export default function AnalyticsPage() {
-  const [groupBy, setGroupBy] = useState<PnlGroupBy>("symbol");
-  const [since, setSince] = useState("");
-  const [until, setUntil] = useState("");
+  const { filters, setFilter } = useUrlFilters(["group_by", "since", "until"]);
+  const group = GROUPS.find((g) => g.value === filters.group_by) ?? BY_SYMBOL;
+  const groupBy = group.value;
+  const { since, until } = filters;
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const period = { since: dayStart(since), until: dayStart(until) };
   const report = useResource(() => Promise.all([api.pnl({ group_by: groupBy, ...period }), api.closedTrades(period)]), [groupBy, since, until]);
@@ -87,7 +104,7 @@ export default function AnalyticsPage() {
       <div className="filters" role="search" aria-label="P&L filters">
         <div>
           <label htmlFor="pnl-group">Group by</label>
-          <select id="pnl-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as PnlGroupBy)}>
+          <select id="pnl-group" value={groupBy} onChange={(e) => setFilter("group_by", e.target.value)}>
             {GROUPS.map((g) => (
               <option key={g.value} value={g.value}>
                 {g.label}
@@ -97,11 +114,11 @@ export default function AnalyticsPage() {
         </div>
         <div>
           <label htmlFor="pnl-since">Closed from</label>
-          <input id="pnl-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+          <input id="pnl-since" type="date" value={since} onChange={(e) => setFilter("since", e.target.value)} />
         </div>
         <div>
           <label htmlFor="pnl-until">Closed before</label>
-          <input id="pnl-until" type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+          <input id="pnl-until" type="date" value={until} onChange={(e) => setFilter("until", e.target.value)} />
         </div>
       </div>
       <ErrorMessage error={report.error} onRetry={report.reload} />
@@ -114,37 +131,15 @@ export default function AnalyticsPage() {
             {curve.length ? <LazyChart line={curve} label="Cumulative realised P&L" height={220} /> : <p className="muted">No closed trades yet.</p>}
           </section>
           <section className="card" aria-labelledby="pnl-groups">
-            <h2 id="pnl-groups">By {GROUPS.find((g) => g.value === groupBy)?.label.toLowerCase()}</h2>
-            <div className="table-wrap">
-              <table aria-label="P&L breakdown">
-                <thead>
-                  <tr>
-                    <th>{GROUPS.find((g) => g.value === groupBy)?.label}</th>
-                    <th className="num">Trades</th>
-                    <th className="num">Win rate</th>
-                    <th className="num">Profit factor</th>
-                    <th className="num">Fees</th>
-                    <th className="num">Realised</th>
-                    <th className="num">Unrealised</th>
-                    <th className="num">Max drawdown</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pnl.groups.map(({ key, stats }) => (
-                    <tr key={key} data-testid={`pnl-${key}`}>
-                      <td>{key}</td>
-                      <td className="num">{stats.trades}</td>
-                      <td className="num">{pct(stats.win_rate)}</td>
-                      <td className="num">{stats.profit_factor === null ? "—" : stats.profit_factor.toFixed(2)}</td>
-                      <td className="num">{fmtMoney(stats.fees)}</td>
-                      <td className={`num ${trend(stats.realized_pnl)}`}>{fmtSignedMoney(stats.realized_pnl)}</td>
-                      <td className={`num ${trend(stats.unrealized_pnl)}`}>{fmtSignedMoney(stats.unrealized_pnl)}</td>
-                      <td className="num">{fmtMoney(stats.max_drawdown)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <h2 id="pnl-groups">By {group.label.toLowerCase()}</h2>
+            <DataTable
+              label="P&L breakdown"
+              columns={breakdownColumns(group.label)}
+              rows={pnl.groups}
+              rowKey={(g) => g.key}
+              rowProps={(g) => ({ "data-testid": `pnl-${g.key}` })}
+              empty="No trades in this period."
+            />
           </section>
         </>
       )}

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { installFakeApi } from "../test/fakeApi";
@@ -35,5 +35,46 @@ describe("AuditPage", () => {
     await userEvent.type(screen.getByLabelText("Action"), "order_create");
     expect(await screen.findByText("Nothing recorded yet.")).toBeInTheDocument();
     expect(fake.calls.at(-1)?.path).toBe("/api/audit");
+  });
+
+  it("asks the API for the page in the URL and pages older entries as new history entries", async () => {
+    const fake = installFakeApi();
+    const entries = Array.from({ length: 5 }, (_, i) => anAuditEntry({ id: i + 1, action: `action-${i + 1}` }));
+    const asked: URLSearchParams[] = [];
+    fake.on("GET /api/audit", ({ url }) => {
+      asked.push(url.searchParams);
+      const [limit, offset] = [Number(url.searchParams.get("limit")), Number(url.searchParams.get("offset"))];
+      return { body: { items: entries.slice(offset, offset + limit), total: entries.length, limit, offset } };
+    });
+    renderApp(<AuditPage />, { route: "/?limit=2&offset=2&actor=admin" });
+    expect(await screen.findByText("action-3")).toBeInTheDocument();
+    expect(screen.getByTestId("pager-range")).toHaveTextContent("3–4 of 5");
+    expect(Object.fromEntries(asked.at(-1) ?? [])).toEqual({ actor: "admin", limit: "2", offset: "2" });
+    expect(screen.getByLabelText("Who")).toHaveValue("admin");
+    await userEvent.click(screen.getByRole("button", { name: "Older" }));
+    expect(await screen.findByText("action-5")).toBeInTheDocument();
+    expect(screen.getByTestId("location")).toHaveTextContent("offset=4");
+    expect(asked.at(-1)?.get("offset")).toBe("4");
+    expect(screen.getByRole("button", { name: "Older" })).toBeDisabled();
+  });
+
+  it("keeps describing the rows on screen while the next page loads", async () => {
+    const fake = installFakeApi();
+    const entries = Array.from({ length: 5 }, (_, i) => anAuditEntry({ id: i + 1, action: `action-${i + 1}` }));
+    let release: () => void = () => undefined;
+    fake.on("GET /api/audit", async ({ url }) => {
+      const [limit, offset] = [Number(url.searchParams.get("limit")), Number(url.searchParams.get("offset"))];
+      if (offset > 0) await new Promise<void>((resolve) => (release = resolve));
+      return { body: { items: entries.slice(offset, offset + limit), total: entries.length, limit, offset } };
+    });
+    renderApp(<AuditPage />, { route: "/?limit=2" });
+    await screen.findByText("action-1");
+    await userEvent.click(screen.getByRole("button", { name: "Older" }));
+    expect(screen.getByTestId("location")).toHaveTextContent("offset=2");
+    expect(screen.getByText("action-1")).toBeInTheDocument();
+    expect(screen.getByTestId("pager-range")).toHaveTextContent("1–2 of 5");
+    act(() => release());
+    expect(await screen.findByText("action-3")).toBeInTheDocument();
+    expect(screen.getByTestId("pager-range")).toHaveTextContent("3–4 of 5");
   });
 });

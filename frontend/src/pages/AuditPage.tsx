@@ -1,10 +1,12 @@
 /** Who changed what and when: the audit trail, newest first. */
-import { useState } from "react";
 import { api } from "../api/endpoints";
 import type { AuditEntry } from "../api/types";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
+import { Pager } from "../components/Pager";
 import { fmtTime } from "../format";
+import { usePaging } from "../hooks/usePaging";
 import { useResource } from "../hooks/useResource";
 
 const PAGE_SIZE = 100;
@@ -28,27 +30,34 @@ export function changes(entry: AuditEntry): string {
     .join("; ");
 }
 
+const COLUMNS: Column<AuditEntry>[] = [
+  { key: "at", header: "When", cell: (e) => fmtTime(e.at) },
+  { key: "actor", header: "Who", cell: (e) => e.actor },
+  { key: "action", header: "Action", cell: (e) => <strong>{e.action}</strong> },
+  { key: "entity", header: "What", className: "muted", cell: (e) => `${e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}` },
+  { key: "details", header: "Details", className: "wrap", cell: (e) => [e.message, changes(e)].filter(Boolean).join(" · ") },
+];
+
+const FILTERS = [
+  { key: "actor", label: "Who" },
+  { key: "action", label: "Action" },
+  { key: "entity", label: "What" },
+] as const;
+
 export default function AuditPage() {
-  const [offset, setOffset] = useState(0);
-  const [filters, setFilters] = useState({ actor: "", action: "", entity: "" });
-  const audit = useResource(
-    () => api.audit({ ...filters, limit: PAGE_SIZE, offset }),
-    [offset, filters.actor, filters.action, filters.entity],
-  );
-  const filter = (key: keyof typeof filters, value: string) => {
-    setOffset(0);
-    setFilters((f) => ({ ...f, [key]: value.trim() }));
-  };
+  const paging = usePaging({ pageSize: PAGE_SIZE, filters: FILTERS.map((f) => f.key) });
+  const { actor, action, entity } = paging.filters;
+  const { offset, limit } = paging;
+  const audit = useResource(() => api.audit({ actor: actor.trim(), action: action.trim(), entity: entity.trim(), limit, offset }), [offset, limit, actor, action, entity]);
   const list = audit.data?.items;
-  const total = audit.data?.total ?? 0;
   return (
     <div className="page">
       <h1>Audit log</h1>
       <div className="filters" role="search">
-        {(["actor", "action", "entity"] as const).map((key) => (
+        {FILTERS.map(({ key, label }) => (
           <div key={key}>
-            <label htmlFor={`audit-${key}`}>{key === "actor" ? "Who" : key === "action" ? "Action" : "What"}</label>
-            <input id={`audit-${key}`} placeholder="any" onChange={(e) => filter(key, e.target.value)} />
+            <label htmlFor={`audit-${key}`}>{label}</label>
+            <input id={`audit-${key}`} placeholder="any" value={paging.filters[key]} onChange={(e) => paging.setFilter(key, e.target.value)} />
           </div>
         ))}
       </div>
@@ -56,47 +65,8 @@ export default function AuditPage() {
       {!list && audit.loading && <Loading />}
       {list && (
         <section className="card">
-          <div className="table-wrap">
-            <table aria-label="Audit log">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>Action</th>
-                  <th>What</th>
-                  <th>Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((e) => (
-                  <tr key={e.id}>
-                    <td>{fmtTime(e.at)}</td>
-                    <td>{e.actor}</td>
-                    <td>
-                      <strong>{e.action}</strong>
-                    </td>
-                    <td className="muted">
-                      {e.entity}
-                      {e.entity_id ? ` #${e.entity_id}` : ""}
-                    </td>
-                    <td className="wrap">{[e.message, changes(e)].filter(Boolean).join(" · ")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {list.length === 0 && <p className="empty">Nothing recorded yet.</p>}
-          <div className="pager">
-            <span className="muted">
-              {total === 0 ? "0" : `${offset + 1}–${offset + list.length}`} of {total}
-            </span>
-            <button type="button" className="btn small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-              Newer
-            </button>
-            <button type="button" className="btn small" disabled={offset + PAGE_SIZE >= total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-              Older
-            </button>
-          </div>
+          <DataTable label="Audit log" columns={COLUMNS} rows={list} rowKey={(e) => e.id} empty="Nothing recorded yet." />
+          <Pager paging={paging} total={audit.data?.total ?? 0} shown={list.length} shownOffset={audit.data?.offset} label="the audit log" previous="Newer" next="Older" />
         </section>
       )}
     </div>

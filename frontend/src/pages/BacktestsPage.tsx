@@ -4,20 +4,24 @@ import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import { componentSchema } from "../api/schemas";
-import type { Backtest, BacktestResult, JsonSchema, StrategyInfo } from "../api/types";
+import type { Backtest, BacktestResult, BacktestTrade, JsonSchema, StrategyInfo } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { BarSizeField, HistoryPanel, symbolList, type Picked } from "../components/HistoryPanel";
 import { Loading } from "../components/Loading";
+import { Pager } from "../components/Pager";
 import { StrategySelect } from "../components/StrategySelect";
 import { coerce, defaults, SchemaForm, validate, type Values } from "../components/SchemaForm";
 import { fmtMoney, fmtQty, fmtSignedMoney, fmtTime, trend } from "../format";
 import { fieldsUnder, humanize } from "../forms";
+import { usePaging, type Paging } from "../hooks/usePaging";
 import { asApiError, useResource } from "../hooks/useResource";
 
 const POLL_MS = 1000;
+const TRADES_PAGE = 50;
 const FINISHED = new Set(["done", "failed"]);
 /** The risk chain inside a backtest config keeps its permissive default here; the Risk page edits the live one. */
 const CONFIG_EXCLUDED = ["risk"];
@@ -77,7 +81,19 @@ export function metricText(key: string, value: number | string | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function Results({ id, result }: { id: string; result: BacktestResult }) {
+const TRADE_COLUMNS: Column<BacktestTrade>[] = [
+  { key: "symbol", header: "Symbol", cell: (t) => t.symbol },
+  { key: "side", header: "Side", cell: (t) => <span className={`pill side-${t.side === "long" ? "buy" : "sell"}`}>{t.side}</span> },
+  { key: "size", header: "Size", align: "num", cell: (t) => fmtQty(t.size) },
+  { key: "entry", header: "Entry", cell: (t) => fmtTime(t.entry_time) },
+  { key: "entry_price", header: "Entry price", align: "num", cell: (t) => fmtMoney(t.entry_price) },
+  { key: "exit", header: "Exit", cell: (t) => fmtTime(t.exit_time) },
+  { key: "exit_price", header: "Exit price", align: "num", cell: (t) => fmtMoney(t.exit_price) },
+  { key: "exit_reason", header: "Exit reason", className: "muted", cell: (t) => t.exit_reason ?? "" },
+  { key: "pnl", header: "P&L", align: "num", className: (t) => trend(t.pnl), cell: (t) => fmtSignedMoney(t.pnl) },
+];
+
+function Results({ id, result, trades }: { id: string; result: BacktestResult; trades: Paging<never> }) {
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const line = useMemo(() => equitySeries(result.equity_curve), [result]);
   /** The API sends the bars it backtested, simulated or uploaded; a run has one symbol. */
@@ -110,40 +126,8 @@ function Results({ id, result }: { id: string; result: BacktestResult }) {
           </button>
         </div>
         <ErrorMessage error={exportError} />
-        <div className="table-wrap">
-          <table aria-label="Backtest trades">
-            <thead>
-              <tr>
-                <th>Symbol</th>
-                <th>Side</th>
-                <th className="num">Size</th>
-                <th>Entry</th>
-                <th className="num">Entry price</th>
-                <th>Exit</th>
-                <th className="num">Exit price</th>
-                <th>Exit reason</th>
-                <th className="num">P&L</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.trades.map((t, i) => (
-                <tr key={`${t.entry_time}-${i}`}>
-                  <td>{t.symbol}</td>
-                  <td>
-                    <span className={`pill side-${t.side === "long" ? "buy" : "sell"}`}>{t.side}</span>
-                  </td>
-                  <td className="num">{fmtQty(t.size)}</td>
-                  <td>{fmtTime(t.entry_time)}</td>
-                  <td className="num">{fmtMoney(t.entry_price)}</td>
-                  <td>{fmtTime(t.exit_time)}</td>
-                  <td className="num">{fmtMoney(t.exit_price)}</td>
-                  <td className="muted">{t.exit_reason ?? ""}</td>
-                  <td className={`num ${trend(t.pnl)}`}>{fmtSignedMoney(t.pnl)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Backtest trades" columns={TRADE_COLUMNS} rows={trades.slice(result.trades)} rowKey={(t, i) => `${t.entry_time}-${i}`} empty="No trades." />
+        <Pager paging={trades} total={result.trades.length} shown={trades.slice(result.trades).length} label="trades" />
       </section>
       {result.report && (
         <details className="card">
@@ -304,6 +288,7 @@ export default function BacktestsPage() {
   const [run, setRun] = useState<Backtest | null>(null);
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const [pollTick, setPollTick] = useState(0);
+  const trades = usePaging({ pageSize: TRADES_PAGE });
 
   useEffect(() => {
     if (!run || isFinished(run)) return;
@@ -331,6 +316,7 @@ export default function BacktestsPage() {
           config={configSchema}
           picked={picked}
           onStarted={(job) => {
+            if (trades.offset) trades.goTo(0);
             setPollError(null);
             setRun(job);
           }}
@@ -351,7 +337,7 @@ export default function BacktestsPage() {
               {run.error}
             </div>
           )}
-          {run.result && <Results id={run.id} result={run.result} />}
+          {run.result && <Results id={run.id} result={run.result} trades={trades} />}
         </div>
       )}
     </div>

@@ -94,4 +94,24 @@ describe("OrdersPage", () => {
     expect(await screen.findByText("Input should be less than or equal to 1000000")).toBeInTheDocument();
     expect(screen.getByLabelText("Quantity")).toHaveAccessibleDescription("Input should be less than or equal to 1000000");
   });
+
+  it("opens a shared link on its page and filter, and pages newer orders keeping the filter", async () => {
+    const fake = installFakeApi();
+    const asked: URLSearchParams[] = [];
+    fake.on("GET /api/orders", ({ url }) => {
+      asked.push(url.searchParams);
+      const offset = Number(url.searchParams.get("offset"));
+      return { body: { items: [anOrder({ id: 100 - offset })], total: 60, limit: 50, offset } };
+    });
+    fake.on("GET /api/orders/statuses", { body: [] });
+    renderApp(<OrdersPage />, { route: "/?status=open&offset=50" });
+    await screen.findByTestId("order-50");
+    expect(Object.fromEntries(asked.at(-1) ?? [])).toMatchObject({ status: "open", offset: "50", limit: "50" });
+    expect(screen.getByLabelText("Status")).toHaveValue("open");
+    expect(screen.getByRole("button", { name: "Older" })).toBeDisabled();
+    await userEvent.click(screen.getByRole("button", { name: "Newer" }));
+    await screen.findByTestId("order-100");
+    expect(screen.getByTestId("location")).toHaveTextContent(/^\/\?status=open$/);
+    expect(screen.getByRole("button", { name: "Newer" })).toBeDisabled();
+  });
 });

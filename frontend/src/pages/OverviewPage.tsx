@@ -2,9 +2,10 @@
 import { useMemo } from "react";
 import { Link } from "react-router-dom";
 import { api } from "../api/endpoints";
-import type { Account, EquityPoint } from "../api/types";
+import type { Account, EquityPoint, Position } from "../api/types";
 import { equitySeries } from "../charts/series";
 import { LazyChart } from "../charts/LazyChart";
+import { DataTable, type Column } from "../components/DataTable";
 import { EnginePanel } from "../components/EnginePanel";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
@@ -51,6 +52,13 @@ function Stat({ label, value, sub, tone, testId }: { label: string; value: strin
 
 const MAX_POINTS = 5000;
 
+const SUMMARY_COLUMNS: Column<Position>[] = [
+  { key: "symbol", header: "Symbol", cell: (p) => <strong>{p.symbol}</strong> },
+  { key: "qty", header: "Qty", align: "num", cell: (p) => fmtQty(p.qty) },
+  { key: "price", header: "Price", align: "num", cell: (p) => fmtMoney(p.market_price) },
+  { key: "pnl", header: "P&L", align: "num", className: (p) => trend(unrealized(p)), cell: (p) => fmtSignedMoney(unrealized(p)) },
+];
+
 function OpenPositions() {
   const positions = usePositions();
   const list = positions.data;
@@ -60,22 +68,8 @@ function OpenPositions() {
         <Link to="/positions">Open positions</Link>
       </h2>
       <ErrorMessage error={positions.error} onRetry={positions.reload} />
-      {list && list.length === 0 && <p className="muted">Flat: no open positions.</p>}
-      {list && list.length > 0 && (
-        <table aria-label="Open positions summary" className="compact">
-          <tbody>
-            {list.map((p) => (
-              <tr key={p.symbol}>
-                <td>
-                  <strong>{p.symbol}</strong>
-                </td>
-                <td className="num">{fmtQty(p.qty)}</td>
-                <td className="num">{fmtMoney(p.market_price)}</td>
-                <td className={`num ${trend(unrealized(p))}`}>{fmtSignedMoney(unrealized(p))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {list && (
+        <DataTable label="Open positions summary" className="compact" columns={SUMMARY_COLUMNS} rows={list} rowKey={(p) => p.symbol} empty="Flat: no open positions." />
       )}
     </section>
   );

@@ -4,12 +4,40 @@ import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import type { Position } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { LiveMoneyWarning } from "../components/LiveMoneyWarning";
 import { Loading } from "../components/Loading";
 import { fmtMoney, fmtPct, fmtQty, fmtSignedMoney, trend } from "../format";
 import { unrealized, usePositions } from "../hooks/usePositions";
 import { asApiError } from "../hooks/useResource";
+
+/** Unrealised P&L with its share of what the position cost. */
+function PnlCell({ p }: { p: Position }) {
+  const cost = Math.abs(p.avg_entry_price * p.qty);
+  return (
+    <>
+      {fmtSignedMoney(unrealized(p))} <span className="hint">{cost ? fmtPct(unrealized(p) / cost) : ""}</span>
+    </>
+  );
+}
+
+const COLUMNS: Column<Position>[] = [
+  {
+    key: "symbol",
+    header: "Symbol",
+    cell: (p) => (
+      <>
+        <strong>{p.symbol}</strong> {p.qty < 0 && <span className="pill side-sell">short</span>}
+      </>
+    ),
+  },
+  { key: "qty", header: "Qty", align: "num", cell: (p) => fmtQty(p.qty) },
+  { key: "entry", header: "Avg entry", align: "num", cell: (p) => fmtMoney(p.avg_entry_price) },
+  { key: "price", header: "Price", align: "num", cell: (p) => fmtMoney(p.market_price) },
+  { key: "value", header: "Market value", align: "num", cell: (p) => fmtMoney(p.market_value ?? p.qty * p.market_price) },
+  { key: "pnl", header: "Unrealized P&L", align: "num", className: (p) => trend(unrealized(p)), cell: (p) => <PnlCell p={p} /> },
+];
 
 export default function PositionsPage() {
   const positions = usePositions();
@@ -39,6 +67,20 @@ export default function PositionsPage() {
     }
   }
 
+  const actions: Column<Position> = {
+    key: "actions",
+    header: "",
+    align: "num",
+    cell: (p) => (
+      <>
+        <button type="button" className="btn small" onClick={() => askClose(p)}>
+          Close
+        </button>
+        {closeError?.symbol === p.symbol && <ErrorMessage error={closeError.error} />}
+      </>
+    ),
+  };
+
   const list = positions.data;
   const total = (list ?? []).reduce((sum, p) => sum + unrealized(p), 0);
   return (
@@ -48,57 +90,21 @@ export default function PositionsPage() {
       {!list && positions.loading && <Loading />}
       {list && (
         <section className="card">
-          <div className="table-wrap">
-            <table aria-label="Open positions">
-              <thead>
-                <tr>
-                  <th>Symbol</th>
-                  <th className="num">Qty</th>
-                  <th className="num">Avg entry</th>
-                  <th className="num">Price</th>
-                  <th className="num">Market value</th>
-                  <th className="num">Unrealized P&L</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((p) => {
-                  const pl = unrealized(p);
-                  const cost = Math.abs(p.avg_entry_price * p.qty);
-                  return (
-                    <tr key={p.symbol} data-testid={`position-${p.symbol}`}>
-                      <td>
-                        <strong>{p.symbol}</strong> {p.qty < 0 && <span className="pill side-sell">short</span>}
-                      </td>
-                      <td className="num">{fmtQty(p.qty)}</td>
-                      <td className="num">{fmtMoney(p.avg_entry_price)}</td>
-                      <td className="num">{fmtMoney(p.market_price)}</td>
-                      <td className="num">{fmtMoney(p.market_value ?? p.qty * p.market_price)}</td>
-                      <td className={`num ${trend(pl)}`}>
-                        {fmtSignedMoney(pl)} <span className="hint">{cost ? fmtPct(pl / cost) : ""}</span>
-                      </td>
-                      <td className="num">
-                        <button type="button" className="btn small" onClick={() => askClose(p)}>
-                          Close
-                        </button>
-                        {closeError?.symbol === p.symbol && <ErrorMessage error={closeError.error} />}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-              {list.length > 0 && (
-                <tfoot>
-                  <tr>
-                    <td colSpan={5}>Total unrealized</td>
-                    <td className={`num ${trend(total)}`}>{fmtSignedMoney(total)}</td>
-                    <td />
-                  </tr>
-                </tfoot>
-              )}
-            </table>
-          </div>
-          {list.length === 0 && <p className="empty">No open positions.</p>}
+          <DataTable
+            label="Open positions"
+            columns={[...COLUMNS, actions]}
+            rows={list}
+            rowKey={(p) => p.symbol}
+            rowProps={(p) => ({ "data-testid": `position-${p.symbol}` })}
+            empty="No open positions."
+            footer={
+              <tr>
+                <td colSpan={5}>Total unrealized</td>
+                <td className={`num ${trend(total)}`}>{fmtSignedMoney(total)}</td>
+                <td />
+              </tr>
+            }
+          />
         </section>
       )}
       {closing && (

@@ -5,13 +5,17 @@ import type { ApiError } from "../api/errors";
 import type { SearchJob, SearchRequest, StrategyInfo, Trial } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
+import { Pager } from "../components/Pager";
 import { StrategySelect } from "../components/StrategySelect";
+import { usePaging, type Paging } from "../hooks/usePaging";
 import { asApiError, useResource } from "../hooks/useResource";
 
 const POLL_MS = 1000;
+const TRIALS_PAGE = 50;
 const OBJECTIVES = ["sharpe", "sortino", "calmar", "total_return"] as const;
 
 /** The numeric parameters of a strategy with a starting grid and range around each default. */
@@ -79,7 +83,29 @@ function Heatmap({ trials, x, y }: { trials: Trial[]; x: string; y: string }) {
   );
 }
 
-function Results({ job, strategy }: { job: SearchJob; strategy: string }) {
+type Fold = NonNullable<SearchJob["walk_forward"]>["folds"][number];
+
+const score = (value: number | null | undefined) => value?.toFixed(3) ?? "—";
+const percent = (value: unknown) => (typeof value === "number" ? `${(value * 100).toFixed(2)}%` : "—");
+
+const FOLD_COLUMNS: Column<Fold>[] = [
+  { key: "in", header: "In-sample", cell: (f) => f.in_sample.join(" – ") },
+  { key: "out", header: "Out-of-sample", cell: (f) => f.out_of_sample.join(" – ") },
+  { key: "params", header: "Parameters", cell: (f) => JSON.stringify(f.params) },
+  { key: "in_score", header: "In-sample score", align: "num", cell: (f) => score(f.in_score) },
+  { key: "out_score", header: "Out-of-sample score", align: "num", cell: (f) => score(f.out_score) },
+];
+
+/** One column per searched parameter, then the trial's outcome. */
+const trialColumns = (names: string[]): Column<Trial>[] => [
+  ...names.map((n): Column<Trial> => ({ key: `param-${n}`, header: n, cell: (t) => String(t.params[n]) })),
+  { key: "score", header: "Score", align: "num", cell: (t) => score(t.score) },
+  { key: "return", header: "Return", align: "num", cell: (t) => percent(t.metrics.total_return) },
+  { key: "dd", header: "Max drawdown", align: "num", cell: (t) => percent(t.metrics.max_drawdown) },
+  { key: "note", header: "Note", className: "muted", cell: (t) => t.error ?? "" },
+];
+
+function Results({ job, strategy, paging }: { job: SearchJob; strategy: string; paging: Paging<never> }) {
   const [symbol, setSymbol] = useState("SIMA");
   const [made, setMade] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -135,32 +161,9 @@ function Results({ job, strategy }: { job: SearchJob; strategy: string }) {
             </div>
           )}
           <p data-testid="walk-forward-scores">
-            In-sample {wf.in_score?.toFixed(3) ?? "—"} vs out-of-sample {wf.out_score?.toFixed(3) ?? "—"}
+            In-sample {score(wf.in_score)} vs out-of-sample {score(wf.out_score)}
           </p>
-          <div className="table-wrap">
-            <table aria-label="Walk-forward folds">
-              <thead>
-                <tr>
-                  <th>In-sample</th>
-                  <th>Out-of-sample</th>
-                  <th>Parameters</th>
-                  <th className="num">In-sample score</th>
-                  <th className="num">Out-of-sample score</th>
-                </tr>
-              </thead>
-              <tbody>
-                {wf.folds.map((f) => (
-                  <tr key={f.in_sample[0]}>
-                    <td>{f.in_sample.join(" – ")}</td>
-                    <td>{f.out_of_sample.join(" – ")}</td>
-                    <td>{JSON.stringify(f.params)}</td>
-                    <td className="num">{f.in_score?.toFixed(3) ?? "—"}</td>
-                    <td className="num">{f.out_score?.toFixed(3) ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Walk-forward folds" columns={FOLD_COLUMNS} rows={wf.folds} rowKey={(f) => f.in_sample[0]} empty="No folds." />
           {curve.length > 0 && <LazyChart line={curve} label="Out-of-sample equity, stitched" height={220} />}
         </section>
       )}
@@ -174,34 +177,8 @@ function Results({ job, strategy }: { job: SearchJob; strategy: string }) {
       )}
       <section className="card" aria-labelledby="search-trials">
         <h2 id="search-trials">Trials ({all.length})</h2>
-        <div className="table-wrap">
-          <table aria-label="Search trials">
-            <thead>
-              <tr>
-                {names.map((n) => (
-                  <th key={n}>{n}</th>
-                ))}
-                <th className="num">Score</th>
-                <th className="num">Return</th>
-                <th className="num">Max drawdown</th>
-                <th>Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {trials.slice(0, 200).map((t, i) => (
-                <tr key={i}>
-                  {names.map((n) => (
-                    <td key={n}>{String(t.params[n])}</td>
-                  ))}
-                  <td className="num">{t.score?.toFixed(3) ?? "—"}</td>
-                  <td className="num">{typeof t.metrics.total_return === "number" ? `${(t.metrics.total_return * 100).toFixed(2)}%` : "—"}</td>
-                  <td className="num">{typeof t.metrics.max_drawdown === "number" ? `${(t.metrics.max_drawdown * 100).toFixed(2)}%` : "—"}</td>
-                  <td className="muted">{t.error ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Search trials" columns={trialColumns(names)} rows={paging.slice(trials)} rowKey={(_, i) => paging.offset + i} empty="No trials." />
+        <Pager paging={paging} total={trials.length} shown={paging.slice(trials).length} label="trials" />
       </section>
     </>
   );
@@ -328,6 +305,7 @@ export default function ResearchPage() {
   const [strategy, setStrategy] = useState("");
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const running = job !== null && (job.status === "queued" || job.status === "running");
+  const trials = usePaging({ pageSize: TRIALS_PAGE });
 
   useEffect(() => {
     if (!job || !running) return;
@@ -346,6 +324,7 @@ export default function ResearchPage() {
         <SearchForm
           strategies={strategies.data}
           onStarted={(started, name) => {
+            if (trials.offset) trials.goTo(0);
             setStrategy(name);
             setPollError(null);
             setJob(started);
@@ -376,7 +355,7 @@ export default function ResearchPage() {
               {job.error}
             </div>
           )}
-          {!running && <Results job={job} strategy={strategy} />}
+          {!running && <Results job={job} strategy={strategy} paging={trials} />}
         </div>
       )}
     </div>

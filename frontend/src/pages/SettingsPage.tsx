@@ -2,13 +2,14 @@
 import { useState } from "react";
 import { api } from "../api/endpoints";
 import type { NotifyTarget } from "../api/types";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
 import { asApiError, useResource } from "../hooks/useResource";
 
 type Outcome = { kind: "sending" } | { kind: "done"; delivered: boolean } | { kind: "error"; message: string };
 
-function TargetRow({ target }: { target: NotifyTarget }) {
+function TestButton({ target }: { target: NotifyTarget }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const send = async () => {
     setOutcome({ kind: "sending" });
@@ -20,21 +21,23 @@ function TargetRow({ target }: { target: NotifyTarget }) {
     }
   };
   return (
-    <tr>
-      <td>{target.service}</td>
-      <td>{target.events ? target.events.join(", ") : "all events"}</td>
-      <td>
-        <button type="button" className="btn small" onClick={send} disabled={outcome?.kind === "sending"}>
-          {outcome?.kind === "sending" ? "Sending…" : "Send a test message"}
-        </button>{" "}
-        <span role="status">
-          {outcome?.kind === "done" && (outcome.delivered ? "Delivered." : "Not delivered: see the backend log.")}
-          {outcome?.kind === "error" && outcome.message}
-        </span>
-      </td>
-    </tr>
+    <>
+      <button type="button" className="btn small" onClick={send} disabled={outcome?.kind === "sending"}>
+        {outcome?.kind === "sending" ? "Sending…" : "Send a test message"}
+      </button>{" "}
+      <span role="status">
+        {outcome?.kind === "done" && (outcome.delivered ? "Delivered." : "Not delivered: see the backend log.")}
+        {outcome?.kind === "error" && outcome.message}
+      </span>
+    </>
   );
 }
+
+const COLUMNS: Column<NotifyTarget>[] = [
+  { key: "service", header: "Service", cell: (t) => t.service },
+  { key: "events", header: "Events", cell: (t) => (t.events ? t.events.join(", ") : "all events") },
+  { key: "test", header: "Test", cell: (t) => <TestButton target={t} /> },
+];
 
 export default function SettingsPage() {
   const targets = useResource(() => api.notifyTargets());
@@ -48,22 +51,8 @@ export default function SettingsPage() {
         </p>
         <ErrorMessage error={targets.error} onRetry={targets.reload} />
         {!targets.data && targets.loading && <Loading />}
-        {targets.data && targets.data.length === 0 && <p>No notification target is configured.</p>}
-        {targets.data && targets.data.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Events</th>
-                <th scope="col">Test</th>
-              </tr>
-            </thead>
-            <tbody>
-              {targets.data.map((target) => (
-                <TargetRow key={target.index} target={target} />
-              ))}
-            </tbody>
-          </table>
+        {targets.data && (
+          <DataTable label="Notification targets" columns={COLUMNS} rows={targets.data} rowKey={(t) => t.index} empty="No notification target is configured." />
         )}
       </section>
     </div>

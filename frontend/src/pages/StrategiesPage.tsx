@@ -4,6 +4,7 @@ import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import type { StrategyFileProblem, StrategyInfo, StrategyInstance } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
 import { Loading } from "../components/Loading";
@@ -94,6 +95,13 @@ function paramsText(params: Record<string, unknown>): string {
     .join(", ");
 }
 
+const COLUMNS = (titles: Map<string, string>): Column<StrategyInstance>[] => [
+  { key: "strategy", header: "Strategy", cell: (i) => titles.get(i.strategy) ?? i.strategy },
+  { key: "symbol", header: "Symbol", cell: (i) => <strong>{i.symbol}</strong> },
+  { key: "params", header: "Parameters", className: "wrap muted", cell: (i) => paramsText(i.params) },
+  { key: "state", header: "State", cell: (i) => <span className={`pill ${i.enabled ? "state-running" : ""}`}>{i.enabled ? "enabled" : "disabled"}</span> },
+];
+
 /** The user's strategy files the backend left out at start, each with file, line and reason. */
 function BrokenFiles({ problems }: { problems: StrategyFileProblem[] }) {
   return (
@@ -139,6 +147,30 @@ export default function StrategiesPage() {
   }
 
   const titles = new Map((strategies.data ?? []).map((s) => [s.name, s.title ?? s.name]));
+  const actions: Column<StrategyInstance> = {
+    key: "actions",
+    header: "",
+    align: "num",
+    cell: (i) => (
+      <>
+        <div className="actions end">
+          <button
+            type="button"
+            className={`btn small ${i.enabled ? "" : "primary"}`}
+            disabled={pending === String(i.id)}
+            onClick={() => change(i, () => api.setInstanceEnabled(i.id, !i.enabled))}
+            aria-label={`${i.enabled ? "Disable" : "Enable"} ${i.strategy} on ${i.symbol}`}
+          >
+            {i.enabled ? "Disable" : "Enable"}
+          </button>
+          <button type="button" className="btn small danger" onClick={() => setRemoving(i)} aria-label={`Remove ${i.strategy} on ${i.symbol}`}>
+            Remove
+          </button>
+        </div>
+        {rowError?.id === String(i.id) && <ErrorMessage error={rowError.error} />}
+      </>
+    ),
+  };
   return (
     <div className="page">
       <h1>Strategies</h1>
@@ -149,57 +181,15 @@ export default function StrategiesPage() {
         <h2 id="instances-title">Running on symbols</h2>
         <ErrorMessage error={instances.error} onRetry={instances.reload} />
         {!instances.data && instances.loading && <Loading />}
-        {instances.data && instances.data.length === 0 && <p className="empty">No strategy instances yet: add one above.</p>}
-        {instances.data && instances.data.length > 0 && (
-          <div className="table-wrap">
-            <table aria-label="Strategy instances">
-              <thead>
-                <tr>
-                  <th>Strategy</th>
-                  <th>Symbol</th>
-                  <th>Parameters</th>
-                  <th>State</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {instances.data.map((i) => (
-                  <tr key={i.id} data-testid={`instance-${i.symbol}-${i.strategy}`}>
-                    <td>{titles.get(i.strategy) ?? i.strategy}</td>
-                    <td>
-                      <strong>{i.symbol}</strong>
-                    </td>
-                    <td className="wrap muted">{paramsText(i.params)}</td>
-                    <td>
-                      <span className={`pill ${i.enabled ? "state-running" : ""}`}>{i.enabled ? "enabled" : "disabled"}</span>
-                    </td>
-                    <td className="num">
-                      <div className="actions end">
-                        <button
-                          type="button"
-                          className={`btn small ${i.enabled ? "" : "primary"}`}
-                          disabled={pending === String(i.id)}
-                          onClick={() => change(i, () => api.setInstanceEnabled(i.id, !i.enabled))}
-                          aria-label={`${i.enabled ? "Disable" : "Enable"} ${i.strategy} on ${i.symbol}`}
-                        >
-                          {i.enabled ? "Disable" : "Enable"}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn small danger"
-                          onClick={() => setRemoving(i)}
-                          aria-label={`Remove ${i.strategy} on ${i.symbol}`}
-                        >
-                          Remove
-                        </button>
-                      </div>
-                      {rowError?.id === String(i.id) && <ErrorMessage error={rowError.error} />}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        {instances.data && (
+          <DataTable
+            label="Strategy instances"
+            columns={[...COLUMNS(titles), actions]}
+            rows={instances.data}
+            rowKey={(i) => i.id}
+            rowProps={(i) => ({ "data-testid": `instance-${i.symbol}-${i.strategy}` })}
+            empty="No strategy instances yet: add one above."
+          />
         )}
       </section>
       {removing && (
