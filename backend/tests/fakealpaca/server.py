@@ -183,6 +183,7 @@ class FakeAlpaca:
     orders: dict[str, Json] = field(default_factory=dict)
     positions: dict[str, Json] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    request_times: list[float] = field(default_factory=list)  # monotonic, one per request
     faults: list[Fault] = field(default_factory=list)
     trade_logins: int = 0
     data_logins: int = 0
@@ -194,6 +195,7 @@ class FakeAlpaca:
     open_nested_parents: bool = True
     rate_limit: int | None = None  # requests per rate_window; Alpaca's is 200 a minute
     rate_window: float = 60.0
+    throttled: int = 0  # requests answered 429 for the rate limit
     retry_after: bool = False  # send Retry-After on a 429 (Alpaca documents X-RateLimit-Reset)
     assets: dict[str, Json] = field(default_factory=dict)  # symbol -> /v2/assets entry
     data_connections: int = 1  # the IEX (free) plan allows one market data connection per key
@@ -425,6 +427,7 @@ class FakeAlpaca:
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        self.request_times.append(time.monotonic())
         fault = next((f for f in self.faults if f.matches(request)), None)
         if fault is not None:
             fault.count -= 1
@@ -450,6 +453,7 @@ class FakeAlpaca:
         if len(self._window) < self.rate_limit:
             self._window.append(now)
             return None
+        self.throttled += 1
         wait = self.rate_window - (now - self._window[0])
         headers = {
             "X-RateLimit-Limit": str(self.rate_limit),
