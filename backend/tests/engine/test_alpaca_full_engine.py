@@ -184,6 +184,10 @@ async def test_a_5min_timeframe_trades_on_bars_folded_from_minutes(
     assert len(frame.time) == 24 + 6
 
 
+def stamp(value: object) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 async def strategy_orders(sessions: async_sessionmaker[AsyncSession]) -> list[OrderRecord]:
     async with sessions() as session:
         rows = await session.scalars(
@@ -214,6 +218,7 @@ async def test_a_strategy_exit_of_a_bracketed_position_cancels_its_legs_first(
     fake: FakeAlpaca, start_engine: Start, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     _, entry = await filled_bracket(fake, start_engine)
+    fake.cancel_latency = 0.3  # each leg's cancel is confirmed a while after its 204
     entered_at = len(fake.requests)
     last = len(fake.bars[SYMBOL])
     for n in range(last, 300):  # the price turns down: the fast average crosses under
@@ -229,6 +234,7 @@ async def test_a_strategy_exit_of_a_bracketed_position_cancels_its_legs_first(
     cancels = [i for i, (m, p) in enumerate(after) if m == "DELETE" and "/v2/orders/" in p]
     posts = [i for i, (m, p) in enumerate(after) if (m, p) == ("POST", "/v2/orders")]
     assert len(cancels) == 2 and len(posts) == 1 and max(cancels) < posts[0]
+    assert max(stamp(leg["canceled_at"]) for leg in legs) <= stamp(exit_order["created_at"])
 
     await fake.fill(str(exit_order["id"]), price=100.0)
     assert SYMBOL not in fake.positions  # flat: neither naked nor doubled
