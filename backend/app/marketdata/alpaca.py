@@ -65,7 +65,9 @@ _FINAL = ("auth failed", "insufficient subscription")  # 402, 409: retrying cann
 class _ReportingStream(StockDataStream):
     """The SDK's stream, which logs and retries every refusal forever: here a refusal that
     retrying cannot cure (402 auth failed, 409 insufficient subscription) stops it with one
-    clear error, and the one-connection limit (406) is reported once, then waited out."""
+    clear error, and the one-connection limit (406) is reported once, then waited out. It
+    also tells when the server confirmed a subscription (from then on bars come live: the
+    moment to backfill) and can be told to reconnect."""
 
     failure: str | None = None
     _limit_reported = False
