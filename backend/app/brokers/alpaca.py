@@ -57,6 +57,7 @@ from app.brokers.base import (
     TradeUpdate,
     TradingDay,
 )
+from app.brokers.budget import ALPACA_REQUESTS_PER_MINUTE, MAX_SHARE, MIN_SHARE, RequestBudget
 from app.brokers.fanout import Fanout
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import (
@@ -90,6 +91,10 @@ class AlpacaConfig(BaseModel):
     request_timeout: float = Field(10.0, gt=0)
     retry: RetryPolicy = RetryPolicy()
     asset_cache_seconds: float = Field(3600.0, ge=0)
+    # The share of the key's rate limit that reads may spend (app.brokers.budget).
+    request_budget: float = Field(0.5, ge=MIN_SHARE, le=MAX_SHARE)
+    rate_limit: int = Field(ALPACA_REQUESTS_PER_MINUTE, ge=1)  # requests per rate_window
+    rate_window: float = Field(60.0, gt=0)
 
 
 def resolve_trading_url(base_url: str | None, live: bool) -> str:
@@ -127,6 +132,7 @@ class AlpacaBroker(Broker):
         self._stream_task: asyncio.Task[None] | None = None
         self._updates = Fanout()
         self._assets: dict[str, tuple[float, Asset | None]] = {}
+        self._budget = RequestBudget(config.request_budget, config.rate_limit, config.rate_window)
 
     async def _call(
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
@@ -135,9 +141,18 @@ class AlpacaBroker(Broker):
             lambda: call_sdk(fn, *args), self._config.retry, what=what, idempotent=idempotent
         )
 
+    async def _read(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """A read, each attempt paced to the request budget (orders and cancels are not)."""
+
+        async def attempt() -> Any:
+            await self._budget.acquire()
+            return await call_sdk(fn, *args)
+
+        return await with_retry(attempt, self._config.retry, what=what)
+
     # ----------------------------------------------------------------- reads
     async def get_account(self) -> Account:
-        raw = await self._call("get account", self._client.get_account)
+        raw = await self._read("get account", self._client.get_account)
         return Account(
             cash=float(raw.cash or 0),
             equity=float(raw.equity or 0),
@@ -150,7 +165,7 @@ class AlpacaBroker(Broker):
         )
 
     async def get_clock(self) -> MarketClock:
-        raw = await self._call("get clock", self._client.get_clock)
+        raw = await self._read("get clock", self._client.get_clock)
         return MarketClock(
             timestamp=raw.timestamp,
             is_open=raw.is_open,
@@ -162,7 +177,7 @@ class AlpacaBroker(Broker):
         if end < start:
             raise ValueError(f"calendar end {end} is before start {start}")
         request = GetCalendarRequest(start=start, end=end)
-        days = await self._call("get calendar", self._client.get_calendar, request)
+        days = await self._read("get calendar", self._client.get_calendar, request)
         return [TradingDay(date=d.date, open=d.open, close=d.close) for d in days]
 
     async def get_asset(self, symbol: str) -> Asset | None:
@@ -171,7 +186,7 @@ class AlpacaBroker(Broker):
         if cached is not None and time.monotonic() - cached[0] < self._config.asset_cache_seconds:
             return cached[1]
         try:
-            raw = await self._call(f"get asset {symbol}", self._client.get_asset, symbol)
+            raw = await self._read(f"get asset {symbol}", self._client.get_asset, symbol)
         except NotFound:
             asset = None
         else:
@@ -188,7 +203,7 @@ class AlpacaBroker(Broker):
         return asset
 
     async def get_positions(self) -> list[Position]:
-        raw = await self._call("get positions", self._client.get_all_positions)
+        raw = await self._read("get positions", self._client.get_all_positions)
         return [_position(p) for p in raw]
 
     async def get_orders(
@@ -204,7 +219,7 @@ class AlpacaBroker(Broker):
             nested=True,
             symbols=list(symbols) if symbols else None,
         )
-        raw = await self._call("get orders", self._client.get_orders, request)
+        raw = await self._read("get orders", self._client.get_orders, request)
         flat = [_order(o) for parent in raw for o in [parent, *(parent.legs or [])]]
         if status is OrderQuery.ALL:
             return flat
@@ -213,7 +228,7 @@ class AlpacaBroker(Broker):
 
     async def get_order_by_client_id(self, client_order_id: str) -> Order | None:
         try:
-            raw = await self._call(
+            raw = await self._read(
                 "get order by client id", self._client.get_order_by_client_id, client_order_id
             )
         except NotFound:

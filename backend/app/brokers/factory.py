@@ -17,6 +17,7 @@ def make_broker(
     secret_key: str | None,
     base_url: str | None = None,
     live: bool = False,
+    request_budget: float = 0.5,
     sim: SimBrokerConfig | None = None,
 ) -> Broker:
     """AlpacaBroker with keys (paper unless `base_url` is live AND `live`), else SimBroker."""
@@ -24,7 +25,13 @@ def make_broker(
         raise ValueError("Alpaca needs both ALPACA_API_KEY and ALPACA_SECRET_KEY, or neither")
     if api_key and secret_key:
         return AlpacaBroker(
-            AlpacaConfig(api_key=api_key, secret_key=secret_key, base_url=base_url, live=live)
+            AlpacaConfig(
+                api_key=api_key,
+                secret_key=secret_key,
+                base_url=base_url,
+                live=live,
+                request_budget=request_budget,
+            )
         )
     logger.info("no Alpaca keys: trading on the offline simulated exchange")
     return SimBroker(sim)

@@ -23,6 +23,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from app.brokers.budget import MAX_SHARE, MIN_SHARE
+
 DEVELOPMENT_TOKEN_SECRET = "changethis-development-only-token-secret"  # noqa: S105
 PLACEHOLDERS = frozenset(
     {
@@ -143,6 +145,9 @@ class Settings(BaseSettings):
     alpaca_base_url: str = PAPER_BASE_URL
     # Live trading needs this flag AND a live ALPACA_BASE_URL: a single setting never risks money.
     alpaca_live_trading: bool = False
+    # Share of Alpaca's 200 requests a minute per key that reads (polling, reconciliation,
+    # equity, look-ups) may spend; orders and cancels never wait and keep the rest.
+    alpaca_request_budget: Annotated[float, Field(ge=MIN_SHARE, le=MAX_SHARE)] = 0.5
 
     health_timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 1.0
     # /api/health reuses its dependency checks this long (0: probe on every request).

@@ -268,7 +268,11 @@ class EngineService:
         s = self.settings
         bar_seconds = parse_timeframe(s.engine_timeframe).total_seconds()
         return EngineWatch(
-            self.alerts, self.broker, s.alert_broker_failures, s.alert_stale_bars * bar_seconds
+            self.alerts,
+            self.broker,
+            s.alert_broker_failures,
+            s.alert_stale_bars * bar_seconds,
+            market_data=self.venue.market_data,
         )
 
     def _timings(self) -> LoopTimings:

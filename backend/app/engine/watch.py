@@ -1,4 +1,8 @@
-"""Watches a trading run for broker outages and stale data; alerts go to an AlertSink."""
+"""Watches a trading run for broker outages and stale data; alerts go to an AlertSink.
+
+Stale data while the market is open also renews the market data subscription (the source then
+backfills what it missed), once per stale interval until bars flow again.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any, Protocol
 
 from app.brokers.base import Broker, BrokerError
 from app.core.metrics import bar_age, unavailable_streak
+from app.marketdata.base import MarketData
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +41,14 @@ class EngineWatch:
         broker_failures: int,
         stale_seconds: float,
         started: float | None = None,
+        market_data: MarketData | None = None,
     ) -> None:
         self._alerts = alerts
         self._broker = broker
         self._broker_failures = broker_failures
         self._stale_seconds = stale_seconds
         self._started = time.monotonic() if started is None else started
+        self._market_data = market_data
         self._outage = False
         self._stale = False
         self._next_clock_check = 0.0
@@ -73,15 +80,23 @@ class EngineWatch:
         if quiet < self._stale_seconds:
             self._stale = False
             return
-        if self._stale or now < self._next_clock_check:
+        if now < self._next_clock_check:
             return
         self._next_clock_check = now + self._stale_seconds
         async with asyncio.timeout(min(self._stale_seconds, 10.0)):
             clock = await self._broker.get_clock()
-        if clock.is_open:
+        if not clock.is_open:
+            return
+        if not self._stale:
             self._stale = True
             self._alerts.send(
                 "stale_data",
                 f"no bar for {quiet:.0f} s while the market is open",
                 {"seconds_without_bar": round(quiet, 1), "limit_seconds": self._stale_seconds},
             )
+        if self._market_data is not None:
+            try:
+                async with asyncio.timeout(min(self._stale_seconds, 10.0)):
+                    await self._market_data.resubscribe()
+            except Exception:
+                logger.exception("resubscribing to the market data failed; retrying later")

@@ -36,6 +36,7 @@ def build_venue(settings: Settings) -> Venue:
         secret_key=settings.alpaca_secret_key,
         base_url=settings.alpaca_base_url,
         live=settings.alpaca_live_trading,
+        request_budget=settings.alpaca_request_budget,
         sim=SimBrokerConfig(
             cash=settings.sim_initial_cash,
             slippage_bps=settings.sim_slippage_bps,

@@ -3,8 +3,8 @@
 The live stream carries one-minute bars only (Alpaca's "b" messages, sent once a minute has
 closed); any other timeframe is folded from them (`app.marketdata.aggregate`).
 The SDK's stream loop reconnects by itself with exponential backoff and jitter; bars that
-closed while it was disconnected are not replayed, so a consumer that must not miss any should
-fill the gap with `history`.
+closed while it was disconnected are not replayed, so after each resubscription the missed
+minutes are read from the historical API (`app.marketdata.backfill`) before live bars resume.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from alpaca.data.enums import Adjustment, DataFeed
@@ -27,6 +27,7 @@ from app.brokers.alpaca_http import call_sdk, tune_sdk_client
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import Bar
 from app.marketdata.aggregate import aggregated
+from app.marketdata.backfill import MinuteGaps
 from app.marketdata.base import MarketData, MarketDataError, parse_timeframe
 
 logger = logging.getLogger(__name__)
@@ -57,16 +58,31 @@ def sdk_timeframe(text: str) -> TimeFrame:
     return TimeFrame(amount, _UNITS[unit])
 
 
+_SUBSCRIBED = object()  # the stream's marker: the server confirmed the subscription
 _FINAL = ("auth failed", "insufficient subscription")  # 402, 409: retrying cannot help
 
 
 class _ReportingStream(StockDataStream):
     """The SDK's stream, which logs and retries every refusal forever: here a refusal that
     retrying cannot cure (402 auth failed, 409 insufficient subscription) stops it with one
-    clear error, and the one-connection limit (406) is reported once, then waited out."""
+    clear error, and the one-connection limit (406) is reported once, then waited out. It
+    also tells when the server confirmed a subscription (from then on bars come live: the
+    moment to backfill) and can be told to reconnect."""
 
     failure: str | None = None
     _limit_reported = False
+    on_subscribed: Callable[[], None] | None = None
+
+    async def _dispatch(self, msg: dict[str, Any]) -> None:
+        if msg.get("T") == "subscription" and self.on_subscribed is not None:
+            self.on_subscribed()  # from here on, every bar comes live
+        await super()._dispatch(msg)
+
+    async def reconnect(self) -> None:
+        """Close the connection; the SDK's loop connects and subscribes again."""
+        socket = self._ws
+        if socket is not None:
+            await socket.close()
 
     async def _auth(self) -> None:
         try:
@@ -97,6 +113,12 @@ class AlpacaMarketData(MarketData):
             config.api_key, config.secret_key, url_override=config.data_url
         )
         tune_sdk_client(self._client, config.request_timeout)
+        self._live: _ReportingStream | None = None
+
+    async def resubscribe(self) -> None:
+        if self._live is not None:
+            logger.warning("resubscribing to the Alpaca data stream")
+            await self._live.reconnect()
 
     async def history(
         self, symbol: str, timeframe: str, start: datetime, end: datetime
@@ -124,10 +146,14 @@ class AlpacaMarketData(MarketData):
     async def _minutes(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
         if not symbols:
             raise ValueError("stream needs at least one symbol")
-        queue: asyncio.Queue[Bar | None] = asyncio.Queue()
+        queue: asyncio.Queue[Bar | object | None] = asyncio.Queue()
+        gaps = MinuteGaps(symbols, since=datetime.now(UTC))
 
         async def on_bar(raw: Any) -> None:
             queue.put_nowait(_bar(raw.symbol, raw))
+
+        async def minutes(symbol: str, start: datetime, end: datetime) -> list[Bar]:
+            return await self.history(symbol, "1Min", start, end)
 
         stream = _ReportingStream(
             self._config.api_key,
@@ -136,13 +162,22 @@ class AlpacaMarketData(MarketData):
             url_override=self._config.stream_url,
         )
         stream.subscribe_bars(on_bar, *symbols)
+        stream.on_subscribed = lambda: queue.put_nowait(_SUBSCRIBED)
+        self._live = stream
         # run() would start a second event loop; the SDK's own coroutine (with its
         # reconnect-with-backoff loop) runs on ours instead.
         task = asyncio.create_task(stream._run_forever(), name="alpaca-bars")
         task.add_done_callback(lambda _: queue.put_nowait(None))
+        first = True
         try:
-            while (bar := await queue.get()) is not None:
-                yield bar
+            while (item := await queue.get()) is not None:
+                if item is _SUBSCRIBED:
+                    if not first:  # a reconnect: what closed meanwhile, then live again
+                        for missed in await gaps.missed(minutes, datetime.now(UTC)):
+                            yield missed
+                    first = False
+                elif isinstance(item, Bar) and gaps.fresh(item):
+                    yield item
             if stream.failure is not None:
                 raise MarketDataError(
                     f"the Alpaca data stream refused us: {stream.failure} (check the API keys "
@@ -152,6 +187,8 @@ class AlpacaMarketData(MarketData):
                 "the Alpaca data stream stopped (is the feed covered by the subscription?)"
             )
         finally:
+            if self._live is stream:
+                self._live = None
             await stream.stop_ws()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -8,6 +8,8 @@ Contract:
 - `stream(symbols)` yields each bar once, after it closed, in time order per symbol. It
   reconnects by itself after a dropped connection and ends only when the source is exhausted
   (a finished replay) or closed.
+- `resubscribe()` renews a live connection that has gone quiet (the stale-data watch calls
+  it); a source that reconnects fills the bars it missed, so none is lost or repeated.
 - `source` says where the bars come from ("alpaca", "simulated", "replay"), so a UI can say
   plainly when prices are not real.
 """
@@ -53,6 +55,9 @@ class MarketData(abc.ABC):
     @abc.abstractmethod
     def stream(self, symbols: Sequence[str]) -> AsyncIterator[Bar]:
         """Closed bars of `symbols` as they complete; survives dropped connections."""
+
+    async def resubscribe(self) -> None:  # noqa: B027 - a deliberate no-op default
+        """Renew the live connection; a source without one has nothing to renew."""
 
     async def close(self) -> None:  # noqa: B027 - a deliberate no-op default
         """Release connections and background tasks."""

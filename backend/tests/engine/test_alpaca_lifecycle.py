@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.alpaca import AlpacaBroker
+from app.brokers.budget import ALPACA_REQUESTS_PER_MINUTE
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.domain import OrderRequest, Position, Side, Signal
@@ -32,8 +33,6 @@ from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca
 
 STRATEGY = OrderOrigin("strategy")
-ALPACA_LIMIT = 200  # requests a minute per key (Alpaca's documented default)
-BACKGROUND_SHARE = 0.5  # what polling, reconciliation and equity may spend of it
 
 
 @pytest.fixture
@@ -164,25 +163,36 @@ async def test_a_persistent_429_costs_one_retry_layer_not_two(
     assert fake.count("POST", "/v2/orders") == FAST_RETRY.attempts
 
 
+async def twenty_brackets(
+    fake: FakeAlpaca,
+    alpaca: AlpacaBroker,
+    manager: OrderManager,
+    sessions: async_sessionmaker[AsyncSession],
+    events: SafePublisher,
+) -> tuple[PositionBook, Reconciler]:
+    """20 bracketed positions, their 40 legs open, adopted as a run's first pass does."""
+    symbols = [f"S{n:02d}" for n in range(20)]
+    for symbol in symbols:
+        fake.prices[symbol] = 50.0
+        fake.assets[symbol] = {**fake.assets["AAPL"], "symbol": symbol}
+    for symbol in symbols:
+        request = OrderRequest(f"tb-{symbol}", symbol, Side.BUY, 10, take_profit=60, stop_loss=45)
+        record = await manager.place(request, STRATEGY)
+        await fake.fill(str(record.broker_order_id), 50.0)
+    positions = PositionBook(alpaca, sessions, events)
+    reconciler = Reconciler(alpaca, sessions, manager, positions, timedelta(seconds=30))
+    await reconciler.run()
+    return positions, reconciler
+
+
 async def test_background_duties_stay_within_their_share_of_the_rate_limit(
     fake: FakeAlpaca,
     alpaca: AlpacaBroker,
     manager: OrderManager,
     sessions: async_sessionmaker[AsyncSession],
     events: SafePublisher,
-    settings: Settings,
 ) -> None:
-    symbols = [f"S{n:02d}" for n in range(20)]
-    for symbol in symbols:
-        fake.prices[symbol] = 50.0
-        fake.assets[symbol] = {**fake.assets["AAPL"], "symbol": symbol}
-    for symbol in symbols:  # 20 bracketed positions, their 40 legs open
-        request = OrderRequest(f"tb-{symbol}", symbol, Side.BUY, 10, take_profit=60, stop_loss=45)
-        record = await manager.place(request, STRATEGY)
-        await fake.fill(str(record.broker_order_id), 50.0)
-    positions = PositionBook(alpaca, sessions, events)
-    reconciler = Reconciler(alpaca, sessions, manager, positions, timedelta(seconds=30))
-    await reconciler.run()  # adopts the legs, as the first pass of a run does
+    positions, reconciler = await twenty_brackets(fake, alpaca, manager, sessions, events)
 
     def cost(before: int) -> int:
         return len(fake.requests_since(before))
@@ -200,9 +210,47 @@ async def test_background_duties_stay_within_their_share_of_the_rate_limit(
         + reconcile * 60 / defaults.engine_reconcile_seconds
         + 3 * 60 / defaults.engine_equity_seconds  # account for equity, account + clock to show
     )
+    budget = defaults.alpaca_request_budget * ALPACA_REQUESTS_PER_MINUTE
     print(f"background requests a minute with 20 bracketed positions: {per_minute:.0f}")
     assert (poll, reconcile) == (2, 2)
-    assert per_minute <= BACKGROUND_SHARE * ALPACA_LIMIT
+    assert per_minute <= budget
+
+
+async def test_the_request_budget_keeps_reads_under_it_while_orders_go_at_once(
+    sessions: async_sessionmaker[AsyncSession], events: SafePublisher
+) -> None:
+    # Alpaca's rule at a smaller scale: 40 requests a second; reads may spend half of them.
+    async with FakeAlpaca(prices={"AAPL": 190.0}) as fake:
+        alpaca = sdk_broker(fake, request_budget=0.5, rate_limit=40, rate_window=1.0)
+        manager = OrderManager(alpaca, sessions, events, release_wait=5.0)
+        try:
+            positions, reconciler = await twenty_brackets(fake, alpaca, manager, sessions, events)
+            fake.rate_limit, fake.rate_window = 40, 1.0
+            start = len(fake.requests)
+
+            async def poll_often() -> None:
+                for _ in range(6):
+                    await reconciler.sync_orders(actor="engine")
+                    await positions.sync()
+
+            workers = [asyncio.create_task(poll_often()) for _ in range(4)]
+            order = await manager.place(OrderRequest("tb-now", "AAPL", Side.BUY, 1), STRATEGY)
+            await asyncio.gather(*workers)
+        finally:
+            await alpaca.close()
+        reads = [
+            at
+            for (method, path), at in zip(
+                fake.requests[start:], fake.request_times[start:], strict=True
+            )
+            if method == "GET" and path in ("/v2/orders", "/v2/positions")
+        ]
+    assert order.status in ("accepted", "new"), order.reject_reason
+    assert fake.throttled == 0  # no request was refused for the rate limit
+    assert len(reads) >= 4 * 6 * 2  # every poll ran (the order's own checks read too)
+    busiest = max(sum(1 for t in reads if first <= t < first + 1.0) for first in reads)
+    print(f"reads in the busiest second: {busiest} of a budget of 20")
+    assert busiest <= 20
 
 
 class _Quiet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
 from app.brokers.retry import RetryPolicy
 from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
@@ -11,7 +13,9 @@ from .server import KEY_ID, SECRET, FakeAlpaca
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05)
 
 
-def sdk_broker(fake: FakeAlpaca) -> AlpacaBroker:
+def sdk_broker(fake: FakeAlpaca, **config: Any) -> AlpacaBroker:
+    """The broker; its reads are paced only where a test sets a rate limit (as the double)."""
+    config.setdefault("rate_limit", 1_000_000)
     return AlpacaBroker(
         AlpacaConfig(
             api_key=KEY_ID,
@@ -19,6 +23,7 @@ def sdk_broker(fake: FakeAlpaca) -> AlpacaBroker:
             base_url=fake.base_url,
             request_timeout=0.5,
             retry=FAST_RETRY,
+            **config,
         )
     )
 

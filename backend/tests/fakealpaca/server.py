@@ -8,9 +8,11 @@ It speaks what TradingClient, StockHistoricalDataClient, TradingStream and Stock
   like Alpaca's.
 - /v2/iex and /v2/sip: the market data WebSocket (msgpack; connected, auth, subscribe, bars).
 
-Tests steer it: `fill()` an order, `publish_bar()`, queue faults with `fail_next()` (429/5xx
-storms, rejections) or `stall_next()` (the request is processed, the answer comes too late),
-and `drop_streams()` to cut WebSockets.
+Tests steer it: `fill()` an order, `publish_bar()` (a closed minute: streamed, and kept in the
+history, which folds minutes into longer intraday bars as Alpaca's does), queue faults with
+`fail_next()` (429/5xx storms, rejections) or `stall_next()` (the request is processed, the
+answer comes too late), `drop_streams()` to cut WebSockets and `data_outage()` to keep the
+market data stream unreachable for a while.
 
 It keeps Alpaca's documented rules (each one a test in test_double_rules.py, and its payloads
 checked against recorded/): prices on the penny grid (422 42210000 "sub-penny increment"),
@@ -115,6 +117,38 @@ def sub_penny(body: Json) -> str | None:
     return None
 
 
+_INTRADAY = {"Min": 1, "T": 1, "Hour": 60, "H": 60}
+
+
+def _folded(bars: list[tuple[str, Json]], timeframe: str) -> list[tuple[str, Json]]:
+    """Stored minute bars as bars of an intraday `timeframe` ("5Min", "1Hour"), as Alpaca's
+    REST aggregates them: each labelled with the start of its interval, counted on the clock
+    (whole hours, so New York's clock and UTC agree). Other timeframes pass unchanged."""
+    amount = "".join(c for c in timeframe if c.isdigit())
+    step = int(amount or 1) * _INTRADAY.get(timeframe[len(amount) :], 0)
+    if step <= 1:
+        return bars
+    out: list[tuple[str, Json]] = []
+    for symbol, bar in bars:
+        moment = datetime.fromisoformat(bar["t"].replace("Z", "+00:00"))
+        into_day = moment.hour * 60 + moment.minute
+        midnight = moment.replace(hour=0, minute=0)
+        label = _iso(midnight + timedelta(minutes=into_day - into_day % step))
+        last = out[-1][1] if out and out[-1][0] == symbol else None
+        if last is not None and last["t"] == label:
+            last.update(
+                h=max(last["h"], bar["h"]),
+                l=min(last["l"], bar["l"]),
+                c=bar["c"],
+                vw=(last["vw"] * last["v"] + bar["vw"] * bar["v"]) / (last["v"] + bar["v"] or 1),
+                v=last["v"] + bar["v"],
+                n=last["n"] + bar["n"],
+            )
+        else:
+            out.append((symbol, {**bar, "t": label}))
+    return out
+
+
 def asset_json(symbol: str, **overrides: Any) -> Json:
     """A /v2/assets entry shaped like Alpaca's example (recorded/asset.json)."""
     return {
@@ -149,6 +183,7 @@ class FakeAlpaca:
     orders: dict[str, Json] = field(default_factory=dict)
     positions: dict[str, Json] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    request_times: list[float] = field(default_factory=list)  # monotonic, one per request
     faults: list[Fault] = field(default_factory=list)
     trade_logins: int = 0
     data_logins: int = 0
@@ -160,10 +195,12 @@ class FakeAlpaca:
     open_nested_parents: bool = True
     rate_limit: int | None = None  # requests per rate_window; Alpaca's is 200 a minute
     rate_window: float = 60.0
+    throttled: int = 0  # requests answered 429 for the rate limit
     retry_after: bool = False  # send Retry-After on a 429 (Alpaca documents X-RateLimit-Reset)
     assets: dict[str, Json] = field(default_factory=dict)  # symbol -> /v2/assets entry
     data_connections: int = 1  # the IEX (free) plan allows one market data connection per key
     data_subscription: bool = True  # False: the feed is not in the plan (409)
+    data_down: bool = False  # see data_outage()
 
     def __post_init__(self) -> None:
         self._parent_of: dict[str, str] = {}  # bracket leg id -> entry order id
@@ -176,6 +213,7 @@ class FakeAlpaca:
         self._trade_sockets: set[web.WebSocketResponse] = set()
         self._data_sockets: set[web.WebSocketResponse] = set()
         self._data_authed: set[web.WebSocketResponse] = set()
+        self._muted: set[web.WebSocketResponse] = set()
         self._changed = asyncio.Condition()
         self.base_url = ""
 
@@ -347,8 +385,11 @@ class FakeAlpaca:
             await socket.send_bytes(frame)
 
     async def publish_bar(self, symbol: str, time: datetime, ohlcv: tuple[float, ...]) -> None:
-        """Send a closed minute bar to data stream clients subscribed to `symbol`."""
+        """A minute closed: its bar joins the history (GET /v2/stocks/bars has every bar,
+        streamed or not) and goes to the data stream clients subscribed to `symbol`."""
         o, h, low, c, v = ohlcv
+        stored = {"t": _iso(time), "o": o, "h": h, "l": low, "c": c, "v": v, "n": 10}
+        self.bars.setdefault(symbol, []).append({**stored, "vw": (h + low + c) / 3})
         bar = {
             "T": "b",
             "S": symbol,
@@ -362,8 +403,18 @@ class FakeAlpaca:
             "vw": (h + low + c) / 3,
         }
         if symbol in self.data_subscriptions or "*" in self.data_subscriptions:
-            for socket in list(self._data_sockets):
+            for socket in list(self._data_sockets - self._muted):
                 await socket.send_bytes(msgpack.packb([bar]))
+
+    def mute_data_streams(self) -> None:
+        """The data connections open now stay up but go silent (a half-dead link); a new
+        connection gets bars again."""
+        self._muted |= self._data_sockets
+
+    def data_outage(self, down: bool) -> None:
+        """While down, the market data stream refuses connections (503), as in a network
+        outage; bars published meanwhile reach only the history."""
+        self.data_down = down
 
     async def drop_streams(self) -> None:
         """Cut every WebSocket connection, as a network blip or a server restart would."""
@@ -376,6 +427,7 @@ class FakeAlpaca:
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        self.request_times.append(time.monotonic())
         fault = next((f for f in self.faults if f.matches(request)), None)
         if fault is not None:
             fault.count -= 1
@@ -401,6 +453,7 @@ class FakeAlpaca:
         if len(self._window) < self.rate_limit:
             self._window.append(now)
             return None
+        self.throttled += 1
         wait = self.rate_window - (now - self._window[0])
         headers = {
             "X-RateLimit-Limit": str(self.rate_limit),
@@ -801,6 +854,7 @@ class FakeAlpaca:
             for b in self.bars.get(s, [])
             if start <= datetime.fromisoformat(b["t"].replace("Z", "+00:00")) < end
         ]
+        wanted = _folded(wanted, request.query.get("timeframe", "1Min"))
         page = wanted[skip : skip + limit]
         grouped = {
             s: [b for _, b in group] for s, group in itertools.groupby(page, key=lambda p: p[0])
@@ -850,6 +904,8 @@ class FakeAlpaca:
         return len(self._data_sockets)
 
     async def _data_stream(self, request: web.Request) -> web.WebSocketResponse:
+        if self.data_down:
+            return web.Response(status=503, text="market data unreachable")
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         await socket.send_bytes(msgpack.packb([{"T": "success", "msg": "connected"}]))
@@ -880,6 +936,7 @@ class FakeAlpaca:
                 await socket.send_bytes(msgpack.packb([ack]))
                 await self._notify()
         self._data_sockets.discard(socket)
+        self._muted.discard(socket)
         self._data_authed.discard(socket)
         await self._notify()
         return socket

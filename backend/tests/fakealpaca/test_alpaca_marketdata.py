@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from app.core import metrics
 from app.domain import Bar
+from app.engine.watch import EngineWatch
 from app.marketdata.alpaca import AlpacaMarketData
 from app.marketdata.base import MarketDataError
+from tests.support.polling import wait_for
 
-from .clients import sdk_market_data
+from .clients import sdk_broker, sdk_market_data
 from .server import FakeAlpaca
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
@@ -122,3 +127,113 @@ async def test_refusals_retrying_cannot_cure_end_the_stream_with_one_clear_error
     stream = AlpacaMarketData(config).stream(["AAPL"])
     with pytest.raises(MarketDataError, match=needle):
         await asyncio.wait_for(anext(stream), 15)
+
+
+def minute(n: int, symbol: str) -> tuple[str, datetime, tuple[float, ...]]:
+    price = 100.0 + n + (50 if symbol == "MSFT" else 0)
+    return symbol, T0 + timedelta(minutes=n), (price, price + 1, price - 1, price + 0.5, 10 + n)
+
+
+async def collect(stream: AsyncIterator[Bar], into: list[Bar]) -> None:
+    async for bar in stream:
+        into.append(bar)
+
+
+async def count_at_least(seen: list[Bar], count: int) -> None:
+    async def enough() -> bool:
+        return len(seen) >= count
+
+    await wait_for(enough, what=f"{count} bars")
+
+
+async def test_minutes_missed_while_the_stream_was_down_are_backfilled_once_in_order(
+    fake: FakeAlpaca, market_data: AlpacaMarketData
+) -> None:
+    seen: list[Bar] = []
+    stream = market_data.stream(["AAPL", "MSFT"])
+    reader = asyncio.ensure_future(collect(stream, seen))
+    await fake.wait_until(lambda: fake.data_listeners == 1)
+    for symbol in ("AAPL", "MSFT"):
+        await fake.publish_bar(*minute(0, symbol))
+    await count_at_least(seen, 2)
+
+    fake.data_outage(True)  # down for five minutes: reconnecting fails meanwhile
+    await fake.drop_streams()
+    for n in range(1, 6):
+        for symbol in ("AAPL", "MSFT"):
+            await fake.publish_bar(*minute(n, symbol))
+    fake.data_outage(False)
+    await fake.wait_until(lambda: fake.data_listeners == 1, within=30)
+    for symbol in ("AAPL", "MSFT"):  # live again; REST may hold this minute too by now
+        await fake.publish_bar(*minute(6, symbol))
+    await count_at_least(seen, 14)
+    for symbol in ("AAPL", "MSFT"):  # one more live minute: nothing repeated came before it
+        await fake.publish_bar(*minute(7, symbol))
+    await count_at_least(seen, 16)
+    reader.cancel()
+
+    assert [(b.symbol, b.time) for b in seen] == [
+        (symbol, T0 + timedelta(minutes=n)) for n in range(8) for symbol in ("AAPL", "MSFT")
+    ]
+    assert seen[3] == Bar("MSFT", T0 + timedelta(minutes=1), 151, 152, 150, 151.5, 11)
+    assert fake.count("GET", "/v2/stocks/bars") == 2  # one backfill per symbol
+
+
+async def test_the_stale_data_watch_resubscribes_a_silent_stream_which_backfills(
+    fake: FakeAlpaca, market_data: AlpacaMarketData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Bar] = []
+    reader = asyncio.ensure_future(collect(market_data.stream(["AAPL"]), seen))
+    await fake.wait_until(lambda: fake.data_listeners == 1)
+    await fake.publish_bar(*minute(0, "AAPL"))
+    await count_at_least(seen, 1)
+    fake.mute_data_streams()  # connected, but nothing comes through
+    for n in range(1, 4):
+        await fake.publish_bar(*minute(n, "AAPL"))
+    assert len(seen) == 1
+
+    quiet_since = time.monotonic() - 300  # five minutes without a bar
+    monkeypatch.setattr(metrics, "_last_bar_at", quiet_since)
+    alerts = Alerts()
+    broker = sdk_broker(fake)
+    watch = EngineWatch(alerts, broker, 3, 120, started=quiet_since, market_data=market_data)
+    try:
+        await watch.check()
+    finally:
+        await broker.close()
+    await count_at_least(seen, 4)
+    reader.cancel()
+    assert [b.time for b in seen] == [T0 + timedelta(minutes=n) for n in range(4)]
+    assert fake.data_logins == 2
+    assert [event for event, _ in alerts.sent] == ["stale_data"]
+
+
+class Alerts:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, event: str, message: str, details: dict[str, Any] | None = None) -> None:
+        self.sent.append((event, message))
+
+
+async def test_a_longer_timeframe_stays_aligned_across_a_backfill(fake: FakeAlpaca) -> None:
+    data = AlpacaMarketData(sdk_market_data(fake)._config.model_copy(update={"timeframe": "5Min"}))
+    seen: list[Bar] = []
+    reader = asyncio.ensure_future(collect(data.stream(["AAPL"]), seen))
+    await fake.wait_until(lambda: fake.data_listeners == 1)
+    for n in range(3):
+        await fake.publish_bar(*minute(n, "AAPL"))
+    fake.data_outage(True)
+    await fake.drop_streams()
+    for n in range(3, 8):  # the rest of the first bar and most of the second, missed
+        await fake.publish_bar(*minute(n, "AAPL"))
+    fake.data_outage(False)
+    await fake.wait_until(lambda: fake.data_listeners == 1, within=30)
+    for n in range(8, 10):
+        await fake.publish_bar(*minute(n, "AAPL"))
+    await count_at_least(seen, 2)
+    reader.cancel()
+    assert [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in seen] == [
+        (T0, 100, 105, 99, 104.5, 60),
+        (T0 + timedelta(minutes=5), 105, 110, 104, 109.5, 85),
+    ]

@@ -3,7 +3,10 @@ cannot drift back to agreeing with the code it tests."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -11,6 +14,7 @@ import pytest
 
 from .server import KEY_ID, SECRET, FakeAlpaca
 
+MATERIAL = Path(__file__).parent / "material"
 KEYS = {"APCA-API-KEY-ID": KEY_ID, "APCA-API-SECRET-KEY": SECRET}
 
 
@@ -193,3 +197,34 @@ async def test_unknown_symbols_are_refused(fake: FakeAlpaca, http: aiohttp.Clien
     assert status == 404
     status, asset = await call(http, fake, "GET", "/v2/assets/AAPL")
     assert status == 200 and asset["tradable"] and asset["class"] == "us_equity"
+
+
+async def test_the_history_holds_every_minute_and_folds_longer_intraday_bars(
+    fake: FakeAlpaca, http: aiohttp.ClientSession
+) -> None:
+    start = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    fake.data_outage(True)  # nobody streams: the minutes still reach the history
+    for n in range(7):
+        await fake.publish_bar("AAPL", start + timedelta(minutes=n), (10 + n, 11 + n, 9, 10.5, 100))
+    query = {"symbols": "AAPL", "start": "2026-03-02T14:30:00Z", "end": "2026-03-02T15:00:00Z"}
+    status, minutes = await call(
+        http, fake, "GET", "/v2/stocks/bars", params={**query, "timeframe": "1Min"}
+    )
+    assert status == 200 and len(minutes["bars"]["AAPL"]) == 7
+    recorded = json.loads((MATERIAL / "stock_bars_multisymbol.json").read_text())
+    [recorded_bar] = recorded["payload"]["bars"]["AAPL"]
+    assert set(minutes["bars"]["AAPL"][0]) == set(recorded_bar)
+    _, folded = await call(
+        http, fake, "GET", "/v2/stocks/bars", params={**query, "timeframe": "5Min"}
+    )
+    first, second = folded["bars"]["AAPL"]
+    assert (first["t"], first["o"], first["h"], first["c"], first["v"]) == (
+        "2026-03-02T14:30:00Z",
+        10,
+        15,
+        10.5,
+        500,
+    )
+    assert (second["t"], second["o"], second["v"]) == ("2026-03-02T14:35:00Z", 15, 200)
+    async with http.get(fake.data_stream_url.replace("ws://", "http://")) as refused:
+        assert refused.status == 503  # the data stream is unreachable during the outage
