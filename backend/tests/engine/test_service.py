@@ -187,13 +187,14 @@ async def _leading_on_a_rising_market(
 async def _feed_until(
     done: Callable[[], Awaitable[bool]], market: ScriptedMarket, live: list[Bar]
 ) -> int:
-    """Feed rising bars one by one until `done`; how many were fed."""
+    """Feed rising bars one by one, each once the engine has taken the one before (at the
+    engine's pace, however loaded the machine), until `done`; how many were fed."""
     fed = 0
     while not await done():
         assert fed < len(live) - 2, "the rising stretch never got there"
         market.feed.put_nowait(live[fed])
         fed += 1
-        await asyncio.sleep(0.05)
+        await wait_for(lambda: _async(market.feed.empty()), what=f"bar {fed} taken")
     return fed
 
 
