@@ -45,11 +45,14 @@ class Tally:
 
     statuses: Counter[int] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # 2xx: the input was valid after all
 
     def add(self, label: str, status: int) -> None:
         self.statuses[status] += 1
         if status >= 500:
             self.server_errors.append(f"{status} {label}")
+        elif 200 <= status < 300:
+            self.accepted.append(f"{status} {label}")
 
     @property
     def total(self) -> int:
@@ -392,6 +395,8 @@ def main() -> None:
         print(f"forged tokens: {forged.line()}")
         for label in [*bad.server_errors, *forged.server_errors]:
             print(f"  5xx: {label}")
+        for label in [*bad.accepted, *forged.accepted]:
+            print(f"  accepted: {label}")
         for label, statuses in spoofing(args.vps):
             print(f"spoofing, {label}: {statuses}")
         if args.faults:
