@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 TEST_STAGES ?= backend frontend e2e images deploy
 
-.PHONY: up down status test test-vm bench bench-deploy bench-api lock
+.PHONY: up down status test test-vm bench bench-deploy bench-api bench-hostile lock
 
 up: ## Deploy the full stack on a throwaway local VPS (offline defaults: simulated market).
 	scripts/up.sh
@@ -27,6 +27,9 @@ bench-deploy: ## Deployment benchmarks: cold make up, no-change re-run, redeploy
 
 bench-api: ## The API through nginx under load beside nginx's static speed, with the engine (after make up).
 	scripts/bench-api.sh
+
+bench-hostile: ## The stack as a hostile outsider sees it (after make up): fuzzing, bad input, forged tokens, spoofing; HOSTILE_ARGS=--faults adds faults.
+	scripts/bench-hostile.sh $(HOSTILE_ARGS)
 
 lock: ## Re-resolve backend/requirements.lock (pinned, hashed runtime dependencies) from backend/pyproject.toml.
 	scripts/lock.sh
