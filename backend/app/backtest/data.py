@@ -60,6 +60,7 @@ def load_csv(source: str | Path | bytes, symbol: str | None = None) -> BarFrame:
     stamps = np.array(times, dtype="datetime64[us]")
     _check_order(name, stamps, header[columns["time"]], row_numbers)
     table = np.array(values, dtype=np.float64)
+    _check_values(name, table, header, columns, row_numbers)
     return BarFrame(symbol, stamps, *(np.ascontiguousarray(table[:, i]) for i in range(5)))
 
 
@@ -155,3 +156,22 @@ def _check_order(name: str, stamps: np.ndarray, column: str, row_numbers: list[i
             f"{name}: row {row}, column '{column}': {kind} timestamp {stamps[bad[0] + 1]} "
             f"(previous row has {stamps[bad[0]]}); rows must be sorted oldest first, one per bar"
         )
+
+
+def _check_values(
+    name: str, table: np.ndarray, header: list[str], columns: dict[str, int], rows: list[int]
+) -> None:
+    """Prices above zero, volume not negative, and each bar's high not below its low."""
+    checks = [
+        (col, table[:, i] <= 0, "a price must be above zero")
+        for i, col in enumerate(PRICE_COLUMNS[:4])
+    ]
+    checks.append(("volume", table[:, 4] < 0, "volume must not be negative"))
+    checks.append(("high", table[:, 1] < table[:, 2], "the high is below the low"))
+    for col, bad, why in checks:
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            value = table[at, PRICE_COLUMNS.index(col)]
+            raise DataError(
+                f"{name}: row {rows[at]}, column '{header[columns[col]]}': {value:g}: {why}"
+            )
