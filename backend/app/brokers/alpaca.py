@@ -58,6 +58,7 @@ from app.brokers.base import (
     TradingDay,
 )
 from app.brokers.fanout import Fanout
+from app.brokers.health import CallHealth
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import (
     Account,
@@ -114,8 +115,9 @@ def resolve_trading_url(base_url: str | None, live: bool) -> str:
 class AlpacaBroker(Broker):
     """`Broker` on alpaca-py's TradingClient and TradingStream."""
 
-    def __init__(self, config: AlpacaConfig) -> None:
+    def __init__(self, config: AlpacaConfig, health: CallHealth | None = None) -> None:
         self._config = config
+        self.health = health or CallHealth()
         url = resolve_trading_url(config.base_url, config.live)
         self._paper = not is_live_url(url)
         self._client = TradingClient(
@@ -132,7 +134,11 @@ class AlpacaBroker(Broker):
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
     ) -> Any:
         return await with_retry(
-            lambda: call_sdk(fn, *args), self._config.retry, what=what, idempotent=idempotent
+            lambda: call_sdk(fn, *args),
+            self._config.retry,
+            what=what,
+            health=self.health,
+            idempotent=idempotent,
         )
 
     # ----------------------------------------------------------------- reads
@@ -243,7 +249,9 @@ class AlpacaBroker(Broker):
                 ) from exc
             return _order(raw)
 
-        return await with_retry(attempt, self._config.retry, what=f"submit order {cid}")
+        return await with_retry(
+            attempt, self._config.retry, what=f"submit order {cid}", health=self.health
+        )
 
     async def cancel_order(self, order_id: str) -> None:
         await self._call(f"cancel order {order_id}", self._client.cancel_order_by_id, order_id)
@@ -272,6 +280,7 @@ class AlpacaBroker(Broker):
             ),
             self._config.retry,
             what=f"replace order {order_id}",
+            health=self.health,
             idempotent=False,
         )
         return _order(raw)
@@ -282,6 +291,7 @@ class AlpacaBroker(Broker):
             lambda: call_sdk(self._client.close_position, symbol, options),
             self._config.retry,
             what=f"close position {symbol}",
+            health=self.health,
             idempotent=False,
         )
         return _order(raw)

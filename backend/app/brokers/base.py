@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from app.domain import Account, Asset, Bar, Fill, Order, OrderRequest, Position
 
@@ -105,6 +106,8 @@ class Refusal(StrEnum):
 class BrokerError(Exception):
     """Anything a broker call can fail with; subclasses say whether retrying can help."""
 
+    kind: ClassVar[str] = "other"  # the label the metrics count it under
+
 
 class BrokerUnavailable(BrokerError):
     """Transient fault (timeout, connection, 429, 5xx): the same call may succeed later.
@@ -112,6 +115,8 @@ class BrokerUnavailable(BrokerError):
     `maybe_processed` is True when the broker may have acted on the request before failing
     (a read timeout, a 5xx), so only idempotent calls may be retried blindly.
     """
+
+    kind = "unavailable"
 
     def __init__(
         self,
@@ -130,13 +135,19 @@ class BrokerUnavailable(BrokerError):
 class AuthenticationFailed(BrokerError):
     """The broker refused the credentials: a configuration problem, retrying will not help."""
 
+    kind = "auth"
+
 
 class NotFound(BrokerError):
     """The order or position the call names does not exist at the broker."""
 
+    kind = "not_found"
+
 
 class OrderRejected(BrokerError):
     """The broker refused the request for a reason that retrying will not change."""
+
+    kind = "rejected"
 
     def __init__(
         self,
@@ -155,6 +166,8 @@ class OrderRejected(BrokerError):
 
 class DuplicateClientOrderId(OrderRejected):
     """An order with this client_order_id already exists; `existing` is it, when it was found."""
+
+    kind = "duplicate"
 
     def __init__(
         self,

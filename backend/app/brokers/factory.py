@@ -6,6 +6,7 @@ import logging
 
 from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
 from app.brokers.base import Broker
+from app.brokers.health import CallHealth
 from app.brokers.sim import SimBroker, SimBrokerConfig
 
 logger = logging.getLogger(__name__)
@@ -18,13 +19,15 @@ def make_broker(
     base_url: str | None = None,
     live: bool = False,
     sim: SimBrokerConfig | None = None,
+    health: CallHealth | None = None,
 ) -> Broker:
     """AlpacaBroker with keys (paper unless `base_url` is live AND `live`), else SimBroker."""
     if bool(api_key) != bool(secret_key):
         raise ValueError("Alpaca needs both ALPACA_API_KEY and ALPACA_SECRET_KEY, or neither")
     if api_key and secret_key:
         return AlpacaBroker(
-            AlpacaConfig(api_key=api_key, secret_key=secret_key, base_url=base_url, live=live)
+            AlpacaConfig(api_key=api_key, secret_key=secret_key, base_url=base_url, live=live),
+            health,
         )
     logger.info("no Alpaca keys: trading on the offline simulated exchange")
     return SimBroker(sim)

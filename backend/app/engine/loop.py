@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch, RiskGate
 from app.engine.signals import SignalBatch
+from app.engine.watch import BarClock
 from app.engine.window import ATR_HISTORY, RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
 from app.models import EquityPoint, SignalRecord
@@ -48,6 +50,9 @@ class LoopTimings:
     instances: float = 5.0
 
 
+LATENCY_SAMPLES = 2048  # the newest batches' timings kept for the benchmark: a bounded ring
+
+
 @dataclass(slots=True)
 class LoopStats:
     """Counters for the status page and the benchmark."""
@@ -57,8 +62,9 @@ class LoopStats:
     orders: int = 0
     rejections: int = 0
     last_bar_time: datetime | None = None
-    batch_latencies: list[float] = field(default_factory=list)  # bars in -> orders out, seconds
-    strategy_seconds: list[float] = field(default_factory=list)  # of which: strategies alone
+    # bars in -> orders out, seconds; and of which the strategies alone (newest batches only)
+    batch_latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
+    strategy_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,7 @@ class LoopParts:
     risk: RiskGate
     account_out: Callable[[], Awaitable[AccountOut]]
     on_halt: Callable[[str, bool], Awaitable[object]]  # the risk chain asked to stop trading
+    bars: BarClock = field(default_factory=BarClock)  # ticks with every batch, for the watch
 
 
 class TradingLoop:
@@ -191,6 +198,7 @@ class TradingLoop:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
         observe_batch(self.stats.batch_latencies[-1])
+        self._p.bars.tick()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         """Risk-check the batch's signals and write them down with their orders in one

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
 from app.core.events import Publisher
+from app.core.metrics import report_bar_age
 from app.domain import OrderRequest, Position, Side
 from app.engine.aio import bounded, raise_if_cancelling
 from app.engine.client_ids import manual_order_id
@@ -37,7 +38,7 @@ from app.engine.risk_gate import (
     seed_risk_settings,
 )
 from app.engine.sim_account import carry_on_simulated_account
-from app.engine.watch import AlertSink, EngineWatch, LogOnly
+from app.engine.watch import AlertSink, BarClock, EngineWatch, LogOnly
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
 from app.models import EngineRun, OrderRecord
@@ -80,6 +81,8 @@ class EngineService:
         self.instances = InstanceSet(sessions)
         self._kill_switch = KillSwitch(self.broker, sessions, self.orders, self.instances)
         self.alerts = alerts or LogOnly()
+        self._bars = BarClock()
+        report_bar_age(self._bars.age)
         self._watch: EngineWatch | None = None
         self._tick = min(1.0, settings.engine_lock_ttl_seconds / 5)
         self._wake = asyncio.Event()
@@ -262,13 +265,19 @@ class EngineService:
             risk=RiskGate(self._sessions, self.settings.sim_commission_per_share),
             account_out=self.account,
             on_halt=self._halt,
+            bars=self._bars,
         )
 
     def _new_watch(self) -> EngineWatch:
         s = self.settings
         bar_seconds = parse_timeframe(s.engine_timeframe).total_seconds()
         return EngineWatch(
-            self.alerts, self.broker, s.alert_broker_failures, s.alert_stale_bars * bar_seconds
+            self.alerts,
+            self.broker,
+            self.venue.health,
+            self._bars,
+            s.alert_broker_failures,
+            s.alert_stale_bars * bar_seconds,
         )
 
     def _timings(self) -> LoopTimings:
