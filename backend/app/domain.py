@@ -7,11 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 _NUMBERS = (int, float, Decimal)
+
+DataSource = Literal["simulated", "alpaca_paper", "alpaca_live"]  # where prices and fills come from
 
 
 def _takes_numbers_only(annotation: Any) -> bool:

@@ -21,11 +21,10 @@ from typing import Any
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.db import make_engine, make_sessionmaker
-from app.core.events import RedisPublisher
+from app.core.events import RedisPublisher, SafePublisher
 from app.marketdata.simulated import SimulatedMarket
 from app.models import RiskSettingsRecord, StrategyInstance
 from app.risk import RiskSettings
-from app.services.events import SafePublisher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/, for bench and tests
 

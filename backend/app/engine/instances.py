@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import StrategyInstance
-from app.services.audit import add_audit
+from app.models.audit import add_audit
 from app.strategies import Strategy, StrategyParams, build
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.instances import InstanceSet
 from app.engine.orders import OrderManager, OrderOrigin
 from app.models import StrategyInstance
-from app.services.audit import add_audit
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 

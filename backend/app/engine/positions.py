@@ -10,26 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker
+from app.core.events import SafePublisher
 from app.domain import Position
 from app.models import PositionSnapshot
-from app.schemas.trading import PositionOut
-from app.services.audit import add_audit
-from app.services.events import SafePublisher
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
 _QTY_EPSILON = 1e-9
-
-
-def position_out(position: Position) -> PositionOut:
-    return PositionOut(
-        symbol=position.symbol,
-        qty=position.qty,
-        avg_entry_price=position.avg_entry_price,
-        market_price=position.market_price,
-        market_value=position.market_value,
-        unrealized_pl=position.unrealized_pl,
-    )
 
 
 async def latest_snapshots(session: AsyncSession) -> dict[str, PositionSnapshot]:
@@ -90,7 +78,7 @@ class PositionBook:
                     )
                 changed.append(position)
         for position in changed:
-            await self._events.publish("position", position_out(position))
+            await self._events.publish("position", position)
         if changed and audit_as:
             logger.warning("reconciliation corrected %d position(s)", len(changed))
         return len(changed)

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.domain import Account, Position, Side, Signal
 from app.engine.window import RollingWindows
 from app.models import EquityPoint, FillRecord, OrderRecord, RiskSettingsRecord
+from app.models.audit import add_audit
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
-from app.services.audit import add_audit
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any, Final
 
 from redis.asyncio import Redis
 from sqlalchemy import update
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
-from app.core.events import Publisher
+from app.core.events import Publisher, SafePublisher
 from app.core.metrics import report_bar_age
 from app.domain import OrderRequest, Position, Side
 from app.engine.aio import bounded, raise_if_cancelling
@@ -28,7 +29,7 @@ from app.engine.instances import InstanceSet, seed_instances
 from app.engine.kill_switch import KillSwitch
 from app.engine.leader import LeaderLock, holder_name
 from app.engine.loop import LoopParts, LoopTimings, TradingLoop
-from app.engine.orders import OrderManager, OrderOrigin
+from app.engine.orders import AuditNote, OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import (
@@ -38,21 +39,19 @@ from app.engine.risk_gate import (
     seed_risk_settings,
 )
 from app.engine.sim_account import carry_on_simulated_account
+from app.engine.status import AccountStatus, EngineStatus, KillOutcome, RunStatus
 from app.engine.watch import AlertSink, BarClock, EngineWatch, LogOnly
 from app.engine.wiring import Venue, build_venue
 from app.marketdata.base import parse_timeframe
 from app.models import EngineRun, OrderRecord
-from app.schemas.engine import EngineStatusOut, KillResult, RunStatus
-from app.schemas.trading import AccountOut
-from app.services.audit import add_audit
-from app.services.events import SafePublisher
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
 DESIRED_KEY = "trading-bot:engine:desired"
 STATUS_KEY = "trading-bot:engine:status"
-RUNNING = "running"
-STOPPED = "stopped"
+RUNNING: Final = "running"
+STOPPED: Final = "stopped"
 _RESTART_BACKOFF = 5.0
 
 
@@ -263,7 +262,7 @@ class EngineService:
             reconciler=self.reconciler,
             instances=self.instances,
             risk=RiskGate(self._sessions, self.settings.sim_commission_per_share),
-            account_out=self.account,
+            account=self.account,
             on_halt=self._halt,
             bars=self._bars,
         )
@@ -289,12 +288,12 @@ class EngineService:
         )
 
     # ------------------------------------------------------------------ API
-    async def status(self) -> EngineStatusOut:
+    async def status(self) -> EngineStatus:
         desired = await self._redis.get(DESIRED_KEY)
         raw = await self._redis.get(STATUS_KEY)
         leader = await self._lock.current_holder()
         run = RunStatus.model_validate_json(raw) if raw else None
-        return EngineStatusOut(
+        return EngineStatus(
             desired=RUNNING if desired == RUNNING else STOPPED,
             state=RUNNING if run is not None else STOPPED,
             leader=leader,
@@ -307,12 +306,12 @@ class EngineService:
             last_error=self.last_error,
         )
 
-    async def _status_or_minimal(self) -> EngineStatusOut:
+    async def _status_or_minimal(self) -> EngineStatus:
         try:
             return await self.status()
         except Exception:
             logger.warning("engine status unavailable", exc_info=True)
-            return EngineStatusOut(
+            return EngineStatus(
                 desired=STOPPED,
                 state=STOPPED,
                 leader=None,
@@ -325,7 +324,7 @@ class EngineService:
                 last_error=self.last_error,
             )
 
-    async def request(self, running: bool, user: str) -> EngineStatusOut:
+    async def request(self, running: bool, user: str) -> EngineStatus:
         """Ask every process for a running or stopped engine; the leader acts within a tick."""
         previous = await self._redis.getset(DESIRED_KEY, RUNNING if running else STOPPED)
         async with self._sessions.begin() as session:
@@ -345,19 +344,13 @@ class EngineService:
         await self.events.publish("engine", status)
         return status
 
-    async def kill(self, user: str, flatten: bool) -> KillResult:
+    async def kill(self, user: str, flatten: bool) -> KillOutcome:
         """Stop every strategy, cancel every open order and, if asked, close every position."""
         report = await self._kill_switch.pull(user, flatten)
         self.alerts.send("kill_switch", f"kill switch pulled by {user}", asdict(report))
         status = await self.status()
         await self.events.publish("engine", status)
-        return KillResult(
-            **status.model_dump(),
-            disabled_instances=report.disabled_instances,
-            canceled_orders=report.canceled_orders,
-            flatten_orders=report.flatten_orders,
-            errors=report.errors,
-        )
+        return KillOutcome(status, report)
 
     async def _halt(self, reason: str, flatten: bool) -> None:
         """The risk chain's drawdown switch: the kill switch, pulled by the engine itself."""
@@ -365,18 +358,9 @@ class EngineService:
         self.alerts.send("risk_halt", reason, {"flatten": flatten})
         await self.kill("risk", flatten)
 
-    async def account(self) -> AccountOut:
+    async def account(self) -> AccountStatus:
         account, clock = await asyncio.gather(self.broker.get_account(), self.broker.get_clock())
-        return AccountOut(
-            cash=account.cash,
-            equity=account.equity,
-            buying_power=account.buying_power,
-            last_equity=account.last_equity,
-            currency=account.currency,
-            trading_blocked=account.trading_blocked,
-            market_open=clock.is_open,
-            data_source=self.venue.data_source,
-        )
+        return AccountStatus(account, clock.is_open, self.venue.data_source)
 
     async def allow_entries(self, allowed: bool, actor: str) -> bool:
         """Start or stop opening positions (exits keep trading); False if already so."""
@@ -391,6 +375,25 @@ class EngineService:
 
     async def open_positions(self) -> list[Position]:
         return await self.broker.get_positions()
+
+    async def open_orders(self) -> list[OrderRecord]:
+        """Orders the database believes are still working (or not yet confirmed)."""
+        return await self.orders.open_rows()
+
+    async def place_order(
+        self, request: OrderRequest, actor: str, asked: dict[str, Any]
+    ) -> OrderRecord:
+        """A manual order: written down with its audit row in one transaction, then sent."""
+        note = AuditNote(actor, "order_create", after=asked)
+        return await self.orders.place(request, OrderOrigin("manual"), note)
+
+    async def cancel_order(self, record: OrderRecord, actor: str) -> None:
+        """Ask the broker to cancel an open order, audited; it turns canceled when confirmed."""
+        await self.orders.cancel(record)
+        async with self._sessions.begin() as session:
+            add_audit(
+                session, actor, "order_cancel", "order", record.id, before={"status": record.status}
+            )
 
     async def close_position(
         self, symbol: str, actor: str, qty: float | None = None
@@ -408,17 +411,9 @@ class EngineService:
             side=Side.SELL if position.qty > 0 else Side.BUY,
             qty=qty or abs(position.qty),
         )
-        record = await self.orders.place(request, OrderOrigin("manual"))
-        async with self._sessions.begin() as session:
-            add_audit(
-                session,
-                actor,
-                "position_close",
-                "position",
-                symbol,
-                after={"client_order_id": record.client_order_id, "qty": request.qty},
-            )
-        return record
+        after = {"client_order_id": request.client_order_id, "qty": request.qty}
+        note = AuditNote(actor, "position_close", "position", symbol, after)
+        return await self.orders.place(request, OrderOrigin("manual"), note)
 
 
 class NoPosition(LookupError):

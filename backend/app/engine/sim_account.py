@@ -13,7 +13,7 @@ from app.brokers.sim import SimBroker
 from app.domain import Fill, OrderRequest, OrderType, Side, TimeInForce
 from app.engine.orders import CONFIRMED_OPEN, OrderManager
 from app.models import FillRecord, OrderRecord
-from app.services.audit import add_audit
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from app.brokers.factory import make_broker
 from app.brokers.health import CallHealth
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
+from app.domain import DataSource
 from app.marketdata.base import MarketData
 from app.marketdata.factory import make_market_data
-from app.schemas.trading import DataSource
 
 
 @dataclass(frozen=True, slots=True)

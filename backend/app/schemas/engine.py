@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import InputModel
-from app.schemas.trading import DataSource
-
-
-class RunStatus(BaseModel):
-    """What the leading process reports about its run, refreshed while it holds the lock."""
-
-    holder: str
-    run_id: int
-    started_at: datetime
-    symbols: list[str]
-    bars: int = 0
-    signals: int = 0
-    orders: int = 0
-    rejections: int = 0
-    last_bar_time: datetime | None = None
+from app.domain import DataSource, InputModel
+from app.engine.status import RunStatus
 
 
 class EngineStatusOut(BaseModel):

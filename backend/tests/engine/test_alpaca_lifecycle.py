@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.alpaca import AlpacaBroker
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
+from app.core.events import SafePublisher
 from app.domain import OrderRequest, Position, Side, Signal
 from app.engine.instances import InstanceSet, LiveInstance
 from app.engine.kill_switch import KillSwitch
@@ -26,7 +27,6 @@ from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch
 from app.models import AuditEntry
 from app.risk import Decision
-from app.services.events import SafePublisher
 from app.strategies.base import Strategy
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerUnavailable, OrderQuery, TradeUpdate
 from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.core.events import SafePublisher
 from app.domain import Order, OrderRequest, OrderStatus, Side
 from app.engine.orders import PENDING, OrderManager, OrderOrigin
 from app.models import AuditEntry, FillRecord, OrderRecord
-from app.services.events import SafePublisher
 from tests.engine.conftest import RecordingPublisher, flat
 
 MANUAL = OrderOrigin("manual")

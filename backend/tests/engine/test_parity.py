@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import backtest
 from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.core.events import SafePublisher
 from app.domain import OrderStatus
 from app.models import OrderRecord, RiskSettingsRecord, StrategyInstance
 from app.risk import RiskSettings
-from app.services.events import SafePublisher
 from app.strategies import BarFrame, build
 from tests.engine.conftest import RecordingPublisher
 from tests.engine.test_signals import bars_of

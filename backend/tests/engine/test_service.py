@@ -159,7 +159,7 @@ async def test_kill_switch_disables_strategies_cancels_orders_and_flattens(
     exchange.on_price("SIMA", 100.0, datetime.now(UTC) + timedelta(minutes=1))  # fills
     resting = await exchange.submit_order(_request("resting", 1, limit=50.0))
 
-    result = await engine.kill("admin", flatten=True)
+    result = (await engine.kill("admin", flatten=True)).report
 
     assert result.disabled_instances == 1 and result.canceled_orders == 1 and not result.errors
     assert (await exchange.get_order_by_client_id(resting.client_order_id)).status == "canceled"  # type: ignore[union-attr]

@@ -16,6 +16,10 @@ from app.schemas.trading import EquityPointOut
 router = APIRouter(prefix="/equity", tags=["equity"])
 
 
+def equity_point_out(point: EquityPoint) -> EquityPointOut:
+    return EquityPointOut.model_validate(point)
+
+
 @router.get("", responses=error_responses(401, 422))
 async def equity_history(
     session: SessionDep,
@@ -27,4 +31,4 @@ async def equity_history(
     if since is not None:
         query = query.where(EquityPoint.time >= since)
     rows = list(await session.scalars(query.order_by(EquityPoint.time.desc()).limit(limit)))
-    return [EquityPointOut.model_validate(row) for row in reversed(rows)]
+    return [equity_point_out(row) for row in reversed(rows)]

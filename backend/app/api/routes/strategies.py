@@ -13,6 +13,7 @@ from app.api.engine_deps import EngineDep
 from app.api.routes.health import strategy_file_problems
 from app.core.errors import ApiError
 from app.models import StrategyInstance
+from app.models.audit import add_audit
 from app.schemas.errors import error_responses
 from app.schemas.health import StrategyFileProblem
 from app.schemas.strategies import (
@@ -21,7 +22,6 @@ from app.schemas.strategies import (
     StrategyInstanceOut,
     StrategyInstanceUpdate,
 )
-from app.services.audit import add_audit
 from app.services.validation import strategy_params
 from app.strategies import STRATEGIES
 
