@@ -26,8 +26,8 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.redis import make_redis
 from app.engine.service import EngineService
 from app.notify.room import Notifications
+from app.research.backtests import BacktestJobs
 from app.research.jobs import SearchJobs
-from app.services.backtests import BacktestJobs
 from app.strategies import load_user_strategies
 
 logger = logging.getLogger(__name__)

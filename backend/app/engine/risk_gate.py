@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain import Account, Position, Side, Signal
@@ -206,6 +206,9 @@ async def _own_day_trades(session: AsyncSession, settings: RiskSettings) -> tupl
 async def seed_risk_settings(sessions: async_sessionmaker[AsyncSession], simulated: bool) -> None:
     """First start only: the simulated market never closes, so there its defaults always trade."""
     async with sessions.begin() as session:
+        # Writers wait, so a save through the API in the meantime is seen here, never overwritten.
+        table = RiskSettingsRecord.__tablename__
+        await session.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
         if await session.scalar(select(func.count()).select_from(RiskSettingsRecord)):
             return
         settings = RiskSettings(market_hours=not simulated, take_profit_multiple=2.0)

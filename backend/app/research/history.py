@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain import Bar
+from app.domain import Bar, bar_length
 from app.models import HistoryBar, HistoryCoverage
-from app.research.sources import AdjustmentName, HistorySource, bar_length
+from app.research.sources import AdjustmentName, HistorySource
 from app.strategies import BarFrame
 
 logger = logging.getLogger(__name__)

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import DataSource, InputModel
-from app.engine.status import RunStatus
+
+
+class RunStatusOut(BaseModel):
+    """What the leading process reports about its run, refreshed while it holds the lock."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    holder: str
+    run_id: int
+    started_at: datetime
+    symbols: list[str]
+    bars: int
+    signals: int
+    orders: int
+    rejections: int
+    last_bar_time: datetime | None
 
 
 class EngineStatusOut(BaseModel):
@@ -19,7 +35,7 @@ class EngineStatusOut(BaseModel):
     market_data: str = Field(description="simulated, replay or alpaca")
     data_source: DataSource
     live_trading: bool
-    run: RunStatus | None
+    run: RunStatusOut | None
     last_error: str | None
 
 

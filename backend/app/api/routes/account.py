@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.broker_errors import broker_call
 from app.api.engine_deps import EngineDep
 from app.engine.status import AccountStatus
 from app.schemas.errors import error_responses
 from app.schemas.trading import AccountOut
-from app.services.broker_errors import broker_call
 
 router = APIRouter(prefix="/account", tags=["account"])
 

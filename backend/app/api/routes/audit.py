@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ReadSessionDep
+from app.api.paging import Limit, Offset, fetch_page
 from app.models import AuditEntry
 from app.schemas.errors import error_responses
 from app.schemas.trading import AuditOut, Page
-from app.services.paging import Limit, Offset, fetch_page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

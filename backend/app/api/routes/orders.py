@@ -7,16 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import ColumnElement, select
 
+from app.api.broker_errors import broker_call
 from app.api.deps import CurrentUser, ReadSessionDep, SessionDep
 from app.api.engine_deps import EngineDep
+from app.api.paging import Limit, Offset, SymbolFilter, fetch_page
 from app.core.errors import ApiError
 from app.domain import OrderRequest, OrderStatus, OrderType
 from app.engine.client_ids import manual_order_id
 from app.models import FillRecord, OrderRecord
 from app.schemas.errors import error_responses
 from app.schemas.trading import FillOut, OrderCreate, OrderOut, OrderStatusOut, Page
-from app.services.broker_errors import broker_call
-from app.services.paging import Limit, Offset, SymbolFilter, fetch_page
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.api.broker_errors import broker_call
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.api.routes.orders import order_out
@@ -14,7 +15,6 @@ from app.domain import Position
 from app.engine.service import NoPosition
 from app.schemas.errors import error_responses
 from app.schemas.trading import OrderOut, PositionOut
-from app.services.broker_errors import broker_call
 
 router = APIRouter(prefix="/positions", tags=["positions"])
 

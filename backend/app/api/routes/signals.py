@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement
 
 from app.api.deps import ReadSessionDep
+from app.api.paging import Limit, Offset, SymbolFilter, fetch_page
 from app.models import SignalRecord
 from app.schemas.errors import error_responses
 from app.schemas.trading import Page, RiskRejectionOut, SignalOut
-from app.services.paging import Limit, Offset, SymbolFilter, fetch_page
 
 router = APIRouter(prefix="/signals", tags=["signals"])
 

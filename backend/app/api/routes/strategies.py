@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.api.routes.health import strategy_file_problems
+from app.api.validation import strategy_params
 from app.core.errors import ApiError
 from app.models import StrategyInstance
 from app.models.audit import add_audit
@@ -22,7 +23,6 @@ from app.schemas.strategies import (
     StrategyInstanceOut,
     StrategyInstanceUpdate,
 )
-from app.services.validation import strategy_params
 from app.strategies import STRATEGIES
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
