@@ -257,6 +257,18 @@ class Broker(abc.ABC):
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:
         """Order events from this call on; each call is an independent subscriber until close()."""
 
+    def needs_restore(self) -> bool:
+        """Whether this exchange lives in the process and starts empty, so that a run first books
+        the recorded fills and reopens the working orders into it (`restore`); real brokers
+        keep their own account."""
+        return False
+
+    def restore(
+        self, fills: Sequence[Fill], working: Sequence[tuple[str, OrderRequest]]
+    ) -> dict[str, str]:
+        """Carry on an earlier process's account; the orders it could not reopen, with why."""
+        raise NotImplementedError(f"{type(self).__name__} keeps its own account")
+
     def on_bar(self, bar: Bar) -> None:  # noqa: B027 - a deliberate no-op default
         """Let a simulated exchange match orders against the bar; real brokers ignore it."""
 

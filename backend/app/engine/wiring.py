@@ -9,7 +9,7 @@ from typing import Literal
 from app.brokers.base import Broker
 from app.brokers.factory import make_broker
 from app.brokers.health import CallHealth
-from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.brokers.sim import SimBrokerConfig
 from app.core.config import Settings
 from app.domain import DataSource
 from app.marketdata.base import MarketData
@@ -57,7 +57,7 @@ def build_venue(settings: Settings) -> Venue:
         warmup_bars=settings.engine_window_bars,
         health=health,
     )
-    if isinstance(broker, SimBroker):
+    if not settings.alpaca_api_key:  # make_broker took the offline exchange
         return Venue(broker, market_data, "sim", "simulated", health)
     source: DataSource = "alpaca_live" if settings.is_live_trading else "alpaca_paper"
     return Venue(broker, market_data, "alpaca", source, health)

@@ -16,9 +16,9 @@ from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
 from app.domain import Bar
-from app.engine.leader import LOCK_KEY
+from app.engine.leader import DESIRED_KEY, LOCK_KEY
 from app.engine.loop import TradingLoop
-from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.service import EngineService
 from app.engine.wiring import Venue
 from app.models import (
     AuditEntry,
@@ -69,9 +69,10 @@ async def make_engine(
 
 def crash(service: EngineService) -> None:
     """Kill the process's tasks where they stand: no cleanup, the lock left to expire."""
-    assert service._supervisor is not None and service._run_task is not None
-    service._supervisor.cancel()
-    service._run_task.cancel()
+    supervisor = service.supervisor
+    assert supervisor._task is not None and supervisor._run_task is not None
+    supervisor._task.cancel()
+    supervisor._run_task.cancel()
 
 
 async def rows(sessions: async_sessionmaker[AsyncSession], model: type) -> list:  # type: ignore[type-arg]
@@ -283,7 +284,11 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
     await second.start()
     await wait_for(lambda: _async(second.trading), what="the restarted engine")
 
-    assert after.traded and await after.get_positions() == await before.get_positions()
+    async def same_positions() -> bool:  # booked at once; priced again once the run's bars flow
+        return await after.get_positions() == await before.get_positions()
+
+    assert after.traded
+    await wait_for(same_positions, what="the positions carried on and priced")
     assert (await after.get_account()).cash == pytest.approx((await before.get_account()).cash)
     exits = {(o.id, o.client_order_id) for o in await before.get_orders()}
     assert (
