@@ -32,7 +32,7 @@ from app.engine.status import AccountStatus
 from app.engine.watch import BarClock
 from app.engine.window import ATR_HISTORY, RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
-from app.models import EquityPoint, SignalRecord
+from app.models import EquityPointRecord, SignalRecord
 from app.risk import Rejection
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class TradingLoop:
 
     async def record_equity(self) -> None:
         account = await self._p.broker.get_account()
-        point = EquityPoint(
+        point = EquityPointRecord(
             time=datetime.now(UTC),
             equity=Decimal(str(account.equity)),
             cash=Decimal(str(account.cash)),

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.brokers.base import Broker
 from app.core.events import SafePublisher
 from app.domain import Position
-from app.models import PositionSnapshot
+from app.models import PositionSnapshotRecord
 from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
@@ -20,15 +20,15 @@ logger = logging.getLogger(__name__)
 _QTY_EPSILON = 1e-9
 
 
-async def latest_snapshots(session: AsyncSession) -> dict[str, PositionSnapshot]:
+async def latest_snapshots(session: AsyncSession) -> dict[str, PositionSnapshotRecord]:
     """The newest snapshot per symbol: what the database believes is held."""
     newest = (
-        select(PositionSnapshot.symbol, func.max(PositionSnapshot.id).label("id"))
-        .group_by(PositionSnapshot.symbol)
+        select(PositionSnapshotRecord.symbol, func.max(PositionSnapshotRecord.id).label("id"))
+        .group_by(PositionSnapshotRecord.symbol)
         .subquery()
     )
     rows = await session.scalars(
-        select(PositionSnapshot).join(newest, newest.c.id == PositionSnapshot.id)
+        select(PositionSnapshotRecord).join(newest, newest.c.id == PositionSnapshotRecord.id)
     )
     return {row.symbol: row for row in rows}
 
@@ -57,7 +57,7 @@ class PositionBook:
                     continue
                 position = held.get(symbol) or Position(symbol, 0.0, 0.0, 0.0)
                 session.add(
-                    PositionSnapshot(
+                    PositionSnapshotRecord(
                         taken_at=now,
                         symbol=symbol,
                         qty=Decimal(str(position.qty)),

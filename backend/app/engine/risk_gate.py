@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain import Account, Position, Side, Signal
 from app.engine.window import RollingWindows
-from app.models import EquityPoint, FillRecord, OrderRecord, RiskSettingsRecord
+from app.models import EquityPointRecord, FillRecord, OrderRecord, RiskSettingsRecord
 from app.models.audit import add_audit
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
 
@@ -156,7 +156,7 @@ class RiskGate:
         today = datetime.combine(datetime.now(UTC).date(), dtime(), tzinfo=UTC)
         async with self._sessions() as session:
             settings = await load_risk_settings(session)
-            peak = await session.scalar(select(func.max(EquityPoint.equity)))
+            peak = await session.scalar(select(func.max(EquityPointRecord.equity)))
             stop_outs = await session.execute(
                 select(OrderRecord.symbol, func.max(OrderRecord.updated_at))
                 .where(OrderRecord.type.in_(["stop", "stop_limit"]), OrderRecord.status == "filled")

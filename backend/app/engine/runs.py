@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.engine.status import RunStatus
-from app.models import EngineRun
+from app.models import EngineRunRecord
 from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class RunRecords:
 
     async def open(self, holder: str, broker: str, data_source: str) -> RunStatus:
         async with self._sessions.begin() as session:
-            run = EngineRun(holder=holder, broker=broker, data_source=data_source)
+            run = EngineRunRecord(holder=holder, broker=broker, data_source=data_source)
             session.add(run)
             await session.flush()
             add_audit(session, "engine", "engine_started", "engine", run.id, message=holder)
@@ -47,8 +47,8 @@ class RunRecords:
         with contextlib.suppress(Exception):
             async with self._sessions.begin() as session:
                 await session.execute(
-                    update(EngineRun)
-                    .where(EngineRun.id == status.run_id)
+                    update(EngineRunRecord)
+                    .where(EngineRunRecord.id == status.run_id)
                     .values(stopped_at=datetime.now(UTC), stop_reason=reason)
                 )
                 add_audit(

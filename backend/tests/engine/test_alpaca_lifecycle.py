@@ -25,7 +25,7 @@ from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch
-from app.models import AuditEntry
+from app.models import AuditRecord
 from app.risk import Decision
 from app.strategies.base import Strategy
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
@@ -264,6 +264,6 @@ async def test_a_refusal_says_its_kind_in_the_row_and_the_audit(
     assert (record.status, record.reject_reason) == ("rejected", f"[wash_trade] {wash}")
     async with sessions() as session:
         audit = await session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "order_rejected")
+            select(AuditRecord).where(AuditRecord.action == "order_rejected")
         )
     assert audit is not None and audit.after == {"refusal": "wash_trade"}

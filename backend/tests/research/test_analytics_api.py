@@ -13,7 +13,13 @@ from fastapi import FastAPI
 from socketio import ASGIApp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import EquityPoint, FillRecord, OrderRecord, PositionSnapshot, StrategyInstance
+from app.models import (
+    EquityPointRecord,
+    FillRecord,
+    OrderRecord,
+    PositionSnapshotRecord,
+    StrategyInstanceRecord,
+)
 from tests.research.fixtures import LEDGER, MARKS
 
 Headers = dict[str, str]
@@ -23,7 +29,9 @@ Headers = dict[str, str]
 async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> None:
     sessions: async_sessionmaker[AsyncSession] = api_app[0].state.sessions
     async with sessions() as session:
-        instance = StrategyInstance(name="a", strategy="sma_crossover", symbol="AAPL", params={})
+        instance = StrategyInstanceRecord(
+            name="a", strategy="sma_crossover", symbol="AAPL", params={}
+        )
         session.add(instance)
         await session.flush()
         for n, fill in enumerate(LEDGER):
@@ -56,7 +64,7 @@ async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> None:
         for symbol, price in MARKS.items():
             for age, mark in ((1, Decimal(1)), (2, price)):  # the newest snapshot is the mark
                 session.add(
-                    PositionSnapshot(
+                    PositionSnapshotRecord(
                         taken_at=datetime(2026, 2, 3, 16, age, tzinfo=UTC),
                         symbol=symbol,
                         qty=Decimal(2),
@@ -65,7 +73,7 @@ async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> None:
                     )
                 )
         session.add(
-            EquityPoint(
+            EquityPointRecord(
                 time=datetime(2026, 2, 3, 16, tzinfo=UTC), equity=Decimal(10222), cash=Decimal(9000)
             )
         )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import ReadSessionDep
 from app.api.paging import Limit, Offset, fetch_page
-from app.models import AuditEntry
+from app.models import AuditRecord
 from app.schemas.errors import error_responses
 from app.schemas.trading import AuditOut, Page
 
@@ -29,11 +29,11 @@ async def list_audit(
     filters = [
         column == value
         for column, value in (
-            (AuditEntry.actor, actor),
-            (AuditEntry.action, action),
-            (AuditEntry.entity, entity),
+            (AuditRecord.actor, actor),
+            (AuditRecord.action, action),
+            (AuditRecord.entity, entity),
         )
         if value is not None
     ]
-    order_by = (AuditEntry.id.desc(),)
-    return await fetch_page(session, AuditEntry, AuditOut, filters, order_by, limit, offset)
+    order_by = (AuditRecord.id.desc(),)
+    return await fetch_page(session, AuditRecord, AuditOut, filters, order_by, limit, offset)
