@@ -26,7 +26,8 @@ Headers = dict[str, str]
 
 
 @pytest.fixture
-async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> None:
+async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> int:
+    """The ledger's rows; its strategy instance's id (the engine may seed instances of its own)."""
     sessions: async_sessionmaker[AsyncSession] = api_app[0].state.sessions
     async with sessions() as session:
         instance = StrategyInstanceRecord(
@@ -78,10 +79,12 @@ async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> None:
             )
         )
         await session.commit()
+        return instance.id
 
 
-@pytest.mark.usefixtures("ledger")
-async def test_pnl_report_by_instance(client: httpx.AsyncClient, auth_headers: Headers) -> None:
+async def test_pnl_report_by_instance(
+    client: httpx.AsyncClient, auth_headers: Headers, ledger: int
+) -> None:
     response = await client.get(
         "/api/analytics/pnl", params={"group_by": "instance"}, headers=auth_headers
     )
@@ -91,7 +94,7 @@ async def test_pnl_report_by_instance(client: httpx.AsyncClient, auth_headers: H
     assert report["total"]["unrealized_pnl"] == pytest.approx(4.0)
     assert report["total"]["max_drawdown"] == pytest.approx(15.6)
     assert {g["key"]: g["stats"]["realized_pnl"] for g in report["groups"]} == {
-        "1": pytest.approx(202.0),
+        str(ledger): pytest.approx(202.0),
         "manual": pytest.approx(20.0),
     }
 
