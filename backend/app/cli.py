@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "history":
         return research_cli.run(args)
     if args.command == "strategy-check":
-        from app.services.strategy_check import check_file  # loads numpy and TA-Lib
+        from app.research.strategy_check import check_file  # loads numpy and TA-Lib
 
         return check_file(args.file, args.bars, args.seed)
     if args.command == "paper-check":
@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 async def _paper_check(symbol: str) -> int:
     """Exit 0 when every step passed, 1 when one failed, 2 when it could not start."""
     from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
-    from app.brokers.alpaca_paper_check import LiveEndpointRefused, PaperCheck, refuse_live
     from app.core.config import Settings
     from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
+    from app.paper_check import LiveEndpointRefused, PaperCheck, refuse_live
 
     settings = Settings()
     try:

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import types
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 _NUMBERS = (int, float, Decimal)
+
+DataSource = Literal["simulated", "alpaca_paper", "alpaca_live"]  # where prices and fills come from
+
+# A history timeframe, Alpaca's way: <n>Min, <n>Hour, <n>Day, <n>Week or <n>Month.
+TIMEFRAME_PATTERN = r"^([1-9][0-9]{0,2})(Min|Hour|Day|Week|Month)$"
+_STEP = {"Min": 60, "Hour": 3600, "Day": 86_400, "Week": 7 * 86_400, "Month": 30 * 86_400}
+
+
+def timeframe_parts(timeframe: str) -> tuple[int, str]:
+    match = re.match(TIMEFRAME_PATTERN, timeframe)
+    if match is None:
+        raise ValueError(
+            f"timeframe {timeframe!r}: use <n>Min, <n>Hour, <n>Day, <n>Week or <n>Month"
+        )
+    return int(match.group(1)), match.group(2)
+
+
+def bar_length(timeframe: str) -> timedelta:
+    amount, unit = timeframe_parts(timeframe)
+    return timedelta(seconds=amount * _STEP[unit])
 
 
 def _takes_numbers_only(annotation: Any) -> bool:

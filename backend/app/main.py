@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.deps import current_user
+from app.api.live_events import ShapedPublisher
 from app.api.main import api_router
 from app.api.routes.health import CachedChecks
 from app.core.config import Settings, load_settings_or_exit
@@ -25,8 +26,8 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.redis import make_redis
 from app.engine.service import EngineService
 from app.notify.room import Notifications
+from app.research.backtests import BacktestJobs
 from app.research.jobs import SearchJobs
-from app.services.backtests import BacktestJobs
 from app.strategies import load_user_strategies
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         settings,
         make_sessionmaker(api.state.engine_db),
         api.state.redis,
-        api.state.notifications.publisher(api.state.publisher),
+        ShapedPublisher(api.state.notifications.publisher(api.state.publisher)),
         alerts=api.state.notifications.alerts,
     )
     api.state.notifications.attach(api.state.engine, api.state.redis)

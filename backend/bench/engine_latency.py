@@ -21,11 +21,10 @@ from typing import Any
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.db import make_engine, make_sessionmaker
-from app.core.events import RedisPublisher
+from app.core.events import RedisPublisher, SafePublisher
 from app.marketdata.simulated import SimulatedMarket
-from app.models import RiskSettingsRecord, StrategyInstance
+from app.models import RiskSettingsRecord, StrategyInstanceRecord
 from app.risk import RiskSettings
-from app.services.events import SafePublisher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/, for bench and tests
 
@@ -56,7 +55,7 @@ async def measure(mix: str, strategies: tuple[tuple[str, dict[str, Any]], ...]) 
         sessions = make_sessionmaker(db)
         async with sessions.begin() as session:
             session.add_all(
-                StrategyInstance(name=n, strategy=n, symbol=s, params=p, enabled=True)
+                StrategyInstanceRecord(name=n, strategy=n, symbol=s, params=p, enabled=True)
                 for s in SYMBOLS
                 for n, p in strategies
             )

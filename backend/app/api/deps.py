@@ -43,7 +43,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for a read-only route in autocommit: no BEGIN and ROLLBACK round trips around
-    its one statement (a list page and its count are one statement, see services/paging.py)."""
+    its one statement (a list page and its count are one statement, see api/paging.py)."""
     sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
     async with sessions() as session:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -14,9 +14,7 @@ from pydantic import ValidationError
 from app.backtest import run_csv
 from app.backtest.config import BacktestConfig
 from app.backtest.data import DataError
-from app.backtest.metrics import format_metric
-from app.backtest.report import write_report
-from app.backtest.result import BacktestResult
+from app.backtest.report import table, write_report
 from app.risk.settings import RiskSettings
 from app.strategies import STRATEGIES
 
@@ -127,31 +125,3 @@ def _message(exc: Exception) -> str:
             for error in exc.errors()
         )
     return str(exc)
-
-
-def table(result: BacktestResult, shown_trades: int = 20) -> str:
-    """A readable summary: metrics, then the latest trades."""
-    lines = [f"{result.strategy} {result.params} on {', '.join(result.symbols)}", ""]
-    for name, value in result.metrics.items():
-        lines.append(f"  {name:<24}{format_metric(name, value)}")
-    trades = result.trades[-shown_trades:]
-    lines += [
-        "",
-        f"trades ({len(result.trades)}, latest {len(trades)}):",
-        f"  {'symbol':<8}{'side':<6}{'size':>8}  {'entry':<20}{'price':>11}  "
-        f"{'exit':<20}{'price':>11}{'pnl':>12}",
-    ]
-    for trade in trades:
-        exit_time = trade.exit_time.isoformat()[:19] if trade.exit_time else "open"
-        exit_price = f"{trade.exit_price:.4f}" if trade.exit_price is not None else "-"
-        lines.append(
-            f"  {trade.symbol:<8}{'long' if trade.direction > 0 else 'short':<6}"
-            f"{trade.qty:>8g}  {trade.entry_time.isoformat()[:19]:<20}{trade.entry_price:>11.4f}  "
-            f"{exit_time:<20}{exit_price:>11}{trade.pnl:>12.2f}"
-        )
-    if result.rejected:
-        lines.append(
-            f"\n{len(result.rejected)} signals rejected by the risk chain, e.g. "
-            f"{result.rejected[0].reason}"
-        )
-    return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""A self-contained HTML report: equity curve, drawdown and trade markers as inline SVG."""
+"""Reports of a backtest: a plain-text table (the CLI, the jobs, the strategy check) and a
+self-contained HTML report (equity curve, drawdown and trade markers as inline SVG)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,34 @@ from app.backtest.result import BacktestResult
 
 _WIDTH, _EQUITY_HEIGHT, _DRAWDOWN_HEIGHT, _PAD = 960, 320, 120, 48
 _MAX_POINTS = 2000
+
+
+def table(result: BacktestResult, shown_trades: int = 20) -> str:
+    """A readable summary: metrics, then the latest trades."""
+    lines = [f"{result.strategy} {result.params} on {', '.join(result.symbols)}", ""]
+    for name, value in result.metrics.items():
+        lines.append(f"  {name:<24}{format_metric(name, value)}")
+    trades = result.trades[-shown_trades:]
+    lines += [
+        "",
+        f"trades ({len(result.trades)}, latest {len(trades)}):",
+        f"  {'symbol':<8}{'side':<6}{'size':>8}  {'entry':<20}{'price':>11}  "
+        f"{'exit':<20}{'price':>11}{'pnl':>12}",
+    ]
+    for trade in trades:
+        exit_time = trade.exit_time.isoformat()[:19] if trade.exit_time else "open"
+        exit_price = f"{trade.exit_price:.4f}" if trade.exit_price is not None else "-"
+        lines.append(
+            f"  {trade.symbol:<8}{'long' if trade.direction > 0 else 'short':<6}"
+            f"{trade.qty:>8g}  {trade.entry_time.isoformat()[:19]:<20}{trade.entry_price:>11.4f}  "
+            f"{exit_time:<20}{exit_price:>11}{trade.pnl:>12.2f}"
+        )
+    if result.rejected:
+        lines.append(
+            f"\n{len(result.rejected)} signals rejected by the risk chain, e.g. "
+            f"{result.rejected[0].reason}"
+        )
+    return "\n".join(lines)
 
 
 def write_report(result: BacktestResult, path: Path) -> None:

@@ -57,9 +57,11 @@ from app.brokers.base import (
     TradeUpdate,
     TradingDay,
 )
-from app.brokers.budget import ALPACA_REQUESTS_PER_MINUTE, MAX_SHARE, MIN_SHARE, RequestBudget
+from app.brokers.budget import ALPACA_REQUESTS_PER_MINUTE, RequestBudget
 from app.brokers.fanout import Fanout
+from app.brokers.health import CallHealth
 from app.brokers.retry import RetryPolicy, with_retry
+from app.core.config import REQUEST_BUDGET_MAX, REQUEST_BUDGET_MIN
 from app.domain import (
     Account,
     Asset,
@@ -92,7 +94,7 @@ class AlpacaConfig(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     asset_cache_seconds: float = Field(3600.0, ge=0)
     # The share of the key's rate limit that reads may spend (app.brokers.budget).
-    request_budget: float = Field(0.5, ge=MIN_SHARE, le=MAX_SHARE)
+    request_budget: float = Field(0.5, ge=REQUEST_BUDGET_MIN, le=REQUEST_BUDGET_MAX)
     rate_limit: int = Field(ALPACA_REQUESTS_PER_MINUTE, ge=1)  # requests per rate_window
     rate_window: float = Field(60.0, gt=0)
 
@@ -119,8 +121,9 @@ def resolve_trading_url(base_url: str | None, live: bool) -> str:
 class AlpacaBroker(Broker):
     """`Broker` on alpaca-py's TradingClient and TradingStream."""
 
-    def __init__(self, config: AlpacaConfig) -> None:
+    def __init__(self, config: AlpacaConfig, health: CallHealth | None = None) -> None:
         self._config = config
+        self.health = health or CallHealth()
         url = resolve_trading_url(config.base_url, config.live)
         self._paper = not is_live_url(url)
         self._client = TradingClient(
@@ -138,7 +141,11 @@ class AlpacaBroker(Broker):
         self, what: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True
     ) -> Any:
         return await with_retry(
-            lambda: call_sdk(fn, *args), self._config.retry, what=what, idempotent=idempotent
+            lambda: call_sdk(fn, *args),
+            self._config.retry,
+            what=what,
+            health=self.health,
+            idempotent=idempotent,
         )
 
     async def _read(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -148,7 +155,7 @@ class AlpacaBroker(Broker):
             await self._budget.acquire()
             return await call_sdk(fn, *args)
 
-        return await with_retry(attempt, self._config.retry, what=what)
+        return await with_retry(attempt, self._config.retry, what=what, health=self.health)
 
     # ----------------------------------------------------------------- reads
     async def get_account(self) -> Account:
@@ -258,7 +265,9 @@ class AlpacaBroker(Broker):
                 ) from exc
             return _order(raw)
 
-        return await with_retry(attempt, self._config.retry, what=f"submit order {cid}")
+        return await with_retry(
+            attempt, self._config.retry, what=f"submit order {cid}", health=self.health
+        )
 
     async def cancel_order(self, order_id: str) -> None:
         await self._call(f"cancel order {order_id}", self._client.cancel_order_by_id, order_id)
@@ -287,6 +296,7 @@ class AlpacaBroker(Broker):
             ),
             self._config.retry,
             what=f"replace order {order_id}",
+            health=self.health,
             idempotent=False,
         )
         return _order(raw)
@@ -297,6 +307,7 @@ class AlpacaBroker(Broker):
             lambda: call_sdk(self._client.close_position, symbol, options),
             self._config.retry,
             what=f"close position {symbol}",
+            health=self.health,
             idempotent=False,
         )
         return _order(raw)

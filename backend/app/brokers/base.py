@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from app.domain import Account, Asset, Bar, Fill, Order, OrderRequest, Position
 
@@ -105,6 +106,8 @@ class Refusal(StrEnum):
 class BrokerError(Exception):
     """Anything a broker call can fail with; subclasses say whether retrying can help."""
 
+    kind: ClassVar[str] = "other"  # the label the metrics count it under
+
 
 class BrokerUnavailable(BrokerError):
     """Transient fault (timeout, connection, 429, 5xx): the same call may succeed later.
@@ -112,6 +115,8 @@ class BrokerUnavailable(BrokerError):
     `maybe_processed` is True when the broker may have acted on the request before failing
     (a read timeout, a 5xx), so only idempotent calls may be retried blindly.
     """
+
+    kind = "unavailable"
 
     def __init__(
         self,
@@ -130,13 +135,19 @@ class BrokerUnavailable(BrokerError):
 class AuthenticationFailed(BrokerError):
     """The broker refused the credentials: a configuration problem, retrying will not help."""
 
+    kind = "auth"
+
 
 class NotFound(BrokerError):
     """The order or position the call names does not exist at the broker."""
 
+    kind = "not_found"
+
 
 class OrderRejected(BrokerError):
     """The broker refused the request for a reason that retrying will not change."""
+
+    kind = "rejected"
 
     def __init__(
         self,
@@ -155,6 +166,8 @@ class OrderRejected(BrokerError):
 
 class DuplicateClientOrderId(OrderRejected):
     """An order with this client_order_id already exists; `existing` is it, when it was found."""
+
+    kind = "duplicate"
 
     def __init__(
         self,
@@ -243,6 +256,18 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     def trade_updates(self) -> AsyncIterator[TradeUpdate]:
         """Order events from this call on; each call is an independent subscriber until close()."""
+
+    def needs_restore(self) -> bool:
+        """Whether this exchange lives in the process and starts empty, so that a run first books
+        the recorded fills and reopens the working orders into it (`restore`); real brokers
+        keep their own account."""
+        return False
+
+    def restore(
+        self, fills: Sequence[Fill], working: Sequence[tuple[str, OrderRequest]]
+    ) -> dict[str, str]:
+        """Carry on an earlier process's account; the orders it could not reopen, with why."""
+        raise NotImplementedError(f"{type(self).__name__} keeps its own account")
 
     def on_bar(self, bar: Bar) -> None:  # noqa: B027 - a deliberate no-op default
         """Let a simulated exchange match orders against the bar; real brokers ignore it."""

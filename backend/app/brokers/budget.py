@@ -13,10 +13,11 @@ import logging
 
 from aiolimiter import AsyncLimiter
 
+from app.core.config import REQUEST_BUDGET_MAX, REQUEST_BUDGET_MIN
+
 logger = logging.getLogger(__name__)
 
 ALPACA_REQUESTS_PER_MINUTE = 200  # Alpaca's documented default limit per API key
-MIN_SHARE, MAX_SHARE = 0.05, 0.9  # at least a tenth of the limit is always left for orders
 
 
 class RequestBudget:
@@ -25,10 +26,10 @@ class RequestBudget:
     def __init__(
         self, share: float, limit: int = ALPACA_REQUESTS_PER_MINUTE, window: float = 60.0
     ) -> None:
-        if not MIN_SHARE <= share <= MAX_SHARE:
+        if not REQUEST_BUDGET_MIN <= share <= REQUEST_BUDGET_MAX:
             raise ValueError(
-                f"the request budget {share} is not a share between {MIN_SHARE} and "
-                f"{MAX_SHARE} of Alpaca's {limit} requests a minute"
+                f"the request budget {share} is not a share between {REQUEST_BUDGET_MIN} and "
+                f"{REQUEST_BUDGET_MAX} of Alpaca's {limit} requests a minute"
             )
         if limit < 1 or window <= 0:
             raise ValueError(f"a rate limit of {limit} requests per {window} s is not one")

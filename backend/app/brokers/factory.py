@@ -6,6 +6,7 @@ import logging
 
 from app.brokers.alpaca import AlpacaBroker, AlpacaConfig
 from app.brokers.base import Broker
+from app.brokers.health import CallHealth
 from app.brokers.sim import SimBroker, SimBrokerConfig
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ def make_broker(
     live: bool = False,
     request_budget: float = 0.5,
     sim: SimBrokerConfig | None = None,
+    health: CallHealth | None = None,
 ) -> Broker:
     """AlpacaBroker with keys (paper unless `base_url` is live AND `live`), else SimBroker."""
     if bool(api_key) != bool(secret_key):
@@ -31,7 +33,8 @@ def make_broker(
                 base_url=base_url,
                 live=live,
                 request_budget=request_budget,
-            )
+            ),
+            health,
         )
     logger.info("no Alpaca keys: trading on the offline simulated exchange")
     return SimBroker(sim)

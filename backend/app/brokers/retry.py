@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from app.brokers.base import BrokerError, BrokerUnavailable
-from app.core.metrics import note_broker_call
+from app.brokers.health import CallHealth
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ async def with_retry(
     policy: RetryPolicy,
     *,
     what: str,
+    health: CallHealth,
     idempotent: bool = True,
 ) -> T:
     """Run `call`, retrying `BrokerUnavailable`; non-idempotent calls only if unprocessed."""
@@ -57,7 +58,7 @@ async def with_retry(
         try:
             result = await call()
         except BrokerUnavailable as exc:
-            note_broker_call(exc)
+            health.note(exc)
             retry += 1
             if retry >= policy.attempts or (exc.maybe_processed and not idempotent):
                 raise
@@ -69,8 +70,8 @@ async def with_retry(
             logger.warning("%s failed (%s); retry %d in %.2fs", what, exc, retry, wait)
             await asyncio.sleep(wait)
         except BrokerError as exc:
-            note_broker_call(exc)
+            health.note(exc)
             raise
         else:
-            note_broker_call(None)
+            health.note(None)
             return result

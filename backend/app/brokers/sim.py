@@ -131,6 +131,9 @@ class SimBroker(Broker):
         """Whether this exchange has filled an order (or carried on an earlier account)."""
         return self._ledger.fills > 0
 
+    def needs_restore(self) -> bool:
+        return not self.traded
+
     def restore(
         self, fills: Sequence[Fill], working: Sequence[tuple[str, OrderRequest]]
     ) -> dict[str, str]:

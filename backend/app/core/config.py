@@ -23,8 +23,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from app.brokers.budget import MAX_SHARE, MIN_SHARE
-
+# Bounds of ALPACA_REQUEST_BUDGET: at least a tenth of Alpaca's request limit is left for orders.
+REQUEST_BUDGET_MIN, REQUEST_BUDGET_MAX = 0.05, 0.9
 DEVELOPMENT_TOKEN_SECRET = "changethis-development-only-token-secret"  # noqa: S105
 PLACEHOLDERS = frozenset(
     {
@@ -147,7 +147,9 @@ class Settings(BaseSettings):
     alpaca_live_trading: bool = False
     # Share of Alpaca's 200 requests a minute per key that reads (polling, reconciliation,
     # equity, look-ups) may spend; orders and cancels never wait and keep the rest.
-    alpaca_request_budget: Annotated[float, Field(ge=MIN_SHARE, le=MAX_SHARE)] = 0.5
+    alpaca_request_budget: Annotated[float, Field(ge=REQUEST_BUDGET_MIN, le=REQUEST_BUDGET_MAX)] = (
+        0.5
+    )
 
     health_timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 1.0
     # /api/health reuses its dependency checks this long (0: probe on every request).

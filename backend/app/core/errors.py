@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -148,3 +149,21 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(DBAPIError, _disconnected)
     app.add_exception_handler(Exception, _unhandled)
+
+
+def nested_error(
+    prefix: str, error: ValidationError, tags: frozenset[str] = frozenset()
+) -> ApiError:
+    """A 422 whose fields read `prefix.name`, e.g. `params.fast`; `tags` are the names of
+    tagged-union members, which pydantic puts in the path and a client never wrote."""
+    details = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"] if part not in tags)
+        details.append(
+            {
+                "field": ".".join(part for part in (prefix, path) if part) or "body",
+                "message": str(item["msg"]).removeprefix("Value error, "),
+            }
+        )
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+    return ApiError(422, "validation_error", f"Invalid request: {summary}", details)

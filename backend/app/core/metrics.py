@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from starlette.types import Scope
-
-from app.brokers.base import (
-    AuthenticationFailed,
-    BrokerError,
-    BrokerUnavailable,
-    DuplicateClientOrderId,
-    NotFound,
-    OrderRejected,
-)
 
 REGISTRY = CollectorRegistry()
 
@@ -47,53 +38,22 @@ LAST_BAR_AGE = Gauge(
     registry=REGISTRY,
 )
 
-_last_bar_at: float | None = None
-_unavailable_streak = 0
-
-
-def bar_age() -> float | None:
-    """Seconds since the last bar arrived in this process, None before the first."""
-    return None if _last_bar_at is None else time.monotonic() - _last_bar_at
-
-
-LAST_BAR_AGE.set_function(lambda: math.nan if (age := bar_age()) is None else age)
+LAST_BAR_AGE.set_function(lambda: math.nan)
 
 
 def observe_batch(seconds: float) -> None:
-    """The engine handled a batch of bars: its latency, and that data still flows."""
-    global _last_bar_at
-    _last_bar_at = time.monotonic()
+    """The engine handled a batch of bars in `seconds`."""
     BAR_SECONDS.observe(seconds)
 
 
-def note_broker_call(error: BrokerError | None) -> None:
-    """Count a failed broker call by kind; track how many calls in a row found it unavailable."""
-    global _unavailable_streak
-    if error is None:
-        _unavailable_streak = 0
-        return
-    BROKER_ERRORS.labels(broker_error_kind(error)).inc()
-    if isinstance(error, BrokerUnavailable):
-        _unavailable_streak += 1
+def report_bar_age(age: Callable[[], float | None]) -> None:
+    """The gauge reads the engine's own clock of arriving bars (NaN before the first)."""
+    LAST_BAR_AGE.set_function(lambda: math.nan if (seconds := age()) is None else seconds)
 
 
-def unavailable_streak() -> int:
-    """Broker calls in a row that failed as unavailable, for the outage alert."""
-    return _unavailable_streak
-
-
-def broker_error_kind(error: BrokerError) -> str:
-    """A short stable label for a broker fault (the most specific class first)."""
-    for kind, cls in (
-        ("duplicate", DuplicateClientOrderId),
-        ("rejected", OrderRejected),
-        ("unavailable", BrokerUnavailable),
-        ("auth", AuthenticationFailed),
-        ("not_found", NotFound),
-    ):
-        if isinstance(error, cls):
-            return kind
-    return "other"
+def count_broker_error(kind: str) -> None:
+    """Count a failed broker call under the broker's own label for its fault."""
+    BROKER_ERRORS.labels(kind).inc()
 
 
 def observe_request(scope: Scope, status: int, seconds: float) -> None:

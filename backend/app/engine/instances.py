@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import StrategyInstance
-from app.services.audit import add_audit
+from app.models import StrategyInstanceRecord
+from app.models.audit import add_audit
 from app.strategies import Strategy, StrategyParams, build
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,9 @@ class InstanceSet:
     async def reload(self) -> None:
         async with self._sessions() as session:
             rows = list(
-                await session.scalars(select(StrategyInstance).where(StrategyInstance.enabled))
+                await session.scalars(
+                    select(StrategyInstanceRecord).where(StrategyInstanceRecord.enabled)
+                )
             )
         live: dict[int, LiveInstance] = {}
         for row in rows:
@@ -106,10 +108,10 @@ async def seed_instances(sessions: async_sessionmaker[AsyncSession], symbols: li
 
 async def _seed(sessions: async_sessionmaker[AsyncSession], symbols: list[str]) -> int:
     async with sessions.begin() as session:
-        if await session.scalar(select(func.count()).select_from(StrategyInstance)):
+        if await session.scalar(select(func.count()).select_from(StrategyInstanceRecord)):
             return 0
         rows = [
-            StrategyInstance(
+            StrategyInstanceRecord(
                 name=name, strategy=strategy, symbol=symbol, params=params, enabled=True
             )
             for symbol in symbols

@@ -15,8 +15,8 @@ from app.brokers.base import Broker, BrokerError, OrderQuery
 from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.instances import InstanceSet
 from app.engine.orders import OrderManager, OrderOrigin
-from app.models import StrategyInstance
-from app.services.audit import add_audit
+from app.models import StrategyInstanceRecord
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,10 @@ class KillSwitch:
         async with self._sessions.begin() as session:
             disabled = (
                 await session.scalars(
-                    update(StrategyInstance)
-                    .where(StrategyInstance.enabled.is_(True))
+                    update(StrategyInstanceRecord)
+                    .where(StrategyInstanceRecord.enabled.is_(True))
                     .values(enabled=False)
-                    .returning(StrategyInstance.id)
+                    .returning(StrategyInstanceRecord.id)
                 )
             ).all()
             add_audit(

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker, TradeUpdate
+from app.core.events import SafePublisher
 from app.core.metrics import observe_batch
 from app.domain import Bar, OrderRequest, Side, Signal
 from app.engine.aio import batched, raise_if_cancelling
@@ -26,12 +28,12 @@ from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch, RiskGate
 from app.engine.signals import SignalBatch
+from app.engine.status import AccountStatus
+from app.engine.watch import BarClock
 from app.engine.window import ATR_HISTORY, RollingWindows
 from app.marketdata.base import MarketData, parse_timeframe
-from app.models import EquityPoint, SignalRecord
+from app.models import EquityPointRecord, SignalRecord
 from app.risk import Rejection
-from app.schemas.trading import AccountOut, EquityPointOut, RiskRejectionOut, SignalOut
-from app.services.events import SafePublisher
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class LoopTimings:
     instances: float = 5.0
 
 
+LATENCY_SAMPLES = 2048  # the newest batches' timings kept for the benchmark: a bounded ring
+
+
 @dataclass(slots=True)
 class LoopStats:
     """Counters for the status page and the benchmark."""
@@ -57,8 +62,9 @@ class LoopStats:
     orders: int = 0
     rejections: int = 0
     last_bar_time: datetime | None = None
-    batch_latencies: list[float] = field(default_factory=list)  # bars in -> orders out, seconds
-    strategy_seconds: list[float] = field(default_factory=list)  # of which: strategies alone
+    # bars in -> orders out, seconds; and of which the strategies alone (newest batches only)
+    batch_latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
+    strategy_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +78,9 @@ class LoopParts:
     reconciler: Reconciler
     instances: InstanceSet
     risk: RiskGate
-    account_out: Callable[[], Awaitable[AccountOut]]
+    account: Callable[[], Awaitable[AccountStatus]]
     on_halt: Callable[[str, bool], Awaitable[object]]  # the risk chain asked to stop trading
+    bars: BarClock = field(default_factory=BarClock)  # ticks with every batch, for the watch
 
 
 class TradingLoop:
@@ -88,7 +95,7 @@ class TradingLoop:
         self._window_bars = window_bars
         self._windows = RollingWindows(window_bars)
         self._timings = timings
-        self._unpublished: list[SignalOut] = []
+        self._unpublished: list[SignalRecord] = []
         self._between_batches = asyncio.Event()  # trade updates wait while a batch is deciding
         self._between_batches.set()
         self.stats = LoopStats()
@@ -191,6 +198,7 @@ class TradingLoop:
             await self._decide_and_order(candidates)
         self.stats.batch_latencies.append(time.perf_counter() - started)
         observe_batch(self.stats.batch_latencies[-1])
+        self._p.bars.tick()
 
     async def _decide_and_order(self, candidates: list[tuple[LiveInstance, Signal]]) -> None:
         """Risk-check the batch's signals and write them down with their orders in one
@@ -209,7 +217,7 @@ class TradingLoop:
                 insert(SignalRecord).returning(SignalRecord.id, sort_by_parameter_order=True),
                 [row for row, _ in rows],
             )
-            signals = [SignalOut(id=id_, **row) for id_, (row, _) in zip(ids, rows, strict=True)]
+            signals = [SignalRecord(id=id_, **row) for id_, (row, _) in zip(ids, rows, strict=True)]
             intents = [
                 (request, OrderOrigin("strategy", out.strategy_instance_id, out.id))
                 for out, (_, request) in zip(signals, rows, strict=True)
@@ -237,7 +245,7 @@ class TradingLoop:
             await self._p.events.publish("signal", signal)
             if signal.outcome == "rejected":
                 self.stats.rejections += 1
-                await self._p.events.publish("risk_rejection", _rejection(signal))
+                await self._p.events.publish("risk_rejection", signal)
 
     async def follow_trade_updates(self) -> None:
         """Follow the stream, a burst of updates in one transaction, between batches (a batch's
@@ -281,15 +289,15 @@ class TradingLoop:
 
     async def record_equity(self) -> None:
         account = await self._p.broker.get_account()
-        point = EquityPoint(
+        point = EquityPointRecord(
             time=datetime.now(UTC),
             equity=Decimal(str(account.equity)),
             cash=Decimal(str(account.cash)),
         )
         async with self._p.sessions.begin() as session:
             session.add(point)
-        await self._p.events.publish("equity", EquityPointOut.model_validate(point))
-        await self._p.events.publish("account", await self._p.account_out())
+        await self._p.events.publish("equity", point)
+        await self._p.events.publish("account", await self._p.account())
 
     async def _every(self, seconds: float, duty: Callable[[], Awaitable[None]]) -> None:
         """Run a duty periodically; a failure is logged and retried next time, never fatal."""
@@ -363,14 +371,3 @@ def _signal_row(
         "rejection_reason": None if request is not None else verdict,
         "created_at": datetime.now(UTC),
     }
-
-
-def _rejection(signal: SignalOut) -> RiskRejectionOut:
-    return RiskRejectionOut(
-        signal_id=signal.id,
-        strategy_instance_id=signal.strategy_instance_id,
-        symbol=signal.symbol,
-        side=signal.side,
-        reason=signal.rejection_reason or "",
-        time=signal.bar_time,
-    )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -28,11 +29,10 @@ from app.brokers.base import (
     Refusal,
     TradeUpdate,
 )
+from app.core.events import SafePublisher
 from app.domain import Order, OrderRequest, OrderStatus, Side
 from app.models import FillRecord, OrderRecord
-from app.schemas.trading import FillOut, OrderOut
-from app.services.audit import add_audit
-from app.services.events import SafePublisher
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,17 @@ class OrderOrigin:
     source: str  # strategy, manual, kill_switch, reconcile
     strategy_instance_id: int | None = None
     signal_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditNote:
+    """Who asked for an order and what to write down, committed with the order's row."""
+
+    actor: str
+    action: str
+    entity: str = "order"
+    entity_id: str | None = None  # None: the order's own id
+    after: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +131,28 @@ class OrderManager:
                 )
         return [request for request, _ in intents if request.client_order_id in inserted]
 
-    async def place(self, request: OrderRequest, origin: OrderOrigin) -> OrderRecord:
+    async def place(
+        self, request: OrderRequest, origin: OrderOrigin, audit: AuditNote | None = None
+    ) -> OrderRecord:
         """Record and submit one order, and wait for its row to show the broker's answer (manual
-        orders, the kill switch)."""
+        orders, the kill switch). The audit row, if any, commits with the order's row: a failure
+        leaves neither, and nothing is sent."""
         async with self._sessions.begin() as session:
             fresh = await self.record_intents(session, [(request, origin)])
+            if audit is not None and fresh:
+                order_id = await session.scalar(
+                    select(OrderRecord.id).where(
+                        OrderRecord.client_order_id == request.client_order_id
+                    )
+                )
+                add_audit(
+                    session,
+                    audit.actor,
+                    audit.action,
+                    audit.entity,
+                    order_id if audit.entity_id is None else audit.entity_id,
+                    after=audit.after,
+                )
         accepted = await self.submit(fresh)
         await self.apply_orders([(order, None) for order in accepted], actor="engine")
         record = await self.find(request.client_order_id)
@@ -279,7 +307,7 @@ class OrderManager:
             action = f"order_{status.value}"
             after = None if refusal is None else {"refusal": refusal.value}
             add_audit(session, "engine", action, "order", record.id, after=after, message=reason)
-        await self._events.publish("order", OrderOut.model_validate(record))
+        await self._events.publish("order", record.snapshot())
         return True
 
     async def apply_updates(self, updates: list[TradeUpdate]) -> list[FillBooked]:
@@ -325,7 +353,9 @@ class OrderManager:
         actor: str,
         adopt_as: str,
     ) -> list[FillBooked]:
-        news: list[OrderOut | FillRecord] = []  # order states and fills, in the order they happened
+        news: list[
+            OrderRecord | FillRecord
+        ] = []  # order states and fills, in the order they happened
         async with self._sessions.begin() as session:
             records = await self._lock_rows(
                 session, [order.client_order_id for order, _ in changes]
@@ -351,15 +381,12 @@ class OrderManager:
                         after=_row_view(record),
                         message="database differed from broker",
                     )
-                news.append(OrderOut.model_validate(record))
+                news.append(record.snapshot())
                 if fill is not None:
                     session.add(fill)
                     news.append(fill)
         for item in news:  # committed: now they may be announced (a fill has its id by now)
-            if isinstance(item, OrderOut):
-                await self._events.publish("order", item)
-            else:
-                await self._events.publish("fill", FillOut.model_validate(item))
+            await self._events.publish("order" if isinstance(item, OrderRecord) else "fill", item)
         return [
             FillBooked(order_id=item.order_id, symbol=item.symbol)
             for item in news

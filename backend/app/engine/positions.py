@@ -10,37 +10,25 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import Broker
+from app.core.events import SafePublisher
 from app.domain import Position
-from app.models import PositionSnapshot
-from app.schemas.trading import PositionOut
-from app.services.audit import add_audit
-from app.services.events import SafePublisher
+from app.models import PositionSnapshotRecord
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
 _QTY_EPSILON = 1e-9
 
 
-def position_out(position: Position) -> PositionOut:
-    return PositionOut(
-        symbol=position.symbol,
-        qty=position.qty,
-        avg_entry_price=position.avg_entry_price,
-        market_price=position.market_price,
-        market_value=position.market_value,
-        unrealized_pl=position.unrealized_pl,
-    )
-
-
-async def latest_snapshots(session: AsyncSession) -> dict[str, PositionSnapshot]:
+async def latest_snapshots(session: AsyncSession) -> dict[str, PositionSnapshotRecord]:
     """The newest snapshot per symbol: what the database believes is held."""
     newest = (
-        select(PositionSnapshot.symbol, func.max(PositionSnapshot.id).label("id"))
-        .group_by(PositionSnapshot.symbol)
+        select(PositionSnapshotRecord.symbol, func.max(PositionSnapshotRecord.id).label("id"))
+        .group_by(PositionSnapshotRecord.symbol)
         .subquery()
     )
     rows = await session.scalars(
-        select(PositionSnapshot).join(newest, newest.c.id == PositionSnapshot.id)
+        select(PositionSnapshotRecord).join(newest, newest.c.id == PositionSnapshotRecord.id)
     )
     return {row.symbol: row for row in rows}
 
@@ -69,7 +57,7 @@ class PositionBook:
                     continue
                 position = held.get(symbol) or Position(symbol, 0.0, 0.0, 0.0)
                 session.add(
-                    PositionSnapshot(
+                    PositionSnapshotRecord(
                         taken_at=now,
                         symbol=symbol,
                         qty=Decimal(str(position.qty)),
@@ -90,7 +78,7 @@ class PositionBook:
                     )
                 changed.append(position)
         for position in changed:
-            await self._events.publish("position", position_out(position))
+            await self._events.publish("position", position)
         if changed and audit_as:
             logger.warning("reconciliation corrected %d position(s)", len(changed))
         return len(changed)

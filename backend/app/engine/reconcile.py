@@ -11,7 +11,7 @@ from app.brokers.base import Broker, OrderQuery
 from app.domain import Order
 from app.engine.orders import PENDING, OrderManager
 from app.engine.positions import PositionBook
-from app.services.audit import add_audit
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 

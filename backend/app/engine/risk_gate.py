@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain import Account, Position, Side, Signal
 from app.engine.window import RollingWindows
-from app.models import EquityPoint, FillRecord, OrderRecord, RiskSettingsRecord
+from app.models import EquityPointRecord, FillRecord, OrderRecord, RiskSettingsRecord
+from app.models.audit import add_audit
 from app.risk import Decision, RiskChain, RiskContext, RiskSettings
-from app.services.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class RiskGate:
         today = datetime.combine(datetime.now(UTC).date(), dtime(), tzinfo=UTC)
         async with self._sessions() as session:
             settings = await load_risk_settings(session)
-            peak = await session.scalar(select(func.max(EquityPoint.equity)))
+            peak = await session.scalar(select(func.max(EquityPointRecord.equity)))
             stop_outs = await session.execute(
                 select(OrderRecord.symbol, func.max(OrderRecord.updated_at))
                 .where(OrderRecord.type.in_(["stop", "stop_limit"]), OrderRecord.status == "filled")
@@ -206,6 +206,9 @@ async def _own_day_trades(session: AsyncSession, settings: RiskSettings) -> tupl
 async def seed_risk_settings(sessions: async_sessionmaker[AsyncSession], simulated: bool) -> None:
     """First start only: the simulated market never closes, so there its defaults always trade."""
     async with sessions.begin() as session:
+        # Writers wait, so a save through the API in the meantime is seen here, never overwritten.
+        table = RiskSettingsRecord.__tablename__
+        await session.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
         if await session.scalar(select(func.count()).select_from(RiskSettingsRecord)):
             return
         settings = RiskSettings(market_hours=not simulated, take_profit_multiple=2.0)

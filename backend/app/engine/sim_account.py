@@ -9,22 +9,22 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.sim import SimBroker
+from app.brokers.base import Broker
 from app.domain import Fill, OrderRequest, OrderType, Side, TimeInForce
 from app.engine.orders import CONFIRMED_OPEN, OrderManager
 from app.models import FillRecord, OrderRecord
-from app.services.audit import add_audit
+from app.models.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
 
-async def carry_on_simulated_account(
-    broker: SimBroker, sessions: async_sessionmaker[AsyncSession], orders: OrderManager
+async def carry_on_account(
+    broker: Broker, sessions: async_sessionmaker[AsyncSession], orders: OrderManager
 ) -> None:
     """Book the recorded fills into a fresh simulated exchange and reopen the working orders;
     an order it cannot carry is canceled with the reason. An exchange that has traded keeps
     its own account."""
-    if broker.traded:
+    if not broker.needs_restore():
         return
     async with sessions() as session:
         fills = [_fill(fill, order) for fill, order in await session.execute(_FILLS)]

@@ -12,7 +12,7 @@ import time
 from typing import Any, Protocol
 
 from app.brokers.base import Broker, BrokerError
-from app.core.metrics import bar_age, unavailable_streak
+from app.brokers.health import CallHealth
 from app.marketdata.base import MarketData
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,20 @@ class LogOnly:
         logger.warning("alert %s: %s %s", event, message, details or "")
 
 
+class BarClock:
+    """When this process last received a bar, for the stale-data alert and the metrics."""
+
+    def __init__(self) -> None:
+        self._last: float | None = None
+
+    def tick(self) -> None:
+        self._last = time.monotonic()
+
+    def age(self) -> float | None:
+        """Seconds since the last bar, None before the first."""
+        return None if self._last is None else time.monotonic() - self._last
+
+
 class EngineWatch:
     """One alert per episode of broker outage or stale data, checked on each supervisor tick."""
 
@@ -38,6 +52,8 @@ class EngineWatch:
         self,
         alerts: AlertSink,
         broker: Broker,
+        health: CallHealth,
+        bars: BarClock,
         broker_failures: int,
         stale_seconds: float,
         started: float | None = None,
@@ -45,6 +61,8 @@ class EngineWatch:
     ) -> None:
         self._alerts = alerts
         self._broker = broker
+        self._health = health
+        self._bars = bars
         self._broker_failures = broker_failures
         self._stale_seconds = stale_seconds
         self._started = time.monotonic() if started is None else started
@@ -62,7 +80,7 @@ class EngineWatch:
             logger.warning("stale-data check could not read the market clock: %s", exc)
 
     def _check_broker(self) -> None:
-        streak = unavailable_streak()
+        streak = self._health.unavailable_streak
         if streak >= self._broker_failures and not self._outage:
             self._outage = True
             self._alerts.send(
@@ -75,7 +93,7 @@ class EngineWatch:
 
     async def _check_bars(self) -> None:
         now = time.monotonic()
-        age = bar_age()
+        age = self._bars.age()
         quiet = now - self._started if age is None else min(age, now - self._started)
         if quiet < self._stale_seconds:
             self._stale = False

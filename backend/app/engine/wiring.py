@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from app.brokers.base import Broker
 from app.brokers.factory import make_broker
-from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.brokers.health import CallHealth
+from app.brokers.sim import SimBrokerConfig
 from app.core.config import Settings
+from app.domain import DataSource
 from app.marketdata.base import MarketData
 from app.marketdata.factory import make_market_data
-from app.schemas.trading import DataSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Venue:
     market_data: MarketData
     broker_name: Literal["sim", "alpaca"]
     data_source: DataSource
+    health: CallHealth = field(default_factory=CallHealth)  # shared by the broker and its bars
 
     async def close(self) -> None:
         await self.market_data.close()
@@ -31,6 +33,7 @@ class Venue:
 
 def build_venue(settings: Settings) -> Venue:
     """The venue the settings ask for; Alpaca live only when both live settings say so."""
+    health = CallHealth()
     broker = make_broker(
         api_key=settings.alpaca_api_key,
         secret_key=settings.alpaca_secret_key,
@@ -42,6 +45,7 @@ def build_venue(settings: Settings) -> Venue:
             slippage_bps=settings.sim_slippage_bps,
             commission_per_share=settings.sim_commission_per_share,
         ),
+        health=health,
     )
     market_data = make_market_data(
         api_key=settings.alpaca_api_key,
@@ -52,8 +56,9 @@ def build_venue(settings: Settings) -> Venue:
         speed=settings.sim_speed,
         timeframe=settings.engine_timeframe,
         warmup_bars=settings.engine_window_bars,
+        health=health,
     )
-    if isinstance(broker, SimBroker):
-        return Venue(broker, market_data, "sim", "simulated")
+    if not settings.alpaca_api_key:  # make_broker took the offline exchange
+        return Venue(broker, market_data, "sim", "simulated", health)
     source: DataSource = "alpaca_live" if settings.is_live_trading else "alpaca_paper"
-    return Venue(broker, market_data, "alpaca", source)
+    return Venue(broker, market_data, "alpaca", source, health)

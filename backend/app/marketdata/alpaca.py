@@ -24,6 +24,7 @@ from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.brokers.alpaca_http import call_sdk, tune_sdk_client
+from app.brokers.health import CallHealth
 from app.brokers.retry import RetryPolicy, with_retry
 from app.domain import Bar
 from app.marketdata.aggregate import aggregated
@@ -107,8 +108,9 @@ class AlpacaMarketData(MarketData):
 
     source = "alpaca"
 
-    def __init__(self, config: AlpacaDataConfig) -> None:
+    def __init__(self, config: AlpacaDataConfig, health: CallHealth | None = None) -> None:
         self._config = config
+        self.health = health or CallHealth()  # the broker's, when both reach the same account
         self._client = StockHistoricalDataClient(
             config.api_key, config.secret_key, url_override=config.data_url
         )
@@ -135,6 +137,7 @@ class AlpacaMarketData(MarketData):
             lambda: call_sdk(self._client.get_stock_bars, request),
             self._config.retry,
             what=f"bars of {symbol}",
+            health=self.health,
         )
         bars = [_bar(symbol, b) for b in barset.data.get(symbol, [])]
         return [b for b in bars if b.time < end]  # Alpaca's end is inclusive; ours is not

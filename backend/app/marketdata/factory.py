@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.brokers.health import CallHealth
 from app.marketdata.alpaca import AlpacaDataConfig, AlpacaMarketData
 from app.marketdata.base import MarketData, parse_timeframe
 from app.marketdata.replay import ReplayMarketData
@@ -19,6 +20,7 @@ def make_market_data(
     speed: float = 60.0,
     timeframe: str = "1Min",
     warmup_bars: int = 500,
+    health: CallHealth | None = None,
 ) -> MarketData:
     """AlpacaMarketData with keys; otherwise `csv_path` replayed, or the seeded simulated market."""
     if bool(api_key) != bool(secret_key):
@@ -27,7 +29,7 @@ def make_market_data(
         config = AlpacaDataConfig(
             api_key=api_key, secret_key=secret_key, feed=feed, timeframe=timeframe
         )
-        return AlpacaMarketData(config)
+        return AlpacaMarketData(config, health)
     if csv_path is not None:
         return ReplayMarketData.from_csv(csv_path, speed=speed, timeframe=timeframe)
     return ReplayMarketData.simulated(

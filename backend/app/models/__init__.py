@@ -1,27 +1,32 @@
 """SQLAlchemy tables; importing this package registers all of them on Base.metadata."""
 
 from app.models.base import Base
-from app.models.control import AuditEntry, EngineRun, RiskSettingsRecord, StrategyInstance
-from app.models.research import HistoryBar, HistoryCoverage
+from app.models.control import (
+    AuditRecord,
+    EngineRunRecord,
+    RiskSettingsRecord,
+    StrategyInstanceRecord,
+)
+from app.models.research import HistoryBarRecord, HistoryCoverageRecord
 from app.models.trading import (
-    EquityPoint,
+    EquityPointRecord,
     FillRecord,
     OrderRecord,
-    PositionSnapshot,
+    PositionSnapshotRecord,
     SignalRecord,
 )
 
 __all__ = [
-    "AuditEntry",
+    "AuditRecord",
     "Base",
-    "EngineRun",
-    "EquityPoint",
+    "EngineRunRecord",
+    "EquityPointRecord",
     "FillRecord",
-    "HistoryBar",
-    "HistoryCoverage",
+    "HistoryBarRecord",
+    "HistoryCoverageRecord",
     "OrderRecord",
-    "PositionSnapshot",
+    "PositionSnapshotRecord",
     "RiskSettingsRecord",
     "SignalRecord",
-    "StrategyInstance",
+    "StrategyInstanceRecord",
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, func
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, func, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -29,6 +29,12 @@ class Base(DeclarativeBase):
         Decimal: Money,
         dict[str, Any]: JSONB(),
     }
+
+    def snapshot(self) -> Self:
+        """A copy of the row's columns as they are now, in no session: safe to announce while
+        the row itself moves on."""
+        columns = inspect(type(self)).column_attrs
+        return type(self)(**{column.key: getattr(self, column.key) for column in columns})
 
 
 class IdMixin:

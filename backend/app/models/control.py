@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, CreatedAtMixin, IdMixin
 
 
-class StrategyInstance(IdMixin, CreatedAtMixin, Base):
+class StrategyInstanceRecord(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "strategy_instances"
     __table_args__ = (UniqueConstraint("strategy", "symbol", "name"),)
 
@@ -35,7 +35,7 @@ class RiskSettingsRecord(IdMixin, Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
-class EngineRun(IdMixin, Base):
+class EngineRunRecord(IdMixin, Base):
     __tablename__ = "engine_runs"
 
     started_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -46,7 +46,7 @@ class EngineRun(IdMixin, Base):
     stop_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class AuditEntry(IdMixin, Base):
+class AuditRecord(IdMixin, Base):
     __tablename__ = "audit_log"
 
     at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, IdMixin
 
 
-class HistoryBar(Base):
+class HistoryBarRecord(Base):
     __tablename__ = "history_bars"
 
     symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -30,7 +30,7 @@ class HistoryBar(Base):
     volume: Mapped[float] = mapped_column(Float)
 
 
-class HistoryCoverage(IdMixin, Base):
+class HistoryCoverageRecord(IdMixin, Base):
     """One fetched range [start, end): bars inside it are cached, even if there were none."""
 
     __tablename__ = "history_coverage"

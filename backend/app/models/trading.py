@@ -77,7 +77,7 @@ class FillRecord(IdMixin, Base):
     filled_at: Mapped[datetime]
 
 
-class PositionSnapshot(IdMixin, Base):
+class PositionSnapshotRecord(IdMixin, Base):
     __tablename__ = "position_snapshots"
     __table_args__ = (Index("ix_position_snapshots_symbol_taken_at", "symbol", "taken_at"),)
 
@@ -88,7 +88,7 @@ class PositionSnapshot(IdMixin, Base):
     market_price: Mapped[Decimal]
 
 
-class EquityPoint(IdMixin, Base):
+class EquityPointRecord(IdMixin, Base):
     __tablename__ = "equity_points"
 
     time: Mapped[datetime] = mapped_column(index=True)

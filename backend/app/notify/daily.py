@@ -70,7 +70,7 @@ class DailySummary:
         return True
 
     async def compose(self, close: datetime) -> Notice:
-        account = await self._engine.account()
+        account = (await self._engine.account()).account
         positions = await self._engine.open_positions()
         since = close - timedelta(hours=24)
         async with self._sessions() as session:

@@ -24,9 +24,9 @@ from telegram.ext import (
 )
 
 from app.engine.service import EngineService, NoPosition
+from app.models.audit import add_audit
 from app.notify.feed import money, quantity
 from app.notify.pnl import realised_since
-from app.services.audit import add_audit
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class CommandBot:
         )
 
     async def _orders(self, update: Update, context: Context) -> str:
-        rows = await self._engine.orders.open_rows()
+        rows = await self._engine.open_orders()
         if not rows:
             return "No open orders"
         return "\n".join(
@@ -195,7 +195,7 @@ class CommandBot:
         )
 
     async def _balance(self, update: Update, context: Context) -> str:
-        a = await self._engine.account()
+        a = (await self._engine.account()).account
         return (
             f"Equity ${a.equity:,.2f} (today {money(a.equity - a.last_equity)})\n"
             f"Cash ${a.cash:,.2f}, buying power ${a.buying_power:,.2f}"
@@ -256,8 +256,8 @@ class CommandBot:
         if action == "kill":
             result = await engine.kill(actor, flatten=False)
             return (
-                f"Kill switch pulled: {result.disabled_instances} strategies stopped, "
-                f"{result.canceled_orders} orders canceled"
+                f"Kill switch pulled: {result.report.disabled_instances} strategies stopped, "
+                f"{result.report.canceled_orders} orders canceled"
             )
         if action == "close":
             try:

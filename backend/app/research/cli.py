@@ -13,8 +13,9 @@ from tqdm import tqdm
 
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
+from app.domain import timeframe_parts
 from app.research.history import HistoryCache
-from app.research.sources import HistoryError, history_source, timeframe_parts
+from app.research.sources import HistoryError, history_source
 
 logger = logging.getLogger(__name__)
 

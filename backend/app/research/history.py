@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain import Bar
-from app.models import HistoryBar, HistoryCoverage
-from app.research.sources import AdjustmentName, HistorySource, bar_length
+from app.domain import Bar, bar_length
+from app.models import HistoryBarRecord, HistoryCoverageRecord
+from app.research.sources import AdjustmentName, HistorySource
 from app.strategies import BarFrame
 
 logger = logging.getLogger(__name__)
@@ -81,10 +81,10 @@ class HistoryCache:
         self, session: AsyncSession, symbol: str, timeframe: str, adjustment: str
     ) -> list[Range]:
         rows = await session.execute(
-            select(HistoryCoverage.start, HistoryCoverage.end).where(
-                HistoryCoverage.symbol == symbol,
-                HistoryCoverage.timeframe == timeframe,
-                HistoryCoverage.adjustment == adjustment,
+            select(HistoryCoverageRecord.start, HistoryCoverageRecord.end).where(
+                HistoryCoverageRecord.symbol == symbol,
+                HistoryCoverageRecord.timeframe == timeframe,
+                HistoryCoverageRecord.adjustment == adjustment,
             )
         )
         return merge([(a, b) for a, b in rows.all()])
@@ -149,10 +149,10 @@ class HistoryCache:
         ]
         async with self._sessions() as session:
             if rows:  # executemany: SQLAlchemy batches the VALUES under asyncpg's limits
-                await session.execute(insert(HistoryBar).on_conflict_do_nothing(), rows)
+                await session.execute(insert(HistoryBarRecord).on_conflict_do_nothing(), rows)
             for symbol in symbols:
                 session.add(
-                    HistoryCoverage(
+                    HistoryCoverageRecord(
                         symbol=symbol,
                         timeframe=timeframe,
                         adjustment=adjustment,
@@ -193,15 +193,15 @@ class HistoryCache:
                     f"{lo:%Y-%m-%d}..{hi:%Y-%m-%d}: fetch them first"
                 )
             rows = await session.execute(
-                select(HistoryBar)
+                select(HistoryBarRecord)
                 .where(
-                    HistoryBar.symbol == symbol,
-                    HistoryBar.timeframe == timeframe,
-                    HistoryBar.adjustment == adjustment,
-                    HistoryBar.time >= start,
-                    HistoryBar.time < end,
+                    HistoryBarRecord.symbol == symbol,
+                    HistoryBarRecord.timeframe == timeframe,
+                    HistoryBarRecord.adjustment == adjustment,
+                    HistoryBarRecord.time >= start,
+                    HistoryBarRecord.time < end,
                 )
-                .order_by(HistoryBar.time)
+                .order_by(HistoryBarRecord.time)
             )
             bars = [
                 Bar(symbol, r.time, r.open, r.high, r.low, r.close, r.volume)
@@ -216,15 +216,17 @@ class HistoryCache:
         async with self._sessions() as session:
             counts = await session.execute(
                 select(
-                    HistoryBar.symbol,
-                    HistoryBar.timeframe,
-                    HistoryBar.adjustment,
+                    HistoryBarRecord.symbol,
+                    HistoryBarRecord.timeframe,
+                    HistoryBarRecord.adjustment,
                     func.count(),
-                ).group_by(HistoryBar.symbol, HistoryBar.timeframe, HistoryBar.adjustment)
+                ).group_by(
+                    HistoryBarRecord.symbol, HistoryBarRecord.timeframe, HistoryBarRecord.adjustment
+                )
             )
             held = {(s, t, a): n for s, t, a, n in counts.all()}
-            ranges = await session.execute(select(HistoryCoverage))
-            spans: dict[tuple[str, str, str], list[HistoryCoverage]] = defaultdict(list)
+            ranges = await session.execute(select(HistoryCoverageRecord))
+            spans: dict[tuple[str, str, str], list[HistoryCoverageRecord]] = defaultdict(list)
             for row in ranges.scalars():
                 spans[(row.symbol, row.timeframe, row.adjustment)].append(row)
         return [

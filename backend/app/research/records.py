@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import EquityPoint, FillRecord, OrderRecord, PositionSnapshot
+from app.models import EquityPointRecord, FillRecord, OrderRecord, PositionSnapshotRecord
 from app.research.pnl import Fill
 
 logger = logging.getLogger(__name__)
@@ -48,25 +48,26 @@ async def load_fills(session: AsyncSession, until: datetime | None = None) -> li
 async def latest_marks(session: AsyncSession) -> dict[str, Decimal]:
     """The newest recorded market price per symbol (from the position snapshots)."""
     newest = (
-        select(PositionSnapshot.symbol, func.max(PositionSnapshot.taken_at).label("at"))
-        .group_by(PositionSnapshot.symbol)
+        select(PositionSnapshotRecord.symbol, func.max(PositionSnapshotRecord.taken_at).label("at"))
+        .group_by(PositionSnapshotRecord.symbol)
         .subquery()
     )
-    query = select(PositionSnapshot.symbol, PositionSnapshot.market_price).join(
+    query = select(PositionSnapshotRecord.symbol, PositionSnapshotRecord.market_price).join(
         newest,
-        (PositionSnapshot.symbol == newest.c.symbol) & (PositionSnapshot.taken_at == newest.c.at),
+        (PositionSnapshotRecord.symbol == newest.c.symbol)
+        & (PositionSnapshotRecord.taken_at == newest.c.at),
     )
     return {symbol: price for symbol, price in (await session.execute(query)).all()}
 
 
 async def equity_rows(
     session: AsyncSession, since: datetime | None = None, until: datetime | None = None
-) -> list[EquityPoint]:
-    query = select(EquityPoint).order_by(EquityPoint.time)
+) -> list[EquityPointRecord]:
+    query = select(EquityPointRecord).order_by(EquityPointRecord.time)
     if since is not None:
-        query = query.where(EquityPoint.time >= since)
+        query = query.where(EquityPointRecord.time >= since)
     if until is not None:
-        query = query.where(EquityPoint.time < until)
+        query = query.where(EquityPointRecord.time < until)
     return list(await session.scalars(query))
 
 

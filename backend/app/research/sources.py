@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from alpaca.data.enums import Adjustment, DataFeed
@@ -14,13 +13,12 @@ from alpaca.data.requests import StockBarsRequest
 from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 
 from app.core.config import Settings
-from app.domain import Bar
+from app.domain import Bar, bar_length, timeframe_parts
 from app.marketdata.simulated import SimulatedMarket
 
 logger = logging.getLogger(__name__)
 
 AdjustmentName = Literal["all", "split", "dividend", "raw"]
-TIMEFRAME_PATTERN = r"^([1-9][0-9]{0,2})(Min|Hour|Day|Week|Month)$"
 _UNITS = {
     "Min": TimeFrameUnit.Minute,
     "Hour": TimeFrameUnit.Hour,
@@ -28,25 +26,10 @@ _UNITS = {
     "Week": TimeFrameUnit.Week,
     "Month": TimeFrameUnit.Month,
 }
-_STEP = {"Min": 60, "Hour": 3600, "Day": 86_400, "Week": 7 * 86_400, "Month": 30 * 86_400}
 
 
 class HistoryError(Exception):
     """History could not be fetched (bad credentials, a feed the plan does not include...)."""
-
-
-def timeframe_parts(timeframe: str) -> tuple[int, str]:
-    match = re.match(TIMEFRAME_PATTERN, timeframe)
-    if match is None:
-        raise ValueError(
-            f"timeframe {timeframe!r}: use <n>Min, <n>Hour, <n>Day, <n>Week or <n>Month"
-        )
-    return int(match.group(1)), match.group(2)
-
-
-def bar_length(timeframe: str) -> timedelta:
-    amount, unit = timeframe_parts(timeframe)
-    return timedelta(seconds=amount * _STEP[unit])
 
 
 class HistorySource(Protocol):

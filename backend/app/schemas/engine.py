@@ -7,22 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import InputModel
-from app.schemas.trading import DataSource
+from app.domain import DataSource, InputModel
 
 
-class RunStatus(BaseModel):
+class RunStatusOut(BaseModel):
     """What the leading process reports about its run, refreshed while it holds the lock."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     holder: str
     run_id: int
     started_at: datetime
     symbols: list[str]
-    bars: int = 0
-    signals: int = 0
-    orders: int = 0
-    rejections: int = 0
-    last_bar_time: datetime | None = None
+    bars: int
+    signals: int
+    orders: int
+    rejections: int
+    last_bar_time: datetime | None
 
 
 class EngineStatusOut(BaseModel):
@@ -34,7 +35,7 @@ class EngineStatusOut(BaseModel):
     market_data: str = Field(description="simulated, replay or alpaca")
     data_source: DataSource
     live_trading: bool
-    run: RunStatus | None
+    run: RunStatusOut | None
     last_error: str | None
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.research.sources import TIMEFRAME_PATTERN, bar_length
+from app.domain import TIMEFRAME_PATTERN, bar_length
 
 MAX_BARS = 40_000  # per request over all symbols, e.g. 10 symbols x 10 years of daily bars
 

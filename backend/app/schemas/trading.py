@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain import InputModel, OrderStatus, OrderType, Side, TimeInForce
+from app.domain import DataSource, InputModel, OrderStatus, OrderType, Side, TimeInForce
 
 T = TypeVar("T")
-
-DataSource = Literal["simulated", "alpaca_paper", "alpaca_live"]
 
 
 class Page(BaseModel, Generic[T]):

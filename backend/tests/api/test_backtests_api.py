@@ -9,8 +9,8 @@ import httpx
 
 from app.backtest import load_csv, run
 from app.backtest.cli import table
+from app.research.backtests import chart_bars, simulated_frame
 from app.schemas.backtests import SimulatedData
-from app.services.backtests import chart_bars, simulated_frame
 from app.strategies import BarFrame, build
 
 Headers = dict[str, str]

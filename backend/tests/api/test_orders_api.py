@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 from socketio import ASGIApp
-from sqlalchemy import event
+from sqlalchemy import event, text
 
+from app.brokers.base import OrderQuery
 from app.engine.service import EngineService
 
 Headers = dict[str, str]
@@ -151,3 +152,31 @@ async def test_a_list_page_and_its_total_are_one_statement_without_a_transaction
     assert past.json()["items"] == [] and past.json()["total"] == 3
     # The page: one SELECT (no BEGIN/ROLLBACK, no separate count); past the end, one more count.
     assert statements == ["SELECT", "SELECT", "SELECT"]
+
+
+async def test_an_order_whose_audit_row_fails_is_neither_written_nor_sent(
+    client: httpx.AsyncClient, auth_headers: Headers, api_app: tuple[FastAPI, ASGIApp]
+) -> None:
+    engine = exchange_of(api_app)
+    tick(engine, "SIMA", 100.0, 0)
+    refuse = [
+        "CREATE FUNCTION refuse_order_audit() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$",
+        "CREATE TRIGGER refuse_order_audit BEFORE INSERT ON audit_log FOR EACH ROW "
+        "WHEN (NEW.action = 'order_create') EXECUTE FUNCTION refuse_order_audit()",
+    ]
+    async with api_app[0].state.sessions.begin() as session:
+        for statement in refuse:
+            await session.execute(text(statement))
+    try:
+        body = {"symbol": "SIMA", "side": "buy", "qty": 2, "client_order_id": "tb-audit-fails"}
+        refused = await client.post("/api/orders", json=body, headers=auth_headers)
+    finally:
+        async with api_app[0].state.sessions.begin() as session:
+            await session.execute(text("DROP FUNCTION refuse_order_audit() CASCADE"))
+
+    assert refused.status_code >= 500, refused.text
+    orders = await client.get("/api/orders", headers=auth_headers)
+    assert orders.json()["total"] == 0  # the order's row rolled back with its audit row
+    assert await audit_actions(client, auth_headers) == []
+    assert await engine.broker.get_orders(OrderQuery.ALL) == []  # and nothing reached the broker

@@ -13,6 +13,7 @@ from app.brokers.base import (
     NotFound,
     OrderRejected,
 )
+from app.brokers.health import CallHealth
 from app.core import metrics
 from tests.core.test_config import production
 
@@ -34,20 +35,20 @@ def test_broker_errors_are_counted_by_kind(error: BrokerError, kind: str) -> Non
         return found or 0.0
 
     before = count()
-    metrics.note_broker_call(error)
+    CallHealth().note(error)
     assert count() == before + 1
-    metrics.note_broker_call(None)
 
 
 def test_unavailable_streak_counts_only_unavailable_in_a_row() -> None:
     down = BrokerUnavailable("503", status=503, maybe_processed=False)
-    metrics.note_broker_call(None)
-    metrics.note_broker_call(down)
-    metrics.note_broker_call(OrderRejected("no"))
-    metrics.note_broker_call(down)
-    assert metrics.unavailable_streak() == 2
-    metrics.note_broker_call(None)
-    assert metrics.unavailable_streak() == 0
+    health, other = CallHealth(), CallHealth()
+    health.note(down)
+    health.note(OrderRejected("no"))
+    health.note(down)
+    assert health.unavailable_streak == 2
+    assert other.unavailable_streak == 0  # each venue keeps its own
+    health.note(None)
+    assert health.unavailable_streak == 0
 
 
 @pytest.mark.parametrize("token", ["changethis", "short"])

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
+from app.core.events import SafePublisher
 from app.domain import Bar
 from app.engine.orders import OrderManager
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.wiring import Venue
 from app.marketdata.base import MarketData
-from app.services.events import SafePublisher
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 

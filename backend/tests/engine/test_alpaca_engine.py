@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.leader import DESIRED_KEY
+from app.engine.service import EngineService
 from app.engine.wiring import Venue
 from app.models import FillRecord, OrderRecord, RiskSettingsRecord
 from app.risk import RiskSettings

@@ -17,6 +17,7 @@ from app.brokers.alpaca import AlpacaBroker
 from app.brokers.budget import ALPACA_REQUESTS_PER_MINUTE
 from app.brokers.sim import SimBroker
 from app.core.config import Settings
+from app.core.events import SafePublisher
 from app.domain import OrderRequest, Position, Side, Signal
 from app.engine.instances import InstanceSet, LiveInstance
 from app.engine.kill_switch import KillSwitch
@@ -25,9 +26,8 @@ from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskBatch
-from app.models import AuditEntry
+from app.models import AuditRecord
 from app.risk import Decision
-from app.services.events import SafePublisher
 from app.strategies.base import Strategy
 from tests.fakealpaca.clients import FAST_RETRY, sdk_broker
 from tests.fakealpaca.server import FakeAlpaca
@@ -312,6 +312,6 @@ async def test_a_refusal_says_its_kind_in_the_row_and_the_audit(
     assert (record.status, record.reject_reason) == ("rejected", f"[wash_trade] {wash}")
     async with sessions() as session:
         audit = await session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "order_rejected")
+            select(AuditRecord).where(AuditRecord.action == "order_rejected")
         )
     assert audit is not None and audit.after == {"refusal": "wash_trade"}

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import socketio
 
-from app.services.events import EVENTS
+from app.core.events import EVENTS
 from tests.conftest import login
 from tests.support.polling import wait_for
 

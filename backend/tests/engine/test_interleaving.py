@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import TradeEvent, TradeUpdate
 from app.brokers.sim import SimBroker
+from app.core.events import SafePublisher
 from app.domain import Order, OrderRequest, OrderStatus, OrderType, Side
 from app.engine.orders import OrderManager, OrderOrigin
 from app.models import FillRecord, OrderRecord
-from app.services.events import SafePublisher
 
 SEEDS = range(40)
 BRACKETS = 3

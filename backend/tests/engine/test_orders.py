@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.base import BrokerUnavailable, OrderQuery, TradeUpdate
 from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.core.events import SafePublisher
 from app.domain import Order, OrderRequest, OrderStatus, Side
 from app.engine.orders import PENDING, OrderManager, OrderOrigin
-from app.models import AuditEntry, FillRecord, OrderRecord
-from app.services.events import SafePublisher
+from app.models import AuditRecord, FillRecord, OrderRecord
 from tests.engine.conftest import RecordingPublisher, flat
 
 MANUAL = OrderOrigin("manual")
@@ -126,7 +126,7 @@ async def test_refusal_marks_order_rejected_with_brokers_reason(
     assert record.status == "rejected"
     assert record.reject_reason and "buying power" in record.reject_reason
     async with sessions() as session:
-        actions = list(await session.scalars(select(AuditEntry.action)))
+        actions = list(await session.scalars(select(AuditRecord.action)))
     assert actions == ["order_rejected"]
     await events.flush()
     assert published.of("order")[-1].status == "rejected"

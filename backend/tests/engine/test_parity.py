@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import backtest
 from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
+from app.core.events import SafePublisher
 from app.domain import OrderStatus
-from app.models import OrderRecord, RiskSettingsRecord, StrategyInstance
+from app.models import OrderRecord, RiskSettingsRecord, StrategyInstanceRecord
 from app.risk import RiskSettings
-from app.services.events import SafePublisher
 from app.strategies import BarFrame, build
 from tests.engine.conftest import RecordingPublisher
 from tests.engine.test_signals import bars_of
@@ -72,7 +72,9 @@ async def traded_live(
     """Fills, commission paid, final equity and the orders recorded by the live engine."""
     async with sessions.begin() as session:
         session.add(
-            StrategyInstance(name=name, strategy=name, symbol="SIMA", params=params, enabled=True)
+            StrategyInstanceRecord(
+                name=name, strategy=name, symbol="SIMA", params=params, enabled=True
+            )
         )
         session.add(
             RiskSettingsRecord(settings=RiskSettings.permissive().model_dump(), updated_by="t")

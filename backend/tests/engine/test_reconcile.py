@@ -9,7 +9,7 @@ from app.brokers.sim import SimBroker
 from app.domain import OrderRequest, OrderStatus, OrderType, Side
 from app.engine.orders import OrderManager, OrderOrigin
 from app.engine.reconcile import Reconciler
-from app.models import AuditEntry, FillRecord, OrderRecord, PositionSnapshot
+from app.models import AuditRecord, FillRecord, OrderRecord, PositionSnapshotRecord
 from tests.engine.conftest import flat
 
 
@@ -20,7 +20,7 @@ def buy(client_id: str, qty: float = 10, **extra: object) -> OrderRequest:
 async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:
     async with sessions() as session:
         rows = await session.execute(
-            select(AuditEntry.actor, AuditEntry.action).order_by(AuditEntry.id)
+            select(AuditRecord.actor, AuditRecord.action).order_by(AuditRecord.id)
         )
         return [(actor, action) for actor, action in rows]
 
@@ -39,7 +39,7 @@ async def test_missed_fill_is_booked_once_and_audited(
     assert record is not None and record.status == "filled" and float(record.filled_qty) == 10
     async with sessions() as session:
         fills = list(await session.scalars(select(FillRecord)))
-        snapshots = list(await session.scalars(select(PositionSnapshot)))
+        snapshots = list(await session.scalars(select(PositionSnapshotRecord)))
     assert [(float(f.qty), float(f.price)) for f in fills] == [(10.0, 102.0)]
     assert [(s.symbol, float(s.qty)) for s in snapshots] == [("SIMA", 10.0)]
     assert await audit_actions(sessions) == [

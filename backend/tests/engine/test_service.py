@@ -16,18 +16,18 @@ from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import Settings
 from app.domain import Bar
-from app.engine.leader import LOCK_KEY
+from app.engine.leader import DESIRED_KEY, LOCK_KEY
 from app.engine.loop import TradingLoop
-from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.service import EngineService
 from app.engine.wiring import Venue
 from app.models import (
-    AuditEntry,
-    EquityPoint,
+    AuditRecord,
+    EquityPointRecord,
     FillRecord,
     OrderRecord,
     RiskSettingsRecord,
     SignalRecord,
-    StrategyInstance,
+    StrategyInstanceRecord,
 )
 from app.risk import RiskSettings
 from tests.engine.conftest import (
@@ -69,9 +69,10 @@ async def make_engine(
 
 def crash(service: EngineService) -> None:
     """Kill the process's tasks where they stand: no cleanup, the lock left to expire."""
-    assert service._supervisor is not None and service._run_task is not None
-    service._supervisor.cancel()
-    service._run_task.cancel()
+    supervisor = service.supervisor
+    assert supervisor._task is not None and supervisor._run_task is not None
+    supervisor._task.cancel()
+    supervisor._run_task.cancel()
 
 
 async def rows(sessions: async_sessionmaker[AsyncSession], model: type) -> list:  # type: ignore[type-arg]
@@ -122,7 +123,7 @@ async def test_crash_between_submit_and_fill_neither_loses_nor_doubles_the_order
     async def at_the_broker() -> bool:  # a strategy order is accepted there
         return bool(await exchange.get_orders(OrderQuery.OPEN))
 
-    fed = await _feed_until(at_the_broker, market, live)
+    fed = await _feed_until(at_the_broker, market, live, first)
     crash(first)  # the order is accepted, its fill has not happened yet
 
     second_market = ScriptedMarket(history + live[:fed])
@@ -159,7 +160,7 @@ async def test_kill_switch_disables_strategies_cancels_orders_and_flattens(
     exchange.on_price("SIMA", 100.0, datetime.now(UTC) + timedelta(minutes=1))  # fills
     resting = await exchange.submit_order(_request("resting", 1, limit=50.0))
 
-    result = await engine.kill("admin", flatten=True)
+    result = (await engine.kill("admin", flatten=True)).report
 
     assert result.disabled_instances == 1 and result.canceled_orders == 1 and not result.errors
     assert (await exchange.get_order_by_client_id(resting.client_order_id)).status == "canceled"  # type: ignore[union-attr]
@@ -167,7 +168,7 @@ async def test_kill_switch_disables_strategies_cancels_orders_and_flattens(
     record = await engine.orders.find(closing)
     assert record is not None and record.source == "kill_switch" and record.side == "sell"
     assert float(record.qty) == 5
-    assert not any(i.enabled for i in await rows(sessions, StrategyInstance))
+    assert not any(i.enabled for i in await rows(sessions, StrategyInstanceRecord))
 
 
 async def _leading_on_a_rising_market(
@@ -185,16 +186,25 @@ async def _leading_on_a_rising_market(
 
 
 async def _feed_until(
-    done: Callable[[], Awaitable[bool]], market: ScriptedMarket, live: list[Bar]
+    done: Callable[[], Awaitable[bool]],
+    market: ScriptedMarket,
+    live: list[Bar],
+    engine: EngineService,
 ) -> int:
-    """Feed rising bars one by one, each once the engine has taken the one before (at the
-    engine's pace, however loaded the machine), until `done`; how many were fed."""
+    """Feed rising bars one by one, each once the engine took the one before, until `done`;
+    how many were fed."""
+    loop = engine.supervisor.loop
+    assert loop is not None
     fed = 0
+
+    async def taken() -> bool:
+        return loop.stats.bars >= fed
+
     while not await done():
         assert fed < len(live) - 2, "the rising stretch never got there"
         market.feed.put_nowait(live[fed])
         fed += 1
-        await wait_for(lambda: _async(market.feed.empty()), what=f"bar {fed} taken")
+        await wait_for(taken, what="the bar taken")
     return fed
 
 
@@ -206,7 +216,7 @@ def _request(client_id: str, qty: float, limit: float | None = None):  # type: i
 
 
 async def _instances(sessions: async_sessionmaker[AsyncSession]) -> bool:
-    return bool(await rows(sessions, StrategyInstance))
+    return bool(await rows(sessions, StrategyInstanceRecord))
 
 
 async def _any_trading(*services: EngineService) -> bool:
@@ -223,7 +233,9 @@ async def test_drawdown_halt_from_the_risk_chain_pulls_the_kill_switch(
     async with sessions.begin() as session:  # the account once stood at twice its equity
         limits = RiskSettings(market_hours=False, pdt_guard=False, max_drawdown=0.2)
         session.add(RiskSettingsRecord(settings=limits.model_dump(), updated_by="test"))
-        session.add(EquityPoint(time=datetime.now(UTC), equity=Decimal(200_000), cash=Decimal(0)))
+        session.add(
+            EquityPointRecord(time=datetime.now(UTC), equity=Decimal(200_000), cash=Decimal(0))
+        )
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     history, live = falling_then_rising("SIMA", now - timedelta(minutes=40))
     venue, market = scripted_venue(history)
@@ -235,11 +247,13 @@ async def test_drawdown_halt_from_the_risk_chain_pulls_the_kill_switch(
         market.feed.put_nowait(bar)
 
     async def halted() -> bool:
-        return not any(i.enabled for i in await rows(sessions, StrategyInstance))
+        return not any(i.enabled for i in await rows(sessions, StrategyInstanceRecord))
 
     await wait_for(halted, what="strategies disabled by the halt")
     async with sessions() as session:
-        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.actor == "risk")))
+        entries = list(
+            await session.scalars(select(AuditRecord).where(AuditRecord.actor == "risk"))
+        )
         signal = await session.scalar(select(SignalRecord))
     assert [e.action for e in entries] == ["kill_switch"]
     assert signal is not None and signal.outcome == "rejected"
@@ -273,7 +287,7 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
     async def entered() -> bool:  # the strategy's entry has filled
         return bool(await before.get_positions())
 
-    fed = await _feed_until(entered, market, live)
+    fed = await _feed_until(entered, market, live, first)
     await wait_for(lambda: _filled_rows(sessions), what="the fill recorded")
     await first.close()
     async with sessions.begin() as session:  # a working order the new account cannot afford
@@ -284,7 +298,11 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
     await second.start()
     await wait_for(lambda: _async(second.trading), what="the restarted engine")
 
-    assert after.traded and await after.get_positions() == await before.get_positions()
+    async def same_positions() -> bool:  # booked at once; priced again once the run's bars flow
+        return await after.get_positions() == await before.get_positions()
+
+    assert after.traded
+    await wait_for(same_positions, what="the positions carried on and priced")
     assert (await after.get_account()).cash == pytest.approx((await before.get_account()).cash)
     exits = {(o.id, o.client_order_id) for o in await before.get_orders()}
     assert (
@@ -293,7 +311,7 @@ async def test_a_restarted_backend_carries_on_the_simulated_account(
     [dropped] = [o for o in await rows(sessions, OrderRecord) if o.client_order_id == "too-big"]
     assert dropped.status == "canceled"
     assert dropped.reject_reason.startswith("simulated exchange restarted: insufficient buying")
-    actions = [a.action for a in await rows(sessions, AuditEntry)]
+    actions = [a.action for a in await rows(sessions, AuditRecord)]
     assert actions.count("sim_account_restored") == 1 and "order_canceled" in actions
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.brokers.alpaca_paper_check import LiveEndpointRefused, PaperCheck, refuse_live
 from app.cli import main
+from app.paper_check import LiveEndpointRefused, PaperCheck, refuse_live
 
 from .clients import sdk_broker, sdk_market_data
 from .server import FakeAlpaca

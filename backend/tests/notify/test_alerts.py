@@ -10,11 +10,11 @@ import pytest
 from redis.asyncio import Redis
 
 from app.brokers.base import BrokerUnavailable
+from app.brokers.health import CallHealth
 from app.brokers.sim import SimBroker
-from app.core import metrics
 from app.core.config import NotifyTargetConfig, Settings
 from app.engine.leader import LOCK_KEY
-from app.engine.watch import EngineWatch
+from app.engine.watch import BarClock, EngineWatch
 from app.notify.alerts import AlertSender
 from app.notify.dispatch import Dispatcher, DispatchOptions
 from tests.notify.receivers import HttpReceiver
@@ -26,13 +26,6 @@ from tests.support.services import free_port
 def settings(settings: Settings, receiver: HttpReceiver) -> Settings:
     settings.alert_webhook_url = receiver.url
     return settings
-
-
-@pytest.fixture(autouse=True)
-def calm_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Watches read process-wide figures; start each test with no bar and no broker fault."""
-    monkeypatch.setattr(metrics, "_last_bar_at", None)
-    metrics.note_broker_call(None)
 
 
 def dispatcher_for(receiver: HttpReceiver, **options: float) -> Dispatcher:
@@ -81,18 +74,26 @@ async def test_unreachable_target_is_logged(caplog: pytest.LogCaptureFixture) ->
 
 async def test_broker_outage_alerts_once_per_episode(receiver: HttpReceiver) -> None:
     dispatcher = dispatcher_for(receiver)
-    watch = EngineWatch(AlertSender(dispatcher), SimBroker(), broker_failures=3, stale_seconds=3600)
+    health = CallHealth()
+    watch = EngineWatch(
+        AlertSender(dispatcher),
+        SimBroker(),
+        health,
+        BarClock(),
+        broker_failures=3,
+        stale_seconds=3600,
+    )
     fault = BrokerUnavailable("503 from the broker", status=503, maybe_processed=False)
     for _ in range(2):
-        metrics.note_broker_call(fault)
+        health.note(fault)
     await watch.check()
-    metrics.note_broker_call(fault)
+    health.note(fault)
     await watch.check()
     await watch.check()
-    metrics.note_broker_call(None)
+    health.note(None)
     await watch.check()
     for _ in range(3):
-        metrics.note_broker_call(fault)
+        health.note(fault)
     await watch.check()
     first, second = await receiver.next(), await receiver.next()
     await dispatcher.close()
@@ -105,12 +106,19 @@ async def test_broker_outage_alerts_once_per_episode(receiver: HttpReceiver) -> 
 async def test_stale_data_alerts_while_the_market_is_open(receiver: HttpReceiver) -> None:
     dispatcher = dispatcher_for(receiver)
     started = time.monotonic() - 100
+    bars = BarClock()
     watch = EngineWatch(
-        AlertSender(dispatcher), SimBroker(), broker_failures=5, stale_seconds=60, started=started
+        AlertSender(dispatcher),
+        SimBroker(),
+        CallHealth(),
+        bars,
+        broker_failures=5,
+        stale_seconds=60,
+        started=started,
     )
     await watch.check()
     await watch.check()
-    metrics.observe_batch(0.01)  # a bar arrives: data flows again
+    bars.tick()  # a bar arrives: data flows again
     await watch.check()
     body = await receiver.next()
     await dispatcher.close()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.core.config import NotifyTargetConfig, Settings
 from app.core.db import make_engine, make_sessionmaker
-from app.models import AuditEntry
+from app.models import AuditRecord
 from tests.notify.receivers import HttpReceiver, SmtpReceiver
 
 
@@ -53,7 +53,7 @@ async def test_a_test_message_goes_to_the_one_target_and_is_audited(
     engine = make_engine(settings.database_url)
     async with make_sessionmaker(engine)() as session:
         rows = list(
-            await session.scalars(select(AuditEntry).where(AuditEntry.action == "notify_test"))
+            await session.scalars(select(AuditRecord).where(AuditRecord.action == "notify_test"))
         )
     await engine.dispose()
     assert [(r.actor, r.after["delivered"]) for r in rows] == [("admin", True), ("admin", False)]

@@ -10,7 +10,8 @@ from redis.asyncio import Redis
 
 from app.core.config import NotifyTargetConfig, Settings
 from app.core.db import make_engine, make_sessionmaker
-from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.leader import DESIRED_KEY
+from app.engine.service import EngineService
 from app.notify.room import Notifications
 from tests.conftest import clean_slate
 from tests.engine.conftest import RecordingPublisher, falling_then_rising, scripted_venue
@@ -50,7 +51,7 @@ async def run_engine(settings: Settings, notify: bool) -> tuple[list[float], set
         await redis.set(DESIRED_KEY, "running")
         await engine.start()
         await wait_for(lambda: _now(engine.trading), what="start")
-        loop = engine._loop
+        loop = engine.supervisor.loop
         assert loop is not None
         for count, bar in enumerate(live, start=1):
             market.feed.put_nowait(bar)

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.config import NotifyTargetConfig, Settings
+from app.core.events import SafePublisher
 from app.domain import OrderRequest, OrderStatus, Side
 from app.engine.orders import OrderManager, OrderOrigin
 from app.notify.room import Notifications
-from app.services.events import SafePublisher
 from tests.engine.conftest import RecordingPublisher, flat
 from tests.engine.test_orders import next_update, subscribe
 from tests.notify.receivers import HttpReceiver

@@ -13,7 +13,13 @@ from fastapi import FastAPI
 from socketio import ASGIApp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import EquityPoint, FillRecord, OrderRecord, PositionSnapshot, StrategyInstance
+from app.models import (
+    EquityPointRecord,
+    FillRecord,
+    OrderRecord,
+    PositionSnapshotRecord,
+    StrategyInstanceRecord,
+)
 from tests.research.fixtures import LEDGER, MARKS
 
 Headers = dict[str, str]
@@ -21,10 +27,12 @@ Headers = dict[str, str]
 
 @pytest.fixture
 async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> int:
-    """The hand-worked ledger in the database; returns its strategy instance's id."""
+    """The ledger's rows; its strategy instance's id (the engine may seed instances of its own)."""
     sessions: async_sessionmaker[AsyncSession] = api_app[0].state.sessions
     async with sessions() as session:
-        instance = StrategyInstance(name="a", strategy="sma_crossover", symbol="AAPL", params={})
+        instance = StrategyInstanceRecord(
+            name="a", strategy="sma_crossover", symbol="AAPL", params={}
+        )
         session.add(instance)
         await session.flush()
         for n, fill in enumerate(LEDGER):
@@ -57,7 +65,7 @@ async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> int:
         for symbol, price in MARKS.items():
             for age, mark in ((1, Decimal(1)), (2, price)):  # the newest snapshot is the mark
                 session.add(
-                    PositionSnapshot(
+                    PositionSnapshotRecord(
                         taken_at=datetime(2026, 2, 3, 16, age, tzinfo=UTC),
                         symbol=symbol,
                         qty=Decimal(2),
@@ -66,7 +74,7 @@ async def ledger(api_app: tuple[FastAPI, ASGIApp]) -> int:
                     )
                 )
         session.add(
-            EquityPoint(
+            EquityPointRecord(
                 time=datetime(2026, 2, 3, 16, tzinfo=UTC), equity=Decimal(10222), cash=Decimal(9000)
             )
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.backtest import run
+from app.research.backtests import simulated_frame
 from app.research.search import Search, SearchSpec, best, grid_points, score, walk_forward
 from app.schemas.backtests import SimulatedData
-from app.services.backtests import simulated_frame
 from app.strategies import build
 
 FRAMES = [simulated_frame(SimulatedData(symbol="SIMA", bars=3_000, seed=5, timeframe="1Hour"))]

@@ -7,14 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.brokers.retry import RetryPolicy
 from app.brokers.sim import SimBroker
+from app.core.events import SafePublisher
 from app.engine.instances import InstanceSet
 from app.engine.loop import LoopParts, LoopTimings, TradingLoop
 from app.engine.orders import OrderManager
 from app.engine.positions import PositionBook
 from app.engine.reconcile import Reconciler
 from app.engine.risk_gate import RiskGate
-from app.schemas.trading import AccountOut
-from app.services.events import SafePublisher
+from app.engine.status import AccountStatus
 
 
 async def replay_loop(
@@ -31,7 +31,7 @@ async def replay_loop(
     instances = InstanceSet(sessions)
     await instances.reload()
 
-    async def unused(*_: object) -> AccountOut:
+    async def unused(*_: object) -> AccountStatus:
         raise AssertionError("not called by process()")
 
     parts = LoopParts(
@@ -44,7 +44,7 @@ async def replay_loop(
         reconciler=Reconciler(broker, sessions, orders, positions),
         instances=instances,
         risk=RiskGate(sessions, broker.config.commission_per_share, refresh=risk_refresh),
-        account_out=unused,
+        account=unused,
         on_halt=unused,
     )
     timings = LoopTimings(poll=1, reconcile=60, equity=10)

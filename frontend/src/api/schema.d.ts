@@ -1009,7 +1009,7 @@ export interface components {
             data_source: "simulated" | "alpaca_paper" | "alpaca_live";
             /** Live Trading */
             live_trading: boolean;
-            run: components["schemas"]["RunStatus"] | null;
+            run: components["schemas"]["RunStatusOut"] | null;
             /** Last Error */
             last_error: string | null;
         };
@@ -1228,7 +1228,7 @@ export interface components {
             data_source: "simulated" | "alpaca_paper" | "alpaca_live";
             /** Live Trading */
             live_trading: boolean;
-            run: components["schemas"]["RunStatus"] | null;
+            run: components["schemas"]["RunStatusOut"] | null;
             /** Last Error */
             last_error: string | null;
             /** Disabled Instances */
@@ -1620,10 +1620,10 @@ export interface components {
             pdt_max_day_trades: number;
         };
         /**
-         * RunStatus
+         * RunStatusOut
          * @description What the leading process reports about its run, refreshed while it holds the lock.
          */
-        RunStatus: {
+        RunStatusOut: {
             /** Holder */
             holder: string;
             /** Run Id */
@@ -1635,28 +1635,16 @@ export interface components {
             started_at: string;
             /** Symbols */
             symbols: string[];
-            /**
-             * Bars
-             * @default 0
-             */
+            /** Bars */
             bars: number;
-            /**
-             * Signals
-             * @default 0
-             */
+            /** Signals */
             signals: number;
-            /**
-             * Orders
-             * @default 0
-             */
+            /** Orders */
             orders: number;
-            /**
-             * Rejections
-             * @default 0
-             */
+            /** Rejections */
             rejections: number;
             /** Last Bar Time */
-            last_bar_time?: string | null;
+            last_bar_time: string | null;
         };
         /** SearchJob */
         SearchJob: {

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 
 from app.api.deps import SessionDep
 from app.api.routes.backtests import JobId, JobsDep
+from app.api.validation import invalid
 from app.core.errors import ApiError
 from app.research import pnl
 from app.research.records import columns_of, equity_rows, latest_marks, load_fills, to_csv
 from app.schemas.analytics import ClosedTradeOut, PnlGroupOut, PnlReport, PnlStatsOut
 from app.schemas.errors import error_responses
-from app.services.validation import invalid
 
 router = APIRouter(tags=["analytics"])
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ReadSessionDep
-from app.models import AuditEntry
+from app.api.paging import Limit, Offset, fetch_page
+from app.models import AuditRecord
 from app.schemas.errors import error_responses
 from app.schemas.trading import AuditOut, Page
-from app.services.paging import Limit, Offset, fetch_page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -29,11 +29,11 @@ async def list_audit(
     filters = [
         column == value
         for column, value in (
-            (AuditEntry.actor, actor),
-            (AuditEntry.action, action),
-            (AuditEntry.entity, entity),
+            (AuditRecord.actor, actor),
+            (AuditRecord.action, action),
+            (AuditRecord.entity, entity),
         )
         if value is not None
     ]
-    order_by = (AuditEntry.id.desc(),)
-    return await fetch_page(session, AuditEntry, AuditOut, filters, order_by, limit, offset)
+    order_by = (AuditRecord.id.desc(),)
+    return await fetch_page(session, AuditRecord, AuditOut, filters, order_by, limit, offset)

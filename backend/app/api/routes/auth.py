@@ -17,9 +17,9 @@ from app.core.config import Settings
 from app.core.errors import ApiError
 from app.core.ratelimit import LoginLimiter
 from app.core.security import create_token, verify_login
+from app.models.audit import add_audit
 from app.schemas.auth import LoginRequest, TokenResponse, UserResponse
 from app.schemas.errors import error_responses
-from app.services.audit import add_audit
 
 logger = logging.getLogger(__name__)
 

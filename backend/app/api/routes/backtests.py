@@ -12,13 +12,13 @@ from starlette.datastructures import UploadFile
 
 from app.api.deps import CurrentUser, SessionDep
 from app.api.routes.history import CacheDep, cached_frames
+from app.api.validation import invalid, nested_error, strategy_params
 from app.backtest import BacktestConfig, DataError, load_csv
 from app.core.errors import ApiError
+from app.models.audit import add_audit
+from app.research.backtests import BacktestJobs
 from app.schemas.backtests import BacktestJob, BacktestSpec, HistoryData, UploadedData
 from app.schemas.errors import error_responses
-from app.services.audit import add_audit
-from app.services.backtests import BacktestJobs
-from app.services.validation import invalid, nested_error, strategy_params
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep
+from app.api.validation import invalid
 from app.core.errors import ApiError
+from app.models.audit import add_audit
 from app.research.history import HistoryCache, MissingHistory
 from app.research.sources import HistoryError, history_source
 from app.schemas.errors import error_responses
 from app.schemas.history import CoverageOut, HistoryFetchOut, HistoryRange
-from app.services.audit import add_audit
-from app.services.validation import invalid
 from app.strategies import BarFrame
 
 router = APIRouter(prefix="/history", tags=["history"])

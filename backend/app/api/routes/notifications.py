@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from app.api.deps import CurrentUser, SessionDep
 from app.core.errors import ApiError
+from app.models.audit import add_audit
 from app.notify.dispatch import Dispatcher
 from app.schemas.errors import error_responses
 from app.schemas.notify import NotifyTargetOut, NotifyTestOut
-from app.services.audit import add_audit
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 

@@ -7,18 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import ColumnElement, select
 
+from app.api.broker_errors import broker_call
 from app.api.deps import CurrentUser, ReadSessionDep, SessionDep
 from app.api.engine_deps import EngineDep
+from app.api.paging import Limit, Offset, SymbolFilter, fetch_page
 from app.core.errors import ApiError
 from app.domain import OrderRequest, OrderStatus, OrderType
 from app.engine.client_ids import manual_order_id
-from app.engine.orders import OrderOrigin
 from app.models import FillRecord, OrderRecord
 from app.schemas.errors import error_responses
 from app.schemas.trading import FillOut, OrderCreate, OrderOut, OrderStatusOut, Page
-from app.services.audit import add_audit
-from app.services.broker_errors import broker_call
-from app.services.paging import Limit, Offset, SymbolFilter, fetch_page
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -28,6 +26,14 @@ StatusFilter = Annotated[
     Query(description="one order status, or 'open' / 'closed' for the groups"),
 ]
 OrderId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def order_out(record: OrderRecord) -> OrderOut:
+    return OrderOut.model_validate(record)
+
+
+def fill_out(record: FillRecord) -> FillOut:
+    return FillOut.model_validate(record)
 
 
 @router.get("", responses=error_responses(401, 422))
@@ -75,7 +81,7 @@ def _check_prices(body: OrderCreate) -> None:
 
 @router.post("", status_code=201, responses=error_responses(400, 401, 409, 422, 503))
 async def create_order(
-    body: OrderCreate, engine: EngineDep, user: CurrentUser, session: SessionDep
+    body: OrderCreate, engine: EngineDep, user: CurrentUser, session: ReadSessionDep
 ) -> OrderOut:
     """Place an order by hand; with your own client_order_id a retried request cannot double it."""
     _check_prices(body)
@@ -101,10 +107,8 @@ async def create_order(
         take_profit=body.take_profit,
         stop_loss=body.stop_loss,
     )
-    record = await engine.orders.place(request, OrderOrigin("manual"))
-    add_audit(session, user, "order_create", "order", record.id, after=body.model_dump(mode="json"))
-    await session.commit()
-    return OrderOut.model_validate(record)
+    record = await engine.place_order(request, user, body.model_dump(mode="json"))
+    return order_out(record)
 
 
 @router.get("/statuses", responses=error_responses(401))
@@ -116,7 +120,7 @@ async def list_order_statuses() -> list[OrderStatusOut]:
 
 @router.get("/{order_id}", responses=error_responses(401, 404, 422))
 async def get_order(order_id: OrderId, session: SessionDep) -> OrderOut:
-    return OrderOut.model_validate(await _order(session, order_id))
+    return order_out(await _order(session, order_id))
 
 
 @router.get("/{order_id}/fills", responses=error_responses(401, 404, 422))
@@ -125,7 +129,7 @@ async def list_fills(order_id: OrderId, session: SessionDep) -> list[FillOut]:
     rows = await session.scalars(
         select(FillRecord).where(FillRecord.order_id == order_id).order_by(FillRecord.filled_at)
     )
-    return [FillOut.model_validate(row) for row in rows]
+    return [fill_out(row) for row in rows]
 
 
 @router.delete("/{order_id}", status_code=202, responses=error_responses(401, 404, 409, 422, 503))
@@ -138,11 +142,9 @@ async def cancel_order(
         raise ApiError(
             409, "order_not_open", f"order_id: order {order_id} is already {record.status}."
         )
-    await broker_call(engine.orders.cancel(record), f"cancel order {order_id}")
-    add_audit(session, user, "order_cancel", "order", order_id, before={"status": record.status})
-    await session.commit()
+    await broker_call(engine.cancel_order(record, user), f"cancel order {order_id}")
     await session.refresh(record)
-    return OrderOut.model_validate(record)
+    return order_out(record)
 
 
 async def _order(session: SessionDep, order_id: int) -> OrderRecord:

@@ -6,16 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.api.broker_errors import broker_call
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
+from app.api.routes.orders import order_out
 from app.core.errors import ApiError
-from app.engine.positions import position_out
+from app.domain import Position
 from app.engine.service import NoPosition
 from app.schemas.errors import error_responses
 from app.schemas.trading import OrderOut, PositionOut
-from app.services.broker_errors import broker_call
 
 router = APIRouter(prefix="/positions", tags=["positions"])
+
+
+def position_out(position: Position) -> PositionOut:
+    return PositionOut.model_validate(position, from_attributes=True)
+
 
 SymbolPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
 
@@ -49,4 +55,4 @@ async def close_position(
             f"qty: {error}.",
             details=[{"field": "qty", "message": str(error)}],
         ) from None
-    return OrderOut.model_validate(record)
+    return order_out(record)

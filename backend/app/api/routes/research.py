@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 
 from app.api.routes.history import CacheDep, cached_frames
+from app.api.validation import invalid
 from app.core.errors import ApiError
+from app.research.backtests import simulated_frame
 from app.research.jobs import SearchJobs
 from app.schemas.backtests import HistoryData
 from app.schemas.errors import error_responses
 from app.schemas.research import SearchJob, SearchRequest
-from app.services.backtests import simulated_frame
-from app.services.validation import invalid
 from app.strategies import STRATEGIES
 
 router = APIRouter(prefix="/research", tags=["research"])

@@ -8,12 +8,28 @@ from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement
 
 from app.api.deps import ReadSessionDep
+from app.api.paging import Limit, Offset, SymbolFilter, fetch_page
 from app.models import SignalRecord
 from app.schemas.errors import error_responses
-from app.schemas.trading import Page, SignalOut
-from app.services.paging import Limit, Offset, SymbolFilter, fetch_page
+from app.schemas.trading import Page, RiskRejectionOut, SignalOut
 
 router = APIRouter(prefix="/signals", tags=["signals"])
+
+
+def signal_out(record: SignalRecord) -> SignalOut:
+    return SignalOut.model_validate(record)
+
+
+def risk_rejection_out(record: SignalRecord) -> RiskRejectionOut:
+    """A signal the risk chain refused, as the live `risk_rejection` event tells it."""
+    return RiskRejectionOut(
+        signal_id=record.id,
+        strategy_instance_id=record.strategy_instance_id,
+        symbol=record.symbol,
+        side=record.side,
+        reason=record.rejection_reason or "",
+        time=record.bar_time,
+    )
 
 
 @router.get("", responses=error_responses(401, 422))

@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.api.routes.health import strategy_file_problems
+from app.api.validation import strategy_params
 from app.core.errors import ApiError
-from app.models import StrategyInstance
+from app.models import StrategyInstanceRecord
+from app.models.audit import add_audit
 from app.schemas.errors import error_responses
 from app.schemas.health import StrategyFileProblem
 from app.schemas.strategies import (
@@ -21,8 +23,6 @@ from app.schemas.strategies import (
     StrategyInstanceOut,
     StrategyInstanceUpdate,
 )
-from app.services.audit import add_audit
-from app.services.validation import strategy_params
 from app.strategies import STRATEGIES
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -51,7 +51,7 @@ async def list_strategy_file_problems() -> list[StrategyFileProblem]:
 
 @router.get("/instances", responses=error_responses(401))
 async def list_instances(session: SessionDep) -> list[StrategyInstanceOut]:
-    rows = await session.scalars(select(StrategyInstance).order_by(StrategyInstance.id))
+    rows = await session.scalars(select(StrategyInstanceRecord).order_by(StrategyInstanceRecord.id))
     return [StrategyInstanceOut.model_validate(row) for row in rows]
 
 
@@ -59,7 +59,7 @@ async def list_instances(session: SessionDep) -> list[StrategyInstanceOut]:
 async def create_instance(
     body: StrategyInstanceCreate, session: SessionDep, user: CurrentUser, engine: EngineDep
 ) -> StrategyInstanceOut:
-    row = StrategyInstance(
+    row = StrategyInstanceRecord(
         name=body.name or body.strategy,
         strategy=body.strategy,
         symbol=body.symbol.upper(),
@@ -133,8 +133,8 @@ async def delete_instance(
     return Response(status_code=204)
 
 
-async def _instance(session: SessionDep, instance_id: int) -> StrategyInstance:
-    row = await session.get(StrategyInstance, instance_id)
+async def _instance(session: SessionDep, instance_id: int) -> StrategyInstanceRecord:
+    row = await session.get(StrategyInstanceRecord, instance_id)
     if row is None:
         raise ApiError(
             404, "instance_not_found", f"instance_id: no strategy instance {instance_id}."
@@ -142,7 +142,7 @@ async def _instance(session: SessionDep, instance_id: int) -> StrategyInstance:
     return row
 
 
-def _view(row: StrategyInstance) -> dict[str, Any]:
+def _view(row: StrategyInstanceRecord) -> dict[str, Any]:
     return {
         "name": row.name,
         "strategy": row.strategy,

@@ -9,10 +9,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.backtest import run
-from app.backtest.cli import table
+from app.backtest.report import table
+from app.core.errors import nested_error
+from app.research.backtests import simulated_frame
 from app.schemas.backtests import SimulatedData
-from app.services.backtests import simulated_frame
-from app.services.validation import nested_error
 from app.strategies import BUILTIN
 from app.strategies.files import load_file
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import AuditEntry
+from app.models.control import AuditRecord
 
 
 def add_audit(
@@ -20,9 +20,9 @@ def add_audit(
     before: Any = None,
     after: Any = None,
     message: str | None = None,
-) -> AuditEntry:
+) -> AuditRecord:
     """Stage an audit row in the caller's transaction, so it commits with the change."""
-    entry = AuditEntry(
+    entry = AuditRecord(
         actor=actor,
         action=action,
         entity=entity,

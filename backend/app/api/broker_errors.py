@@ -13,7 +13,7 @@ from app.brokers.base import (
     OrderRejected,
 )
 from app.core.errors import ApiError
-from app.core.metrics import note_broker_call
+from app.core.metrics import count_broker_error
 
 T = TypeVar("T")
 
@@ -23,7 +23,7 @@ async def broker_call(call: Awaitable[T], what: str) -> T:
     try:
         return await call
     except BrokerError as exc:
-        note_broker_call(exc)
+        count_broker_error(exc.kind)
         raise _api_error(exc, what) from None
 
 

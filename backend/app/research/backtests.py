@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from app.backtest import DataError, load_csv, run
-from app.backtest.cli import table
+from app.backtest.report import table
 from app.marketdata.base import parse_timeframe
 from app.marketdata.simulated import SimulatedMarket
 from app.schemas.backtests import (

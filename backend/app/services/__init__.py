@@ -1,1 +1,0 @@
-"""Persistence and publishing helpers shared by the engine and the API routes."""
