@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.domain import Bar
-from app.engine.service import DESIRED_KEY, EngineService
+from app.engine.leader import DESIRED_KEY
+from app.engine.service import EngineService
 from app.engine.wiring import Venue
 from app.marketdata.alpaca import AlpacaMarketData
 from app.marketdata.base import MarketData
-from app.models import OrderRecord, RiskSettingsRecord, StrategyInstance
+from app.models import OrderRecord, RiskSettingsRecord, StrategyInstanceRecord
 from app.risk import RiskSettings
 from tests.engine.conftest import RecordingPublisher
 from tests.fakealpaca.clients import sdk_broker, sdk_market_data
@@ -128,7 +129,7 @@ async def seen_count(bars: Recorded, count: int, what: str) -> None:
 
 async def processed(engine: EngineService, count: int) -> None:
     async def done() -> bool:
-        return engine._loop is not None and engine._loop.stats.bars >= count
+        return engine.supervisor.loop is not None and engine.supervisor.loop.stats.bars >= count
 
     await wait_for(done, what=f"{count} bars through the engine's loop")
 
@@ -154,7 +155,7 @@ async def test_bars_missed_while_the_stream_was_down_reach_the_engine_once_in_or
     expected = [START + timedelta(minutes=n) for n in range(60, 71)]
     assert [b.time for b in bars.seen] == expected
     await processed(engine, 11)
-    loop = engine._loop
+    loop = engine.supervisor.loop
     assert loop is not None and loop.stats.bars == 11
     frame = loop._windows.frame(SYMBOL)
     assert frame is not None
@@ -175,7 +176,7 @@ async def test_a_5min_timeframe_trades_on_bars_folded_from_minutes(
     assert (first.open, first.close, first.volume) == (minutes[0], minutes[-1], 5 * 1000 + 610)
     assert first.high == pytest.approx(max(minutes) * 1.001)
     await processed(engine, 6)
-    loop = engine._loop
+    loop = engine.supervisor.loop
     assert loop is not None
     frame = loop._windows.frame(SYMBOL)
     assert frame is not None
@@ -262,6 +263,6 @@ async def test_the_kill_switch_cancels_open_legs_then_flattens(
     assert (sent["side"], float(sent["qty"])) == ("sell", float(str(entry["qty"])))
     async with sessions() as session:
         enabled = await session.scalars(
-            select(StrategyInstance.id).where(StrategyInstance.enabled.is_(True))
+            select(StrategyInstanceRecord.id).where(StrategyInstanceRecord.enabled.is_(True))
         )
         assert list(enabled) == []
