@@ -254,7 +254,7 @@ async def test_the_kill_switch_cancels_open_legs_then_flattens(
     engine, entry = await filled_bracket(fake, start_engine)
     fake.cancel_latency = 0.2  # confirmed a moment after the 204, as Alpaca does
 
-    result = await engine.kill("test", flatten=True)
+    result = (await engine.kill("test", flatten=True)).report
 
     assert result.errors == [] and result.canceled_orders == 2
     assert [leg["status"] for leg in fake.legs(str(entry["id"]))] == ["canceled", "canceled"]

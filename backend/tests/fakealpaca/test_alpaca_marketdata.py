@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from app.core import metrics
+from app.brokers.health import CallHealth
 from app.domain import Bar
-from app.engine.watch import EngineWatch
+from app.engine.watch import BarClock, EngineWatch
 from app.marketdata.alpaca import AlpacaMarketData
 from app.marketdata.base import MarketDataError
 from tests.support.polling import wait_for
@@ -193,10 +193,13 @@ async def test_the_stale_data_watch_resubscribes_a_silent_stream_which_backfills
     assert len(seen) == 1
 
     quiet_since = time.monotonic() - 300  # five minutes without a bar
-    monkeypatch.setattr(metrics, "_last_bar_at", quiet_since)
+    bars = BarClock()
+    monkeypatch.setattr(bars, "_last", quiet_since)
     alerts = Alerts()
     broker = sdk_broker(fake)
-    watch = EngineWatch(alerts, broker, 3, 120, started=quiet_since, market_data=market_data)
+    watch = EngineWatch(
+        alerts, broker, CallHealth(), bars, 3, 120, started=quiet_since, market_data=market_data
+    )
     try:
         await watch.check()
     finally:
