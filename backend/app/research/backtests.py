@@ -18,10 +18,10 @@ from app.marketdata.base import parse_timeframe
 from app.marketdata.simulated import SimulatedMarket
 from app.schemas.backtests import (
     MAX_CHART_BARS,
-    BacktestJob,
+    BacktestIn,
+    BacktestJobOut,
     BacktestResultOut,
-    BacktestSpec,
-    ChartBar,
+    ChartBarOut,
     SimulatedData,
 )
 from app.strategies import BarFrame, build
@@ -51,11 +51,11 @@ class BacktestJobs:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def submit(
-        self, spec: BacktestSpec, csv: bytes | None = None, frames: list[BarFrame] | None = None
-    ) -> BacktestJob:
+        self, spec: BacktestIn, csv: bytes | None = None, frames: list[BarFrame] | None = None
+    ) -> BacktestJobOut:
         """Runs on the uploaded CSV, on frames already read (the history cache), or on the
         simulated market the spec names."""
-        job = BacktestJob(
+        job = BacktestJobOut(
             id=uuid.uuid4().hex, status="queued", created_at=datetime.now(UTC), spec=spec
         )
         await self._save(job)
@@ -64,12 +64,12 @@ class BacktestJobs:
         task.add_done_callback(self._tasks.discard)
         return job
 
-    async def get(self, job_id: str) -> BacktestJob | None:
+    async def get(self, job_id: str) -> BacktestJobOut | None:
         raw = await self._redis.get(KEY.format(job_id))
-        return BacktestJob.model_validate_json(raw) if raw else None
+        return BacktestJobOut.model_validate_json(raw) if raw else None
 
     async def _run(
-        self, job: BacktestJob, csv: bytes | None, frames: list[BarFrame] | None
+        self, job: BacktestJobOut, csv: bytes | None, frames: list[BarFrame] | None
     ) -> None:
         async with self._one_at_a_time:
             await self._save(job.model_copy(update={"status": "running"}))
@@ -85,7 +85,7 @@ class BacktestJobs:
                 )
             await self._save(done.model_copy(update={"finished_at": datetime.now(UTC)}))
 
-    async def _save(self, job: BacktestJob) -> None:
+    async def _save(self, job: BacktestJobOut) -> None:
         await self._redis.set(KEY.format(job.id), job.model_dump_json(), ex=KEEP_SECONDS)
 
     async def close(self) -> None:
@@ -95,7 +95,7 @@ class BacktestJobs:
 
 
 def _backtest(
-    spec: BacktestSpec, csv: bytes | None, frames: list[BarFrame] | None = None
+    spec: BacktestIn, csv: bytes | None, frames: list[BarFrame] | None = None
 ) -> BacktestResultOut:
     if frames is None and spec.upload is not None and csv is not None:
         frames = [load_csv(csv, spec.upload.symbol)]
@@ -110,7 +110,7 @@ def _backtest(
     )
 
 
-def chart_bars(frame: BarFrame, limit: int = MAX_CHART_BARS) -> list[ChartBar]:
+def chart_bars(frame: BarFrame, limit: int = MAX_CHART_BARS) -> list[ChartBarOut]:
     """The frame as at most limit candles, so a long run still charts end to end."""
     step = max(1, math.ceil(len(frame) / limit))
     starts = np.arange(0, len(frame), step)
@@ -118,7 +118,7 @@ def chart_bars(frame: BarFrame, limit: int = MAX_CHART_BARS) -> list[ChartBar]:
     highs = np.maximum.reduceat(frame.high, starts)
     lows = np.minimum.reduceat(frame.low, starts)
     return [
-        ChartBar(
+        ChartBarOut(
             time=to_datetime(frame.time[start]),
             open=float(frame.open[start]),
             high=float(high),

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from app.research.search import Search, SearchSpec, best, walk_forward
-from app.schemas.research import SearchJob, SearchRequest, TrialOut, WalkForwardOut
+from app.schemas.research import SearchIn, SearchJobOut, TrialOut, WalkForwardOut
 from app.strategies import BarFrame
 
 logger = logging.getLogger(__name__)
@@ -20,12 +20,12 @@ KEEP = 50  # finished jobs remembered
 
 class SearchJobs:
     def __init__(self) -> None:
-        self._jobs: dict[str, SearchJob] = {}
+        self._jobs: dict[str, SearchJobOut] = {}
         self._cancel: set[str] = set()
         self._one_at_a_time = asyncio.Semaphore(1)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def get(self, job_id: str) -> SearchJob | None:
+    def get(self, job_id: str) -> SearchJobOut | None:
         return self._jobs.get(job_id)
 
     def cancel(self, job_id: str) -> None:
@@ -36,8 +36,8 @@ class SearchJobs:
         self._cancel.update(self._jobs)
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def submit(self, request: SearchRequest, frames: list[BarFrame]) -> SearchJob:
-        job = SearchJob(
+    def submit(self, request: SearchIn, frames: list[BarFrame]) -> SearchJobOut:
+        job = SearchJobOut(
             id=uuid.uuid4().hex, status="queued", created_at=datetime.now(UTC), request=request
         )
         self._jobs[job.id] = job

@@ -27,7 +27,7 @@ class PnlGroupOut(BaseModel):
     stats: PnlStatsOut
 
 
-class PnlReport(BaseModel):
+class PnlReportOut(BaseModel):
     group_by: Literal["instance", "symbol", "day", "week", "month"]
     total: PnlStatsOut
     groups: list[PnlGroupOut]

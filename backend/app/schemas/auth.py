@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
-class LoginRequest(BaseModel):
+class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     otp: str | None = Field(
@@ -18,11 +18,11 @@ class LoginRequest(BaseModel):
     )
 
 
-class TokenResponse(BaseModel):
+class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a scheme name, not a secret
     expires_at: datetime
 
 
-class UserResponse(BaseModel):
+class UserOut(BaseModel):
     username: str

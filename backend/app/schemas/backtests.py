@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.backtest import BacktestConfig
 from app.domain import InputModel
-from app.schemas.history import HistoryRange
+from app.schemas.history import HistoryFetchIn
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -26,7 +26,7 @@ class SimulatedData(InputModel):
     timeframe: Literal["1Min", "5Min", "15Min", "1Hour", "1Day"] = "1Min"
 
 
-class HistoryData(HistoryRange):
+class HistoryData(HistoryFetchIn):
     """Bars from the history cache (fill it first: POST /api/history/fetch)."""
 
     source: Literal["history"]
@@ -52,7 +52,7 @@ class UploadedData(BaseModel):
     symbol: str
 
 
-class BacktestSpec(InputModel):
+class BacktestIn(InputModel):
     """A backtest request as JSON; for a CSV of your own, send multipart/form-data instead."""
 
     model_config = ConfigDict(extra="forbid")
@@ -72,7 +72,7 @@ class BacktestSpec(InputModel):
 MAX_CHART_BARS = 5_000
 
 
-class ChartBar(BaseModel):
+class ChartBarOut(BaseModel):
     """One candle of the bars a backtest ran on; time is the bar's open time."""
 
     time: datetime
@@ -92,7 +92,7 @@ class BacktestResultOut(BaseModel):
     equity_curve: list[dict[str, Any]]
     rejected_signals: list[dict[str, Any]]
     report: str = Field(description="the summary the backtest CLI prints")
-    bars: dict[str, list[ChartBar]] = Field(
+    bars: dict[str, list[ChartBarOut]] = Field(
         default_factory=dict,
         description=(
             f"the bars backtested, by symbol, oldest first, for a candle chart; at most "
@@ -102,11 +102,11 @@ class BacktestResultOut(BaseModel):
     )
 
 
-class BacktestJob(BaseModel):
+class BacktestJobOut(BaseModel):
     id: str
     status: JobStatus
     created_at: datetime
     finished_at: datetime | None = None
-    spec: BacktestSpec
+    spec: BacktestIn
     error: str | None = None
     result: BacktestResultOut | None = None

@@ -39,7 +39,7 @@ class EngineStatusOut(BaseModel):
     last_error: str | None
 
 
-class EngineControl(InputModel):
+class EngineControlIn(InputModel):
     """Body of POST /api/engine/kill: the switch acts only on an explicit confirmation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -48,7 +48,7 @@ class EngineControl(InputModel):
     flatten: bool = Field(default=False, description="also close every position at market")
 
 
-class KillResult(EngineStatusOut):
+class KillOut(EngineStatusOut):
     """The engine's status after the kill switch, and what the switch did."""
 
     disabled_instances: int

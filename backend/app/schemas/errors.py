@@ -7,16 +7,16 @@ from typing import Any
 from pydantic import BaseModel
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetailOut(BaseModel):
     code: str
     message: str
     details: Any = None
 
 
-class ErrorResponse(BaseModel):
-    error: ErrorDetail
+class ErrorOut(BaseModel):
+    error: ErrorDetailOut
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries so the spec documents the error shape for these status codes."""
-    return {code: {"model": ErrorResponse} for code in codes}
+    return {code: {"model": ErrorOut} for code in codes}

@@ -7,12 +7,12 @@ from typing import Literal
 from pydantic import BaseModel
 
 
-class HealthChecks(BaseModel):
+class HealthChecksOut(BaseModel):
     database: str
     redis: str
 
 
-class StrategyFileProblem(BaseModel):
+class StrategyFileProblemOut(BaseModel):
     """A user strategy file (or a class in it) left out at start, and why."""
 
     file: str
@@ -20,9 +20,9 @@ class StrategyFileProblem(BaseModel):
     reason: str
 
 
-class HealthResponse(BaseModel):
+class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
-    checks: HealthChecks
+    checks: HealthChecksOut
     # the user's strategy files that could not be loaded (the others and the built-ins run)
-    strategy_files: list[StrategyFileProblem] = []
+    strategy_files: list[StrategyFileProblemOut] = []

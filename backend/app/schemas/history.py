@@ -14,7 +14,7 @@ MAX_BARS = 40_000  # per request over all symbols, e.g. 10 symbols x 10 years of
 Symbol = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
 
 
-class HistoryRange(BaseModel):
+class HistoryFetchIn(BaseModel):
     """Symbols, timeframe and days [start, end) of cached bars."""
 
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +28,7 @@ class HistoryRange(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> HistoryRange:
+    def _ordered(self) -> HistoryFetchIn:
         if self.start >= self.end:
             raise ValueError("end: must be after start")
         bars = (self.end - self.start) / bar_length(self.timeframe) * len(self.symbols)

@@ -13,14 +13,14 @@ from app.schemas.backtests import DataSpec, SimulatedData
 MAX_TRIALS = 5_000
 
 
-class WalkForwardSpec(BaseModel):
+class WalkForwardIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     folds: int = Field(4, ge=1, le=12, description="rolling in-sample/out-of-sample windows")
     in_sample_share: float = Field(0.75, ge=0.5, le=0.95, description="of the bars, per window")
 
 
-class SearchRequest(BaseModel):
+class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     strategy: str = Field(min_length=1, max_length=64)
@@ -40,10 +40,10 @@ class SearchRequest(BaseModel):
     trials: int = Field(50, ge=1, le=MAX_TRIALS, description="tpe: how many trials")
     data: DataSpec = Field(default_factory=lambda: SimulatedData(timeframe="1Hour"))
     config: BacktestConfig = Field(default_factory=BacktestConfig)
-    walk_forward: WalkForwardSpec | None = None
+    walk_forward: WalkForwardIn | None = None
 
     @model_validator(mode="after")
-    def _bounded(self) -> SearchRequest:
+    def _bounded(self) -> SearchIn:
         points = 1
         for values in self.grid.values():
             points *= max(1, len(values))
@@ -78,11 +78,11 @@ class WalkForwardOut(BaseModel):
     diverges: bool = Field(description="out-of-sample below half of in-sample: likely overfit")
 
 
-class SearchJob(BaseModel):
+class SearchJobOut(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "failed", "cancelled"]
     created_at: datetime
-    request: SearchRequest
+    request: SearchIn
     done: int = 0
     total: int = 0
     trials: list[TrialOut] = Field(default_factory=list)

@@ -12,7 +12,7 @@ from app.domain import InputModel
 SYMBOL_PATTERN = r"^[A-Za-z0-9./-]+$"
 
 
-class StrategyInfo(BaseModel):
+class StrategyOut(BaseModel):
     name: str
     title: str
     description: str | None

@@ -7,27 +7,27 @@ import type {
   Backtest,
   ClosedTrade,
   Coverage,
-  SearchJob,
-  SearchRequest,
+  SearchJobOut,
+  SearchIn,
   EngineState,
   EquityPoint,
   Health,
   HistoryFetch,
-  HistoryRange,
-  KillResult,
+  HistoryFetchIn,
+  KillOut,
   NotifyTarget,
   NotifyTest,
   Order,
   PnlGroupBy,
-  PnlReport,
+  PnlReportOut,
   OrderForm,
   OrderStatusInfo,
   Page,
   Position,
   RiskSettings,
   SignalRow,
-  StrategyFileProblem,
-  StrategyInfo,
+  StrategyFileProblemOut,
+  StrategyOut,
   StrategyInstance,
   Token,
 } from "./types";
@@ -61,8 +61,8 @@ export const api = {
   signals: (query: { symbol?: string; outcome?: string; limit?: number; offset?: number } = {}) =>
     request<Page<SignalRow>>("/signals", { query }),
 
-  strategies: () => request<StrategyInfo[]>("/strategies"),
-  strategyProblems: () => request<StrategyFileProblem[]>("/strategies/problems"),
+  strategies: () => request<StrategyOut[]>("/strategies"),
+  strategyProblems: () => request<StrategyFileProblemOut[]>("/strategies/problems"),
   instances: () =>
     request<StrategyInstance[] | { items: StrategyInstance[] }>("/strategies/instances").then(items),
   addInstance: (body: Schemas["StrategyInstanceCreate"]) =>
@@ -81,20 +81,20 @@ export const api = {
   engine: () => request<EngineState>("/engine"),
   startEngine: () => request<EngineState>("/engine/start", { method: "POST" }),
   stopEngine: () => request<EngineState>("/engine/stop", { method: "POST" }),
-  killEngine: (flatten: boolean) => request<KillResult>("/engine/kill", { method: "POST", body: { confirm: "kill", flatten } }),
+  killEngine: (flatten: boolean) => request<KillOut>("/engine/kill", { method: "POST", body: { confirm: "kill", flatten } }),
 
   startBacktest: (body: Record<string, unknown> | FormData) =>
     request<Backtest>("/backtests", { method: "POST", body }),
   backtest: (id: Backtest["id"]) => request<Backtest>(`/backtests/${id}`),
 
   coverage: () => request<Coverage[]>("/history/coverage"),
-  fetchHistory: (body: HistoryRange) => request<HistoryFetch>("/history/fetch", { method: "POST", body }),
+  fetchHistory: (body: HistoryFetchIn) => request<HistoryFetch>("/history/fetch", { method: "POST", body }),
 
-  startSearch: (body: SearchRequest) => request<SearchJob>("/research/searches", { method: "POST", body }),
-  search: (id: string) => request<SearchJob>(`/research/searches/${id}`),
-  cancelSearch: (id: string) => request<SearchJob>(`/research/searches/${id}/cancel`, { method: "POST" }),
+  startSearch: (body: SearchIn) => request<SearchJobOut>("/research/searches", { method: "POST", body }),
+  search: (id: string) => request<SearchJobOut>(`/research/searches/${id}`),
+  cancelSearch: (id: string) => request<SearchJobOut>(`/research/searches/${id}/cancel`, { method: "POST" }),
 
-  pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReport>("/analytics/pnl", { query }),
+  pnl: (query: { group_by: PnlGroupBy; since?: string; until?: string }) => request<PnlReportOut>("/analytics/pnl", { query }),
   closedTrades: (query: { since?: string; until?: string } = {}) => request<ClosedTrade[]>("/analytics/trades", { query }),
 
   audit: (query: { actor?: string; action?: string; entity?: string; limit?: number; offset?: number } = {}) => request<Page<AuditEntry>>("/audit", { query }),

@@ -3,11 +3,11 @@ import type { components } from "./schema";
 
 type Schemas = components["schemas"];
 
-export type Token = Schemas["TokenResponse"];
-export type Health = Schemas["HealthResponse"];
+export type Token = Schemas["TokenOut"];
+export type Health = Schemas["HealthOut"];
 /** A user strategy file (or a class in it) the backend left out at start. */
-export type StrategyFileProblem = Schemas["StrategyFileProblem"];
-export type ApiErrorResponse = Schemas["ErrorResponse"];
+export type StrategyFileProblemOut = Schemas["StrategyFileProblemOut"];
+export type ApiErrorResponse = Schemas["ErrorOut"];
 export type Account = Schemas["AccountOut"];
 export type DataSource = Account["data_source"];
 export type Position = Schemas["PositionOut"];
@@ -22,18 +22,18 @@ export type SignalRow = Schemas["SignalOut"];
 export type EquityPoint = Schemas["EquityPointOut"];
 export type AuditEntry = Schemas["AuditOut"];
 export type EngineState = Schemas["EngineStatusOut"];
-export type KillResult = Schemas["KillResult"];
+export type KillOut = Schemas["KillOut"];
 export type StrategyInstance = Schemas["StrategyInstanceOut"];
 export type RiskSettings = Schemas["RiskSettings"];
-export type PnlReport = Schemas["PnlReport"];
+export type PnlReportOut = Schemas["PnlReportOut"];
 export type PnlStats = Schemas["PnlStatsOut"];
-export type PnlGroupBy = PnlReport["group_by"];
+export type PnlGroupBy = PnlReportOut["group_by"];
 export type ClosedTrade = Schemas["ClosedTradeOut"];
 export type Coverage = Schemas["CoverageOut"];
-export type SearchJob = Schemas["SearchJob"];
-export type SearchRequest = Schemas["SearchRequest"];
+export type SearchJobOut = Schemas["SearchJobOut"];
+export type SearchIn = Schemas["SearchIn"];
 export type Trial = Schemas["TrialOut"];
-export type HistoryRange = Schemas["HistoryRange"];
+export type HistoryFetchIn = Schemas["HistoryFetchIn"];
 export type HistoryFetch = Schemas["HistoryFetchOut"];
 export type NotifyTarget = Schemas["NotifyTargetOut"];
 export type NotifyTest = Schemas["NotifyTestOut"];
@@ -68,8 +68,8 @@ export interface JsonSchema {
   required?: string[];
 }
 
-/** Schemas["StrategyInfo"] with its parameter schema typed. */
-export interface StrategyInfo extends Omit<Schemas["StrategyInfo"], "params_schema"> {
+/** Schemas["StrategyOut"] with its parameter schema typed. */
+export interface StrategyOut extends Omit<Schemas["StrategyOut"], "params_schema"> {
   params_schema: JsonSchema;
 }
 
@@ -107,7 +107,7 @@ export interface BacktestResult {
   report?: string;
 }
 
-/** Schemas["BacktestJob"] with its result typed. */
-export interface Backtest extends Omit<Schemas["BacktestJob"], "result" | "spec" | "created_at"> {
+/** Schemas["BacktestJobOut"] with its result typed. */
+export interface Backtest extends Omit<Schemas["BacktestJobOut"], "result" | "spec" | "created_at"> {
   result?: BacktestResult | null;
 }

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { EngineState, KillResult } from "../api/types";
+import type { EngineState, KillOut } from "../api/types";
 import { fmtTime } from "../format";
 import { asApiError, useResource } from "../hooks/useResource";
 import { useLiveEvent, useLiveReload } from "../live/LiveContext";
@@ -10,7 +10,7 @@ import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorMessage } from "./ErrorMessage";
 import { Loading } from "./Loading";
 
-export function killSummary(result: KillResult): string {
+export function killSummary(result: KillOut): string {
   const parts = [`${result.canceled_orders} open order(s) canceled`, `${result.disabled_instances} strategy instance(s) disabled`];
   if (result.flatten_orders.length) parts.push(`${result.flatten_orders.length} closing order(s) sent`);
   return `Engine killed: ${parts.join(", ")}.`;
@@ -53,7 +53,7 @@ export function EnginePanel() {
   const [killOpen, setKillOpen] = useState(false);
   const [flatten, setFlatten] = useState(true);
   const [typed, setTyped] = useState("");
-  const [killed, setKilled] = useState<KillResult | null>(null);
+  const [killed, setKilled] = useState<KillOut | null>(null);
   useLiveEvent("engine", (next) => engine.setData(next));
   useLiveReload([], engine.reload);
 

@@ -1,10 +1,10 @@
 /** The strategy picker shared by the strategies and backtests forms. */
-import type { StrategyInfo } from "../api/types";
+import type { StrategyOut } from "../api/types";
 import { Field } from "./Field";
 
 interface Props {
   id: string;
-  strategies: StrategyInfo[];
+  strategies: StrategyOut[];
   value: string;
   error?: string;
   onChange: (name: string) => void;

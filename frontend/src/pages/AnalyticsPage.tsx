@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { ClosedTrade, PnlGroupBy, PnlReport, PnlStats } from "../api/types";
+import type { ClosedTrade, PnlGroupBy, PnlReportOut, PnlStats } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
 import { DataTable, type Column } from "../components/DataTable";
@@ -38,7 +38,7 @@ export function cumulative(trades: ClosedTrade[]): { time: string; equity: numbe
     .map((t) => ({ time: t.exit_time, equity: (total += t.pnl) }));
 }
 
-type PnlGroup = PnlReport["groups"][number];
+type PnlGroup = PnlReportOut["groups"][number];
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const money = (v: number | null) => (v === null ? "—" : fmtMoney(v));

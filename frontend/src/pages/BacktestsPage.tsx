@@ -4,7 +4,7 @@ import { download } from "../api/client";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
 import { componentSchema } from "../api/schemas";
-import type { Backtest, BacktestResult, BacktestTrade, JsonSchema, StrategyInfo } from "../api/types";
+import type { Backtest, BacktestResult, BacktestTrade, JsonSchema, StrategyOut } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { candleSeries, equitySeries, tradeMarkers } from "../charts/series";
 import { DataTable, type Column } from "../components/DataTable";
@@ -144,7 +144,7 @@ const NO_ERRORS = { form: {}, params: {}, config: {} };
 
 type Source = "simulated" | "history" | "csv";
 
-function BacktestForm({ strategies, config: configSchema, picked, onStarted }: { strategies: StrategyInfo[]; config: JsonSchema; picked: Picked | null; onStarted: (job: Backtest) => void }) {
+function BacktestForm({ strategies, config: configSchema, picked, onStarted }: { strategies: StrategyOut[]; config: JsonSchema; picked: Picked | null; onStarted: (job: Backtest) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState<Values>(() => (strategy ? defaults(strategy.params_schema) : {}));

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { SearchJob, StrategyInfo } from "../api/types";
+import type { SearchJobOut, StrategyOut } from "../api/types";
 import { installFakeApi } from "../test/fakeApi";
 import { renderApp } from "../test/render";
 import ResearchPage, { heatmap, numericParams } from "./ResearchPage";
@@ -10,7 +10,7 @@ vi.mock("../charts/TimeChart", () => ({
   default: (props: { label: string; line?: unknown[] }) => <div role="img" aria-label={props.label}>{`${props.line?.length ?? 0} points`}</div>,
 }));
 
-const sma: StrategyInfo = {
+const sma: StrategyOut = {
   name: "sma_crossover",
   title: "SMA crossover",
   description: null,
@@ -40,8 +40,8 @@ describe("ResearchPage", () => {
     fake.on("GET /api/strategies", { body: [sma] });
     const base = { id, created_at: "2026-12-03T09:00:00Z", request: { strategy: "sma_crossover" } };
     fake.on("POST /api/research/searches", { status: 202, body: { ...base, status: "queued", done: 0, total: 0, trials: [] } });
-    const done: SearchJob = {
-      ...(base as SearchJob),
+    const done: SearchJobOut = {
+      ...(base as SearchJobOut),
       status: "done",
       done: 2,
       total: 2,

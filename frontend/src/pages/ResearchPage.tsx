@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { SearchJob, SearchRequest, StrategyInfo, Trial } from "../api/types";
+import type { SearchJobOut, SearchIn, StrategyOut, Trial } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
 import { DataTable, type Column } from "../components/DataTable";
@@ -19,7 +19,7 @@ const TRIALS_PAGE = 50;
 const OBJECTIVES = ["sharpe", "sortino", "calmar", "total_return"] as const;
 
 /** The numeric parameters of a strategy with a starting grid and range around each default. */
-export function numericParams(strategy: StrategyInfo): { name: string; values: string; low: string; high: string }[] {
+export function numericParams(strategy: StrategyOut): { name: string; values: string; low: string; high: string }[] {
   return Object.entries(strategy.params_schema.properties ?? {})
     .filter(([, p]) => p.type === "integer" || p.type === "number")
     .map(([name, p]) => {
@@ -83,7 +83,7 @@ function Heatmap({ trials, x, y }: { trials: Trial[]; x: string; y: string }) {
   );
 }
 
-type Fold = NonNullable<SearchJob["walk_forward"]>["folds"][number];
+type Fold = NonNullable<SearchJobOut["walk_forward"]>["folds"][number];
 
 const score = (value: number | null | undefined) => value?.toFixed(3) ?? "—";
 const percent = (value: unknown) => (typeof value === "number" ? `${(value * 100).toFixed(2)}%` : "—");
@@ -105,7 +105,7 @@ const trialColumns = (names: string[]): Column<Trial>[] => [
   { key: "note", header: "Note", className: "muted", cell: (t) => t.error ?? "" },
 ];
 
-function Results({ job, strategy, paging }: { job: SearchJob; strategy: string; paging: Paging<never> }) {
+function Results({ job, strategy, paging }: { job: SearchJobOut; strategy: string; paging: Paging<never> }) {
   const [symbol, setSymbol] = useState("SIMA");
   const [made, setMade] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -184,7 +184,7 @@ function Results({ job, strategy, paging }: { job: SearchJob; strategy: string; 
   );
 }
 
-function SearchForm({ strategies, onStarted }: { strategies: StrategyInfo[]; onStarted: (job: SearchJob, strategy: string) => void }) {
+function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onStarted: (job: SearchJobOut, strategy: string) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState(() => (strategy ? numericParams(strategy) : []));
@@ -208,7 +208,7 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyInfo[]; onS
     event.preventDefault();
     setError(null);
     setBusy(true);
-    const body: SearchRequest = {
+    const body: SearchIn = {
       strategy: name,
       method,
       objective,
@@ -301,7 +301,7 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyInfo[]; onS
 
 export default function ResearchPage() {
   const strategies = useResource(() => api.strategies());
-  const [job, setJob] = useState<SearchJob | null>(null);
+  const [job, setJob] = useState<SearchJobOut | null>(null);
   const [strategy, setStrategy] = useState("");
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const running = job !== null && (job.status === "queued" || job.status === "running");

@@ -1,13 +1,13 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { StrategyInfo, StrategyInstance } from "../api/types";
+import type { StrategyOut, StrategyInstance } from "../api/types";
 import { apiError, installFakeApi } from "../test/fakeApi";
 import { anInstance } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import StrategiesPage from "./StrategiesPage";
 
-const sma: StrategyInfo = {
+const sma: StrategyOut = {
   name: "sma_crossover",
   title: "SMA crossover",
   description: "Buys when the fast average crosses above the slow one",

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { StrategyFileProblem, StrategyInfo, StrategyInstance } from "../api/types";
+import type { StrategyFileProblemOut, StrategyOut, StrategyInstance } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -13,7 +13,7 @@ import { coerce, defaults, SchemaForm, validate, type Values } from "../componen
 import { splitFieldErrors } from "../forms";
 import { asApiError, useResource } from "../hooks/useResource";
 
-function AddInstance({ strategies, onAdded }: { strategies: StrategyInfo[]; onAdded: () => void }) {
+function AddInstance({ strategies, onAdded }: { strategies: StrategyOut[]; onAdded: () => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [symbol, setSymbol] = useState("");
@@ -103,7 +103,7 @@ const COLUMNS = (titles: Map<string, string>): Column<StrategyInstance>[] => [
 ];
 
 /** The user's strategy files the backend left out at start, each with file, line and reason. */
-function BrokenFiles({ problems }: { problems: StrategyFileProblem[] }) {
+function BrokenFiles({ problems }: { problems: StrategyFileProblemOut[] }) {
   return (
     <section className="card" role="alert" aria-labelledby="broken-title">
       <h2 id="broken-title">Strategy files left out</h2>

@@ -15,7 +15,7 @@ from app.api.validation import invalid
 from app.core.errors import ApiError
 from app.research import pnl
 from app.research.records import columns_of, equity_rows, latest_marks, load_fills, to_csv
-from app.schemas.analytics import ClosedTradeOut, PnlGroupOut, PnlReport, PnlStatsOut
+from app.schemas.analytics import ClosedTradeOut, PnlGroupOut, PnlReportOut, PnlStatsOut
 from app.schemas.errors import error_responses
 
 router = APIRouter(tags=["analytics"])
@@ -62,12 +62,12 @@ async def pnl_report(
     group_by: Annotated[pnl.GroupBy, Query(description="how trades are grouped")] = "symbol",
     since: Since = None,
     until: Until = None,
-) -> PnlReport:
+) -> PnlReportOut:
     """Count, win rate, profit factor, average win/loss, fees, realised/unrealised P&L, drawdown."""
     trades, lots = await _trades(session, since, until)
     marks = await latest_marks(session)
     open_pnl = sum((p for _, p in pnl.unrealized(lots, marks)), pnl.ZERO)
-    return PnlReport(
+    return PnlReportOut(
         group_by=group_by,
         total=_stats_out(pnl.stats(trades, open_pnl)),
         groups=[

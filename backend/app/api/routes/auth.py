@@ -18,7 +18,7 @@ from app.core.errors import ApiError
 from app.core.ratelimit import LoginLimiter
 from app.core.security import create_token, verify_login
 from app.models.audit import add_audit
-from app.schemas.auth import LoginRequest, TokenResponse, UserResponse
+from app.schemas.auth import LoginIn, TokenOut, UserOut
 from app.schemas.errors import error_responses
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ _OTP_MEMORY_SECONDS = 30 * (2 * _OTP_WINDOW_STEPS + 2)
 
 @router.post("/login", responses=error_responses(400, 401, 422, 429, 503))
 async def login(
-    body: LoginRequest, request: Request, settings: SettingsDep, redis: RedisDep
-) -> TokenResponse:
+    body: LoginIn, request: Request, settings: SettingsDep, redis: RedisDep
+) -> TokenOut:
     """A bearer token for the admin; with ADMIN_TOTP_SECRET set, `otp` (the app's code) too."""
     client = request.client.host if request.client else "unknown"
     limiter = LoginLimiter(
@@ -59,7 +59,7 @@ async def login(
             body.username, settings.token_secret, timedelta(minutes=settings.token_ttl_minutes)
         )
         logger.info("login succeeded", extra={"user": body.username, "client": client})
-        return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+        return TokenOut(access_token=issued.token, expires_at=issued.expires_at)
     failures, locked_for = await limiter.record_failure(body.username, client)
     logger.warning(
         "login failed",
@@ -106,5 +106,5 @@ async def _audit_failure(
 
 
 @router.get("/me", responses=error_responses(401))
-async def me(user: CurrentUser) -> UserResponse:
-    return UserResponse(username=user)
+async def me(user: CurrentUser) -> UserOut:
+    return UserOut(username=user)

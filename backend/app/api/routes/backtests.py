@@ -17,7 +17,7 @@ from app.backtest import BacktestConfig, DataError, load_csv
 from app.core.errors import ApiError
 from app.models.audit import add_audit
 from app.research.backtests import BacktestJobs
-from app.schemas.backtests import BacktestJob, BacktestSpec, HistoryData, UploadedData
+from app.schemas.backtests import BacktestIn, BacktestJobOut, HistoryData, UploadedData
 from app.schemas.errors import error_responses
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
@@ -46,7 +46,7 @@ _BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/BacktestSpec"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/BacktestIn"}},
             "multipart/form-data": {"schema": _FORM_SCHEMA},
         },
     }
@@ -58,7 +58,7 @@ _BODY = {
 )
 async def start_backtest(
     request: Request, jobs: JobsDep, user: CurrentUser, session: SessionDep, cache: CacheDep
-) -> BacktestJob:
+) -> BacktestJobOut:
     """JSON runs on the simulated market or the history cache; multipart/form-data runs on
     the uploaded CSV."""
     content_type = request.headers.get("content-type", "")
@@ -82,20 +82,20 @@ async def start_backtest(
 
 
 @router.get("/{job_id}", responses=error_responses(401, 404, 422))
-async def get_backtest(job_id: JobId, jobs: JobsDep) -> BacktestJob:
+async def get_backtest(job_id: JobId, jobs: JobsDep) -> BacktestJobOut:
     job = await jobs.get(job_id)
     if job is None:
         raise ApiError(404, "backtest_not_found", f"job_id: no backtest {job_id} (kept 7 days).")
     return job
 
 
-async def _from_json(request: Request) -> BacktestSpec:
+async def _from_json(request: Request) -> BacktestIn:
     try:
         payload = json.loads(await request.body())
     except ValueError:
         raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from None
     try:
-        spec = BacktestSpec.model_validate(payload)
+        spec = BacktestIn.model_validate(payload)
     except ValidationError as error:
         raise nested_error("", error, frozenset({"simulated", "history"})) from None
     if spec.upload is not None or spec.data is None:
@@ -103,7 +103,7 @@ async def _from_json(request: Request) -> BacktestSpec:
     return spec.model_copy(update={"params": strategy_params(spec.strategy, spec.params)})
 
 
-async def _from_form(request: Request) -> tuple[BacktestSpec, bytes]:
+async def _from_form(request: Request) -> tuple[BacktestIn, bytes]:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -120,7 +120,7 @@ async def _from_form(request: Request) -> tuple[BacktestSpec, bytes]:
         await asyncio.to_thread(load_csv, csv, symbol)
     except DataError as error:
         raise invalid("file", str(error)) from None
-    spec = BacktestSpec(
+    spec = BacktestIn(
         strategy=strategy,
         params=strategy_params(strategy, params),
         config=config,

@@ -16,7 +16,7 @@ from app import __version__
 from app.api.deps import RedisDep, SettingsDep
 from app.core.errors import ApiError
 from app.schemas.errors import error_responses
-from app.schemas.health import HealthChecks, HealthResponse, StrategyFileProblem
+from app.schemas.health import HealthChecksOut, HealthOut, StrategyFileProblemOut
 from app.strategies import PROBLEMS
 
 router = APIRouter(tags=["health"])
@@ -38,11 +38,11 @@ async def _database_ok(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-async def probe_dependencies(engine: AsyncEngine, redis: Redis, limit: float) -> HealthChecks:
+async def probe_dependencies(engine: AsyncEngine, redis: Redis, limit: float) -> HealthChecksOut:
     database, redis_state = await asyncio.gather(
         _probe(_database_ok(engine), limit), _probe(redis.ping(), limit)
     )
-    return HealthChecks(database=database, redis=redis_state)
+    return HealthChecksOut(database=database, redis=redis_state)
 
 
 class CachedChecks:
@@ -52,11 +52,11 @@ class CachedChecks:
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl
         self._clock = clock
-        self._checks: HealthChecks | None = None
+        self._checks: HealthChecksOut | None = None
         self._taken_at = -math.inf
-        self._running: asyncio.Task[HealthChecks] | None = None
+        self._running: asyncio.Task[HealthChecksOut] | None = None
 
-    async def get(self, probe: Callable[[], Awaitable[HealthChecks]]) -> HealthChecks:
+    async def get(self, probe: Callable[[], Awaitable[HealthChecksOut]]) -> HealthChecksOut:
         if self._checks is not None and self._clock() - self._taken_at < self._ttl:
             return self._checks
         if self._running is None:
@@ -64,7 +64,7 @@ class CachedChecks:
         # A caller that goes away must not cancel the probe the others wait for.
         return await asyncio.shield(self._running)
 
-    async def _refresh(self, probe: Callable[[], Awaitable[HealthChecks]]) -> HealthChecks:
+    async def _refresh(self, probe: Callable[[], Awaitable[HealthChecksOut]]) -> HealthChecksOut:
         try:
             checks = await probe()
             self._checks, self._taken_at = checks, self._clock()
@@ -74,7 +74,7 @@ class CachedChecks:
 
 
 @router.get("/health", responses=error_responses(503))
-async def health(request: Request, settings: SettingsDep, redis: RedisDep) -> HealthResponse:
+async def health(request: Request, settings: SettingsDep, redis: RedisDep) -> HealthOut:
     state = request.app.state
     checks = await state.health_checks.get(
         lambda: probe_dependencies(state.db_engine, redis, settings.health_timeout_seconds)
@@ -91,11 +91,11 @@ async def health(request: Request, settings: SettingsDep, redis: RedisDep) -> He
                 "strategy_files": [p.model_dump() for p in strategy_file_problems()],
             },
         )
-    return HealthResponse(
+    return HealthOut(
         status="ok", version=__version__, checks=checks, strategy_files=strategy_file_problems()
     )
 
 
-def strategy_file_problems() -> list[StrategyFileProblem]:
+def strategy_file_problems() -> list[StrategyFileProblemOut]:
     """The user's strategy files left out at start, with file, line and reason."""
-    return [StrategyFileProblem(file=p.file, line=p.line, reason=p.reason) for p in PROBLEMS]
+    return [StrategyFileProblemOut(file=p.file, line=p.line, reason=p.reason) for p in PROBLEMS]

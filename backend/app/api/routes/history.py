@@ -14,7 +14,7 @@ from app.models.audit import add_audit
 from app.research.history import HistoryCache, MissingHistory
 from app.research.sources import HistoryError, history_source
 from app.schemas.errors import error_responses
-from app.schemas.history import CoverageOut, HistoryFetchOut, HistoryRange
+from app.schemas.history import CoverageOut, HistoryFetchIn, HistoryFetchOut
 from app.strategies import BarFrame
 
 router = APIRouter(prefix="/history", tags=["history"])
@@ -39,7 +39,7 @@ async def coverage(cache: CacheDep) -> list[CoverageOut]:
 
 @router.post("/fetch", responses=error_responses(400, 401, 422, 502))
 async def fetch(
-    body: HistoryRange, cache: CacheDep, user: CurrentUser, session: SessionDep
+    body: HistoryFetchIn, cache: CacheDep, user: CurrentUser, session: SessionDep
 ) -> HistoryFetchOut:
     """Fetches what the cache lacks of the range; a repeat of a cached range makes no request."""
     try:
@@ -54,7 +54,7 @@ async def fetch(
     )
 
 
-async def cached_frames(cache: HistoryCache, wanted: HistoryRange) -> list[BarFrame]:
+async def cached_frames(cache: HistoryCache, wanted: HistoryFetchIn) -> list[BarFrame]:
     """The cached bars of each symbol, or a 422 naming what to fetch first."""
     start, end = day_start(wanted.start), day_start(wanted.end)
     try:

@@ -13,7 +13,7 @@ from app.research.backtests import simulated_frame
 from app.research.jobs import SearchJobs
 from app.schemas.backtests import HistoryData
 from app.schemas.errors import error_responses
-from app.schemas.research import SearchJob, SearchRequest
+from app.schemas.research import SearchIn, SearchJobOut
 from app.strategies import STRATEGIES
 
 router = APIRouter(prefix="/research", tags=["research"])
@@ -29,7 +29,7 @@ JobsDep = Annotated[SearchJobs, Depends(get_jobs)]
 
 
 @router.post("/searches", status_code=202, responses=error_responses(400, 401, 422))
-async def start_search(body: SearchRequest, jobs: JobsDep, cache: CacheDep) -> SearchJob:
+async def start_search(body: SearchIn, jobs: JobsDep, cache: CacheDep) -> SearchJobOut:
     """Grid or TPE over the strategy's parameters, optionally walk-forward validated."""
     cls = STRATEGIES.get(body.strategy)
     if cls is None:
@@ -53,7 +53,7 @@ async def start_search(body: SearchRequest, jobs: JobsDep, cache: CacheDep) -> S
 
 
 @router.get("/searches/{job_id}", responses=error_responses(401, 404, 422))
-async def get_search(job_id: JobId, jobs: JobsDep) -> SearchJob:
+async def get_search(job_id: JobId, jobs: JobsDep) -> SearchJobOut:
     job = jobs.get(job_id)
     if job is None:
         raise ApiError(404, "search_not_found", f"job_id: no search {job_id}.")
@@ -61,7 +61,7 @@ async def get_search(job_id: JobId, jobs: JobsDep) -> SearchJob:
 
 
 @router.post("/searches/{job_id}/cancel", responses=error_responses(401, 404, 422))
-async def cancel_search(job_id: JobId, jobs: JobsDep) -> SearchJob:
+async def cancel_search(job_id: JobId, jobs: JobsDep) -> SearchJobOut:
     """Stops after the trials in flight; the finished ones stay."""
     job = await get_search(job_id, jobs)
     jobs.cancel(job_id)

@@ -16,12 +16,12 @@ from app.core.errors import ApiError
 from app.models import StrategyInstanceRecord
 from app.models.audit import add_audit
 from app.schemas.errors import error_responses
-from app.schemas.health import StrategyFileProblem
+from app.schemas.health import StrategyFileProblemOut
 from app.schemas.strategies import (
-    StrategyInfo,
     StrategyInstanceCreate,
     StrategyInstanceOut,
     StrategyInstanceUpdate,
+    StrategyOut,
 )
 from app.strategies import STRATEGIES
 
@@ -31,9 +31,9 @@ InstanceId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("", responses=error_responses(401))
-async def list_strategies() -> list[StrategyInfo]:
+async def list_strategies() -> list[StrategyOut]:
     return [
-        StrategyInfo(
+        StrategyOut(
             name=name,
             title=cls.title,
             description=(cls.__doc__ or "").strip() or None,
@@ -44,7 +44,7 @@ async def list_strategies() -> list[StrategyInfo]:
 
 
 @router.get("/problems", responses=error_responses(401))
-async def list_strategy_file_problems() -> list[StrategyFileProblem]:
+async def list_strategy_file_problems() -> list[StrategyFileProblemOut]:
     """The user's strategy files (or classes in them) left out at start: file, line, reason."""
     return strategy_file_problems()
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.api.routes.health import CachedChecks
 from app.core.config import Settings
-from app.schemas.health import HealthChecks
+from app.schemas.health import HealthChecksOut
 from tests.support.services import PostgresServer, RedisServer
 
 
@@ -80,10 +80,10 @@ class Probes:
         self.now = 100.0
         self.release = asyncio.Event()
 
-    async def probe(self) -> HealthChecks:
+    async def probe(self) -> HealthChecksOut:
         self.calls += 1
         await self.release.wait()
-        return HealthChecks(database="ok", redis=f"ok {self.calls}")
+        return HealthChecksOut(database="ok", redis=f"ok {self.calls}")
 
 
 async def test_checks_are_reused_within_the_window_and_taken_again_after_it() -> None:
