@@ -16,6 +16,10 @@ _NUMBERS = (int, float, Decimal)
 
 DataSource = Literal["simulated", "alpaca_paper", "alpaca_live"]  # where prices and fills come from
 
+# A ticker as the API accepts it: letters, digits and . / - (BRK.B, BTC/USD), at most 32 long.
+SYMBOL_PATTERN = r"^[A-Za-z0-9./-]+$"
+SYMBOL_MAX_LENGTH = 32
+
 # A history timeframe, Alpaca's way: <n>Min, <n>Hour, <n>Day, <n>Week or <n>Month.
 TIMEFRAME_PATTERN = r"^([1-9][0-9]{0,2})(Min|Hour|Day|Week|Month)$"
 _STEP = {"Min": 60, "Hour": 3600, "Day": 86_400, "Week": 7 * 86_400, "Month": 30 * 86_400}

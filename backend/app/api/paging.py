@@ -11,12 +11,13 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN
 from app.schemas.trading import Page
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
 SymbolFilter = Annotated[
-    str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
+    str | None, Query(min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)
 ]
 
 Item = TypeVar("Item", bound=BaseModel)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.backtest import BacktestConfig
-from app.domain import InputModel
+from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN, InputModel
 from app.schemas.history import HistoryFetchIn
 
 JobStatus = Literal["queued", "running", "done", "failed"]
@@ -20,7 +20,7 @@ class SimulatedData(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     source: Literal["simulated"] = Field("simulated", description="where the bars come from")
-    symbol: str = Field("SIMA", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
+    symbol: str = Field("SIMA", min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)
     bars: int = Field(2_000, ge=50, le=50_000)
     seed: int = Field(42, ge=0, le=2**31 - 1)
     timeframe: Literal["1Min", "5Min", "15Min", "1Hour", "1Day"] = "1Min"

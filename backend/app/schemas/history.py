@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.domain import TIMEFRAME_PATTERN, bar_length
+from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN, TIMEFRAME_PATTERN, bar_length
 
 MAX_BARS = 40_000  # per request over all symbols, e.g. 10 symbols x 10 years of daily bars
 
-Symbol = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
+Symbol = Annotated[str, Field(min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)]
 
 
 class HistoryFetchIn(BaseModel):

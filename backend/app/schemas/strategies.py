@@ -7,9 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain import InputModel
-
-SYMBOL_PATTERN = r"^[A-Za-z0-9./-]+$"
+from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN, InputModel
 
 
 class StrategyOut(BaseModel):
@@ -37,7 +35,7 @@ class StrategyInstanceCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     strategy: str = Field(min_length=1, max_length=64)
-    symbol: str = Field(min_length=1, max_length=32, pattern=SYMBOL_PATTERN)
+    symbol: str = Field(min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = False
     allow_short: bool = Field(

@@ -7,7 +7,16 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain import DataSource, InputModel, OrderStatus, OrderType, Side, TimeInForce
+from app.domain import (
+    SYMBOL_MAX_LENGTH,
+    SYMBOL_PATTERN,
+    DataSource,
+    InputModel,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 
 T = TypeVar("T")
 
@@ -146,7 +155,7 @@ class OrderCreate(InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    symbol: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")
+    symbol: str = Field(min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)
     side: Side
     qty: float = Field(ge=1e-9, le=1_000_000, description="shares; fractions to 9 places")
     type: OrderType = OrderType.MARKET

@@ -11,7 +11,7 @@ from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
 from app.api.routes.orders import order_out
 from app.core.errors import ApiError
-from app.domain import Position
+from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN, Position
 from app.engine.service import NoPosition
 from app.schemas.errors import error_responses
 from app.schemas.trading import OrderOut, PositionOut
@@ -23,7 +23,9 @@ def position_out(position: Position) -> PositionOut:
     return PositionOut.model_validate(position, from_attributes=True)
 
 
-SymbolPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9./-]+$")]
+SymbolPath = Annotated[
+    str, Path(min_length=1, max_length=SYMBOL_MAX_LENGTH, pattern=SYMBOL_PATTERN)
+]
 
 
 @router.get("", responses=error_responses(401, 503))
