@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -108,6 +108,10 @@ async def seed_instances(sessions: async_sessionmaker[AsyncSession], symbols: li
 
 async def _seed(sessions: async_sessionmaker[AsyncSession], symbols: list[str]) -> int:
     async with sessions.begin() as session:
+        # Writers wait, so an instance created through the API meanwhile is seen here: the user's
+        # first instance never gets the defaults beside it.
+        table = StrategyInstanceRecord.__tablename__
+        await session.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
         if await session.scalar(select(func.count()).select_from(StrategyInstanceRecord)):
             return 0
         rows = [
