@@ -15,6 +15,8 @@ SCENARIO = Path(__file__).resolve().parent.parent
 UNITS = ["trading-db", "trading-redis", "trading-backend", "trading-frontend"]
 # Seconds each injected fault took to recover from, printed at the end of the run.
 RECOVERY = {}
+# Seconds each playbook run from the tests took, printed at the end of the run: they are most of it.
+PLAYBOOK_RUNS = []
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -22,6 +24,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("recovery after faults")
         for fault, seconds in RECOVERY.items():
             terminalreporter.write_line(f"{seconds:6.1f} s  {fault}")
+    if PLAYBOOK_RUNS:
+        terminalreporter.section("playbook runs")
+        for seconds, command in PLAYBOOK_RUNS:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {command}")
+        terminalreporter.write_line(f"{sum(seconds for seconds, _ in PLAYBOOK_RUNS):6.1f} s  in all")
 
 
 def http(host, method, url, body=None, token=None, curl_options=()):
@@ -120,10 +127,13 @@ def run_playbook(playbook, *extra):
         "ANSIBLE_ROLES_PATH": str(root / "roles"),
         "ANSIBLE_VAULT_PASSWORD_FILE": str(SCENARIO / "vault-password"),
     }
-    return subprocess.run(
+    start = time.monotonic()
+    result = subprocess.run(
         ["ansible-playbook", "-i", str(inventory), str(root / playbook), *extra],
         env=env,
         capture_output=True,
         text=True,
         cwd=root,
     )
+    PLAYBOOK_RUNS.append((time.monotonic() - start, " ".join([playbook, *extra])))
+    return result
