@@ -1,4 +1,5 @@
-"""`python -m app.cli history fetch|coverage`: fill the history cache from a terminal."""
+"""`python -m app.cli history fetch|import|coverage`: fill the history cache from a terminal,
+from Alpaca (or the simulated market) or from a CSV of one's own."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from app.backtest import DataError, load_csv
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.domain import timeframe_parts
@@ -45,6 +48,16 @@ def add_commands(commands: Any) -> None:
     fetch.add_argument("--end", type=_day, default=None, help="day after the last (default now)")
     fetch.add_argument("--timeframe", type=_timeframe, default="1Day", help="e.g. 1Day, 15Min")
     fetch.add_argument("--adjustment", choices=["all", "split", "dividend", "raw"], default="all")
+    imported = sub.add_parser("import", help="store a CSV of one symbol's bars in the cache")
+    imported.add_argument("file", type=Path, help="CSV: time, open, high, low, close, volume")
+    imported.add_argument("--symbol", required=True, help="the symbol the bars are of")
+    imported.add_argument("--timeframe", type=_timeframe, default="1Day", help="e.g. 1Day")
+    imported.add_argument(
+        "--adjustment",
+        choices=["raw", "all", "split", "dividend"],
+        default="raw",
+        help="what the prices are (default raw: as traded)",
+    )
     sub.add_parser("coverage", help="what the cache holds, per symbol")
 
 
@@ -66,11 +79,15 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     symbols, args.timeframe, args.start, end, args.adjustment, progress
                 )
             print(f"{report.stored} bars stored from {report.requested} request(s)")
+        if args.history_command == "import":
+            frame = load_csv(args.file, args.symbol.upper())
+            stored = await cache.import_frame(frame, args.timeframe, args.adjustment)
+            print(f"{stored} bars of {frame.symbol} stored from {args.file}")
         for row in await cache.coverage():
             spans = ", ".join(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in row.ranges)
             print(f"{row.symbol:8} {row.timeframe:6} {row.adjustment:8} {row.bars:>7} bars {spans}")
         return 0
-    except (HistoryError, ValueError) as exc:
+    except (HistoryError, DataError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

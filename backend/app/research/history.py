@@ -164,14 +164,17 @@ class HistoryCache:
             await session.commit()
         return len(rows)
 
-    async def import_frame(self, frame: BarFrame, timeframe: str, source: str = "csv") -> int:
-        """Stores an uploaded CSV's bars as history (adjustment as the file has it: raw)."""
+    async def import_frame(
+        self, frame: BarFrame, timeframe: str, adjustment: str = "raw", source: str = "csv"
+    ) -> int:
+        """Stores a CSV's bars as history, covering its first bar to the end of its last; the
+        adjustment is what the file holds (raw prices unless its author adjusted them)."""
         if not len(frame):
             return 0
         bars = frame.to_bars()
         end = bars[-1].time + bar_length(timeframe)
         return await self._store(
-            {frame.symbol: bars}, [frame.symbol], timeframe, "raw", bars[0].time, end, source
+            {frame.symbol: bars}, [frame.symbol], timeframe, adjustment, bars[0].time, end, source
         )
 
     async def frame(

@@ -615,6 +615,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/history/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Csv
+         * @description Stores a CSV of one symbol's bars (time, open, high, low, close, volume) in the history
+         *     cache, checked row by row like a backtest's upload, so offline users bring their own.
+         */
+        post: operations["import_csv_api_history_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/research/searches": {
         parameters: {
             query?: never;
@@ -1209,6 +1230,32 @@ export interface components {
             requested: number;
             /** Stored */
             stored: number;
+        };
+        /** HistoryImportOut */
+        HistoryImportOut: {
+            /** Symbol */
+            symbol: string;
+            /** Timeframe */
+            timeframe: string;
+            /** Adjustment */
+            adjustment: string;
+            /**
+             * Stored
+             * @description bars of the file; one already cached at its time is kept
+             */
+            stored: number;
+            /**
+             * Start
+             * Format: date-time
+             * @description first bar's time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @description end of the last bar: the covered range is [start, end)
+             */
+            end: string;
         };
         /**
          * KillOut
@@ -4481,6 +4528,94 @@ export interface operations {
             };
             /** @description Bad Gateway */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    import_csv_api_history_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    symbol: string;
+                    timeframe?: string;
+                    /** @enum {string} */
+                    adjustment?: "raw" | "all" | "split" | "dividend";
+                    /**
+                     * Format: binary
+                     * @description CSV bars
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryImportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
