@@ -77,6 +77,10 @@ class HistoryCache:
         self._sessions = sessions
         self.source = source
 
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self._sessions
+
     async def _covered(
         self, session: AsyncSession, symbol: str, timeframe: str, adjustment: str
     ) -> list[Range]:

@@ -12,12 +12,14 @@ from tests.fakealpaca.data_api import FakeAlpacaData
 from tests.fakealpaca.server import KEY_ID, SECRET
 
 
-async def cli(settings: Settings, *args: str, **env: str) -> tuple[int, str, str]:
+async def cli(
+    settings: Settings, *args: str, command: str = "history", **env: str
+) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "app.cli",
-        "history",
+        command,
         *args,
         cwd=BACKEND_DIR,
         env={**os.environ, "DATABASE_URL": settings.database_url, "ENVIRONMENT": "test", **env},
