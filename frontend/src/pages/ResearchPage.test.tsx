@@ -76,7 +76,7 @@ describe("ResearchPage", () => {
     fake.on("POST /api/research/searches", { status: 202, body: { ...base, status: "queued", done: 0, total: 0, trials: [] } });
     fake.on(`GET /api/research/searches/${id}`, { body: { ...base, status: "done", done: 1, total: 1, trials: [trial(10, 20, 1.5)], best: trial(10, 20, 1.5) } });
     renderApp(<ResearchPage />);
-    await userEvent.selectOptions(await screen.findByLabelText("Bars"), "history");
+    await userEvent.selectOptions(await screen.findByLabelText("Bars from"), "history");
     await userEvent.selectOptions(await screen.findByLabelText("From the cache"), "AAPL 1Day all: 2016-01-01 – 2026-01-01");
     const symbols = screen.getByLabelText("Symbols");
     expect(symbols).toHaveValue("AAPL");

@@ -244,7 +244,7 @@ function SearchForm({ strategies, coverage, onStarted }: { strategies: StrategyO
     <form className="card" onSubmit={submit} noValidate aria-label="Parameter search">
       <h2>New search</h2>
       <div className="form-grid">
-        <Field id="search-source" label="Bars">
+        <Field id="search-source" label="Bars from">
           {(aria) => (
             <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "simulated" | "history")}>
               <option value="simulated">Simulated market (SIMA, 2,000 hourly bars)</option>
