@@ -110,15 +110,18 @@ async def import_csv(
         frame = await asyncio.to_thread(load_csv, await upload.read(), symbol)
     except DataError as error:
         raise invalid("file", str(error)) from None
+    try:
+        end = frame.time_at(-1) + bar_length(timeframe)
+    except OverflowError:
+        raise invalid("timeframe", "the last bar plus one bar ends after the year 9999") from None
     stored = await cache.import_frame(frame, timeframe, adjustment)
-    start = frame.time_at(0)
     out = HistoryImportOut(
         symbol=symbol,
         timeframe=timeframe,
         adjustment=adjustment,
         stored=stored,
-        start=start,
-        end=frame.time_at(-1) + bar_length(timeframe),
+        start=frame.time_at(0),
+        end=end,
     )
     add_audit(session, user, "history_import", "history", symbol, after=out.model_dump(mode="json"))
     await session.commit()

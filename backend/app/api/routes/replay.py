@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from app.api.deps import SessionDep, SettingsDep
 from app.api.routes.history import CacheDep, day_start
+from app.api.routes.strategies import InstanceId
 from app.api.validation import invalid
 from app.backtest import BacktestConfig
 from app.core.errors import ApiError
@@ -34,7 +35,7 @@ Day = Annotated[date, Query(description="UTC day to replay, e.g. 2026-03-02")]
 
 @router.get("/{instance_id}/replay", responses=error_responses(401, 404, 422))
 async def replay(
-    instance_id: int, day: Day, session: SessionDep, settings: SettingsDep, cache: CacheDep
+    instance_id: InstanceId, day: Day, session: SessionDep, settings: SettingsDep, cache: CacheDep
 ) -> ReplayOut:
     """The day's bars (raw, at the engine's timeframe, from the history cache) through the
     backtester with the instance's strategy and parameters, today's risk settings and the
