@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     paper.add_argument("--symbol", default="SPY", help="a liquid symbol (default SPY)")
     research_cli.add_commands(commands)
     args = parser.parse_args(argv)
-    if args.command == "history":
+    if args.command in ("history", "search"):
         return research_cli.run(args)
     if args.command == "strategy-check":
         from app.research.strategy_check import check_file  # loads numpy and TA-Lib

@@ -327,6 +327,28 @@ step("a search value that is not a number shows the API's message", async () => 
   await page.getByRole("form", { name: "Parameter search" }).getByRole("alert").filter({ hasText: "grid.fast" }).waitFor();
 });
 
+step("a search on cached history picked from the coverage runs walk-forward", async () => {
+  const form = page.getByRole("form", { name: "Parameter search" });
+  await page.locator("#search-strategy").selectOption("sma_crossover");
+  await form.getByLabel("fast", { exact: true }).fill("5, 10");
+  await form.getByLabel("Bars from").selectOption("history");
+  const cached = form.getByLabel("From the cache");
+  const option = (await cached.locator("option").allTextContents()).find((t) => t.startsWith("SIMA 1Day"));
+  expect(option, "the SIMA history fetched earlier should be offered");
+  await cached.selectOption({ label: option });
+  expect((await form.getByLabel("Symbols").inputValue()) === "SIMA", "picking should fill the symbols");
+  const started = page.waitForResponse((r) => r.url().endsWith("/api/research/searches") && r.request().method() === "POST");
+  await form.getByRole("button", { name: "Start search" }).click();
+  const spec = (await started).request().postDataJSON();
+  expect(spec.data?.source === "history", `the search should run on the cache, sent ${JSON.stringify(spec.data)}`);
+  await page.getByTestId("search-status").filter({ hasText: /^(done|failed|cancelled)$/ }).waitFor({ timeout: 120_000 });
+  const status = await page.getByTestId("search-status").textContent();
+  expect(status === "done", `the history search should finish, got ${status}`);
+  await page.getByRole("table", { name: "Walk-forward folds" }).waitFor();
+  expect((await page.getByLabel("Instance symbol").inputValue()) === "SIMA", "the instance should default to the searched symbol");
+  await form.getByLabel("Bars from").selectOption("simulated");
+});
+
 step("analytics shows realised P&L of the filled orders and exports them", async () => {
   await navigateInApp("Analytics");
   await page.getByTestId("pnl-totals").waitFor();
@@ -340,6 +362,14 @@ step("analytics shows realised P&L of the filled orders and exports them", async
   const file = await download;
   expect(file.suggestedFilename() === "fills.csv", `expected fills.csv, got ${file.suggestedFilename()}`);
   await shot("10b-analytics");
+});
+
+step("replaying a live day the cache holds no bars of shows the API's message", async () => {
+  const form = page.getByRole("form", { name: "Replay a live day" });
+  await form.getByLabel("Instance").locator("option").first().waitFor({ state: "attached" });
+  await form.getByRole("button", { name: "Replay day" }).click();
+  await form.getByText(/fetch them first|holds no .* bars/).waitFor();
+  await shot("10e-replay");
 });
 
 step("an analytics period that ends before it starts shows the API's message", async () => {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from app.strategies import BarFrame, Strategy, build
 
 
 def run(
-    strategy: Strategy, frames: Sequence[BarFrame], config: BacktestConfig | None = None
+    strategy: Strategy,
+    frames: Sequence[BarFrame],
+    config: BacktestConfig | None = None,
+    trade_from: datetime | None = None,
 ) -> BacktestResult:
     """Backtest a strategy over one or more symbols' bars (one shared cash account): the public
     entry point for parameter searches and walk-forward runs.
@@ -24,9 +28,10 @@ def run(
     `strategy` is a built one with its parameters (`app.strategies.build(name, params)`),
     `frames` one BarFrame per symbol (oldest bar first), `config` the simulated market and risk
     settings (BacktestConfig; default: the paper exchange's costs). Deterministic: the same
-    arguments give the same BacktestResult (metrics, trades, equity curve, rejections)."""
+    arguments give the same BacktestResult (metrics, trades, equity curve, rejections).
+    `trade_from`: the bars before it only warm the indicators up; their signals are not traded."""
     config = config or BacktestConfig()
-    output = Simulation(strategy, frames, config).run()
+    output = Simulation(strategy, frames, config, trade_from).run()
     return BacktestResult(
         strategy=strategy.name,
         params=strategy.params.model_dump(),

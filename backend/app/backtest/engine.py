@@ -30,7 +30,7 @@ from app.risk.chain import RiskChain
 from app.risk.context import Decision, RiskContext
 from app.simulation import FillModel
 from app.strategies.base import SignalSeries, Strategy
-from app.strategies.frame import BarFrame, FloatArray
+from app.strategies.frame import BarFrame, FloatArray, to_datetime64
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,13 @@ class Simulation:
     """One run over a fixed set of frames; call run() once."""
 
     def __init__(
-        self, strategy: Strategy, frames: Sequence[BarFrame], config: BacktestConfig
+        self,
+        strategy: Strategy,
+        frames: Sequence[BarFrame],
+        config: BacktestConfig,
+        trade_from: datetime | None = None,
     ) -> None:
+        """trade_from: signals of bars before it are not acted on (those bars only warm up)."""
         if not frames:
             raise ValueError("frames must hold at least one symbol's bars")
         symbols = [frame.symbol for frame in frames]
@@ -128,6 +133,7 @@ class Simulation:
         self.events: list[tuple[int, int, int, int, int]] = []
         self._last_time: tuple[int, int, datetime] = (-1, -1, datetime.min)
         self.halted_at: datetime | None = None
+        self.trade_from = to_datetime64(trade_from) if trade_from else None
 
     def run(self) -> SimulationOutput:
         """Simulate every event in time order, then fill in the equity to the last bar."""
@@ -199,6 +205,8 @@ class Simulation:
         for index, market in enumerate(self.markets):
             bars = market.signals.indices()
             bars = bars[bars + 1 < len(market.frame)]
+            if self.trade_from is not None:
+                bars = bars[market.frame.time[bars] >= self.trade_from]
             fill_bars = market.timeline_index[bars + 1]
             self.events.extend(
                 (int(g), _FILL, int(b), index, int(b)) for g, b in zip(fill_bars, bars, strict=True)

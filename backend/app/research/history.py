@@ -77,6 +77,10 @@ class HistoryCache:
         self._sessions = sessions
         self.source = source
 
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self._sessions
+
     async def _covered(
         self, session: AsyncSession, symbol: str, timeframe: str, adjustment: str
     ) -> list[Range]:
@@ -164,14 +168,17 @@ class HistoryCache:
             await session.commit()
         return len(rows)
 
-    async def import_frame(self, frame: BarFrame, timeframe: str, source: str = "csv") -> int:
-        """Stores an uploaded CSV's bars as history (adjustment as the file has it: raw)."""
+    async def import_frame(
+        self, frame: BarFrame, timeframe: str, adjustment: str = "raw", source: str = "csv"
+    ) -> int:
+        """Stores a CSV's bars as history, covering its first bar to the end of its last; the
+        adjustment is what the file holds (raw prices unless its author adjusted them)."""
         if not len(frame):
             return 0
         bars = frame.to_bars()
         end = bars[-1].time + bar_length(timeframe)
         return await self._store(
-            {frame.symbol: bars}, [frame.symbol], timeframe, "raw", bars[0].time, end, source
+            {frame.symbol: bars}, [frame.symbol], timeframe, adjustment, bars[0].time, end, source
         )
 
     async def frame(
@@ -210,6 +217,42 @@ class HistoryCache:
         if not bars:
             raise MissingHistory(f"the cache holds no {timeframe} bars of {symbol} in that range")
         return BarFrame.from_bars(bars)
+
+    async def with_warmup(
+        self, symbol: str, timeframe: str, start: datetime, end: datetime, warmup: int
+    ) -> tuple[BarFrame, int]:
+        """The raw bars of [start, end) (as a live engine saw them) after up to `warmup` cached
+        bars before start, and how many of those there were; MissingHistory when [start, end)
+        was never fetched or holds no bar."""
+        symbol = symbol.upper()
+        async with self._sessions() as session:
+            covered = await self._covered(session, symbol, timeframe, "raw")
+            if missing(covered, start, end) == [(start, end)]:  # a CSV may cover part of it
+                raise MissingHistory(
+                    f"no cached raw {timeframe} bars of {symbol} for {start:%Y-%m-%d}: fetch "
+                    f"them first (history fetch {symbol} --start {start:%Y-%m-%d} "
+                    f"--timeframe {timeframe} --adjustment raw)"
+                )
+            rows = HistoryBarRecord.symbol == symbol, HistoryBarRecord.timeframe == timeframe
+            raw = HistoryBarRecord.adjustment == "raw"
+            day = await session.scalars(
+                select(HistoryBarRecord)
+                .where(*rows, raw, HistoryBarRecord.time >= start, HistoryBarRecord.time < end)
+                .order_by(HistoryBarRecord.time)
+            )
+            before = await session.scalars(
+                select(HistoryBarRecord)
+                .where(*rows, raw, HistoryBarRecord.time < start)
+                .order_by(HistoryBarRecord.time.desc())
+                .limit(warmup)
+            )
+            earlier, records = list(before)[::-1], list(day)
+        if not records:
+            raise MissingHistory(f"the cache holds no {timeframe} bars of {symbol} that day")
+        bars = [
+            Bar(symbol, r.time, r.open, r.high, r.low, r.close, r.volume) for r in earlier + records
+        ]
+        return BarFrame.from_bars(bars), len(earlier)
 
     async def coverage(self) -> list[Coverage]:
         """Per symbol, timeframe and adjustment: bars held and the merged ranges fetched."""

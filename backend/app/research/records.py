@@ -14,8 +14,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import EquityPointRecord, FillRecord, OrderRecord, PositionSnapshotRecord
+from app.models import (
+    EquityPointRecord,
+    FillRecord,
+    OrderRecord,
+    PositionSnapshotRecord,
+    SignalRecord,
+)
 from app.research.pnl import Fill
+from app.research.replay import LiveSignal
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,62 @@ async def equity_rows(
     if until is not None:
         query = query.where(EquityPointRecord.time < until)
     return list(await session.scalars(query))
+
+
+async def live_signals(
+    session: AsyncSession, instance_id: int, start: datetime, end: datetime
+) -> list[LiveSignal]:
+    """The instance's signals of bars in [start, end), each with its orders' status and fills."""
+    signals = list(
+        await session.scalars(
+            select(SignalRecord)
+            .where(
+                SignalRecord.strategy_instance_id == instance_id,
+                SignalRecord.bar_time >= start,
+                SignalRecord.bar_time < end,
+            )
+            .order_by(SignalRecord.bar_time, SignalRecord.id)
+        )
+    )
+    orders = list(
+        await session.scalars(
+            select(OrderRecord).where(OrderRecord.signal_id.in_([s.id for s in signals]))
+        )
+    )
+    fills = await session.execute(
+        select(FillRecord.order_id, FillRecord.qty, FillRecord.price).where(
+            FillRecord.order_id.in_([o.id for o in orders])
+        )
+    )
+    by_order: dict[int, list[tuple[float, float]]] = {}
+    for order_id, qty, price in fills.all():
+        by_order.setdefault(order_id, []).append((float(qty), float(price)))
+    out = []
+    for signal in signals:
+        mine = [o for o in orders if o.signal_id == signal.id]
+        reasons = [signal.rejection_reason] + [o.reject_reason for o in mine]
+        out.append(
+            LiveSignal(
+                time=signal.bar_time,
+                side=signal.side,
+                outcome=signal.outcome,
+                reason=next((r for r in reasons if r), None),
+                order_status=mine[-1].status if mine else None,
+                fills=[fill for o in mine for fill in by_order.get(o.id, [])],
+            )
+        )
+    return out
+
+
+async def equity_before(session: AsyncSession, moment: datetime) -> float | None:
+    """The account's last recorded equity before moment, if any."""
+    value = await session.scalar(
+        select(EquityPointRecord.equity)
+        .where(EquityPointRecord.time < moment)
+        .order_by(EquityPointRecord.time.desc())
+        .limit(1)
+    )
+    return float(value) if value is not None else None
 
 
 def _cell(value: Any) -> Any:

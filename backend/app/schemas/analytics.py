@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -44,3 +44,33 @@ class ClosedTradeOut(BaseModel):
     exit_price: float
     fees: float
     pnl: float
+
+
+class ReplayOutcomeOut(BaseModel):
+    status: Literal["filled", "rejected", "ignored", "unfilled", "absent"] = Field(
+        description="absent: this side had no such signal"
+    )
+    reason: str | None
+    qty: float | None
+    price: float | None = Field(description="volume-weighted fill price")
+
+
+class ReplayRowOut(BaseModel):
+    time: datetime = Field(description="open time of the bar that gave the signal")
+    side: Literal["buy", "sell"]
+    live: ReplayOutcomeOut
+    backtest: ReplayOutcomeOut
+    differences: list[str] = Field(description="empty when both sides did the same")
+
+
+class ReplayOut(BaseModel):
+    """One live day of an instance replayed through the backtester, signal by signal."""
+
+    instance_id: int
+    day: date
+    timeframe: str
+    bars: int = Field(description="bars of the day replayed")
+    warmup_bars: int = Field(description="cached bars before the day the indicators started on")
+    warmup_needed: int = Field(description="bars the live engine's window holds")
+    agree: bool
+    rows: list[ReplayRowOut]

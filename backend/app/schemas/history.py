@@ -52,3 +52,12 @@ class CoverageOut(BaseModel):
     bars: int
     ranges: list[tuple[datetime, datetime]]
     sources: list[str]
+
+
+class HistoryImportOut(BaseModel):
+    symbol: str
+    timeframe: str
+    adjustment: str
+    stored: int = Field(description="bars of the file; one already cached at its time is kept")
+    start: datetime = Field(description="first bar's time")
+    end: datetime = Field(description="end of the last bar: the covered range is [start, end)")

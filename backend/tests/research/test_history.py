@@ -130,3 +130,32 @@ async def test_offline_the_simulated_market_fills_the_same_cache(
     frame = await cache.frame("SIMA", "1Hour", day("2025-01-01"), day("2025-01-03"))
     assert len(frame) == 48
     assert (await cache.coverage())[0].sources == ["simulated"]
+
+
+async def test_minute_and_hour_bars_of_the_sessions_paged(
+    data: FakeAlpacaData, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A week of January 2025 (New York on EST): sessions 14:30 to 21:00 UTC, 390 minutes a day,
+    seven hourly buckets from 14:00; the minutes start at the day's open, end at its close."""
+    cache = HistoryCache(sessions, alpaca(data))
+    week = day("2025-01-06"), day("2025-01-11")
+    minutes = await cache.ensure(["AAPL"], "1Min", *week, adjustment="raw")
+    assert minutes.stored == 5 * 390
+    assert len(data.requests) == 2 and data.requests[0]["timeframe"] == "1Min"  # 1,000 a page
+    frame = await cache.frame("AAPL", "1Min", *week, adjustment="raw")
+    assert str(frame.time[0]) == "2025-01-06T14:30:00.000000"
+    assert str(frame.time[389]) == "2025-01-06T20:59:00.000000"
+    daily = {b["t"][:10]: b for b in data.bars_of("AAPL", "raw")}["2025-01-06"]
+    assert (frame.open[0], frame.close[389]) == (daily["o"], daily["c"])
+    assert daily["l"] <= frame.low[:390].min() <= frame.high[:390].max() <= daily["h"]
+
+    await cache.ensure(["AAPL"], "1Hour", *week, adjustment="raw")
+    hours = await cache.frame("AAPL", "1Hour", *week, adjustment="raw")
+    assert len(hours) == 5 * 7 and str(hours.time[0]) == "2025-01-06T14:00:00.000000"
+    assert (hours.open[0], hours.close[0]) == (frame.open[0], frame.close[29])  # 14:30-14:59
+    assert hours.high[1] == frame.high[30:90].max() and hours.low[1] == frame.low[30:90].min()
+    headers = {"APCA-API-KEY-ID": KEY_ID, "APCA-API-SECRET-KEY": SECRET}
+    async with httpx.AsyncClient(base_url=data.base_url, headers=headers) as http:
+        query = {"symbols": "AAPL", "timeframe": "61Min", "feed": "iex"}
+        refused = await http.get("/v2/stocks/bars", params=query)
+    assert refused.status_code == 400 and "61Min" in refused.json()["message"]

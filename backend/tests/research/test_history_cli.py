@@ -12,12 +12,14 @@ from tests.fakealpaca.data_api import FakeAlpacaData
 from tests.fakealpaca.server import KEY_ID, SECRET
 
 
-async def cli(settings: Settings, *args: str, **env: str) -> tuple[int, str, str]:
+async def cli(
+    settings: Settings, *args: str, command: str = "history", **env: str
+) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "app.cli",
-        "history",
+        command,
         *args,
         cwd=BACKEND_DIR,
         env={**os.environ, "DATABASE_URL": settings.database_url, "ENVIRONMENT": "test", **env},
@@ -63,3 +65,15 @@ async def test_offline_fetch_and_a_bad_timeframe(settings: Settings) -> None:
         settings, "fetch", "SIMA", "--start", "2025-01-01", "--timeframe", "7Sec"
     )
     assert code == 2 and "use <n>Min" in err
+
+
+async def test_fetch_minute_bars_from_the_double(settings: Settings) -> None:
+    async with FakeAlpacaData(page_cap=500) as data:
+        keys = {"ALPACA_API_KEY": KEY_ID, "ALPACA_SECRET_KEY": SECRET}
+        keys["ALPACA_DATA_URL"] = data.base_url
+        args = ("fetch", "MSFT", "--start", "2025-01-06", "--end", "2025-01-08")
+        code, out, err = await cli(settings, *args, "--timeframe", "1Min", **keys)
+        assert code == 0, err
+        assert out.splitlines()[0] == "780 bars stored from 1 request(s)"  # two sessions
+        assert [q["timeframe"] for q in data.requests] == ["1Min"] * 2  # 500 a page
+        assert out.splitlines()[1].split()[:4] == ["MSFT", "1Min", "all", "780"]

@@ -20,6 +20,7 @@ import type {
   Order,
   PnlGroupBy,
   PnlReportOut,
+  ReplayOut,
   OrderForm,
   OrderStatusInfo,
   Page,
@@ -71,6 +72,9 @@ export const api = {
     request<StrategyInstance>(`/strategies/instances/${id}`, { method: "PATCH", body: { enabled } }),
   deleteInstance: (id: StrategyInstance["id"]) =>
     request<unknown>(`/strategies/instances/${id}`, { method: "DELETE" }),
+  /** One live day of an instance replayed through the backtester, signal by signal. */
+  replayDay: (id: StrategyInstance["id"], day: string) =>
+    request<ReplayOut>(`/strategies/instances/${id}/replay`, { query: { day } }),
 
   risk: () => request<RiskSettings>("/risk"),
   saveRisk: (settings: RiskSettings) => request<RiskSettings>("/risk", { method: "PUT", body: settings }),

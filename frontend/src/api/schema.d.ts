@@ -301,6 +301,29 @@ export interface paths {
         patch: operations["update_instance_api_strategies_instances__instance_id__patch"];
         trace?: never;
     };
+    "/api/strategies/instances/{instance_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replay
+         * @description The day's bars (raw, at the engine's timeframe, from the history cache) through the
+         *     backtester with the instance's strategy and parameters, today's risk settings and the
+         *     simulated market's costs, starting from the equity recorded before the day; each signal's
+         *     live outcome (order, fill, rejection) beside the backtest's.
+         */
+        get: operations["replay_api_strategies_instances__instance_id__replay_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk": {
         parameters: {
             query?: never;
@@ -586,6 +609,27 @@ export interface paths {
          * @description Fetches what the cache lacks of the range; a repeat of a cached range makes no request.
          */
         post: operations["fetch_api_history_fetch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/history/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Csv
+         * @description Stores a CSV of one symbol's bars (time, open, high, low, close, volume) in the history
+         *     cache, checked row by row like a backtest's upload, so offline users bring their own.
+         */
+        post: operations["import_csv_api_history_import_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1187,6 +1231,32 @@ export interface components {
             /** Stored */
             stored: number;
         };
+        /** HistoryImportOut */
+        HistoryImportOut: {
+            /** Symbol */
+            symbol: string;
+            /** Timeframe */
+            timeframe: string;
+            /** Adjustment */
+            adjustment: string;
+            /**
+             * Stored
+             * @description bars of the file; one already cached at its time is kept
+             */
+            stored: number;
+            /**
+             * Start
+             * Format: date-time
+             * @description first bar's time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @description end of the last bar: the covered range is [start, end)
+             */
+            end: string;
+        };
         /**
          * KillOut
          * @description The engine's status after the kill switch, and what the switch did.
@@ -1516,6 +1586,79 @@ export interface components {
             market_value: number;
             /** Unrealized Pl */
             unrealized_pl: number;
+        };
+        /**
+         * ReplayOut
+         * @description One live day of an instance replayed through the backtester, signal by signal.
+         */
+        ReplayOut: {
+            /** Instance Id */
+            instance_id: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Timeframe */
+            timeframe: string;
+            /**
+             * Bars
+             * @description bars of the day replayed
+             */
+            bars: number;
+            /**
+             * Warmup Bars
+             * @description cached bars before the day the indicators started on
+             */
+            warmup_bars: number;
+            /**
+             * Warmup Needed
+             * @description bars the live engine's window holds
+             */
+            warmup_needed: number;
+            /** Agree */
+            agree: boolean;
+            /** Rows */
+            rows: components["schemas"]["ReplayRowOut"][];
+        };
+        /** ReplayOutcomeOut */
+        ReplayOutcomeOut: {
+            /**
+             * Status
+             * @description absent: this side had no such signal
+             * @enum {string}
+             */
+            status: "filled" | "rejected" | "ignored" | "unfilled" | "absent";
+            /** Reason */
+            reason: string | null;
+            /** Qty */
+            qty: number | null;
+            /**
+             * Price
+             * @description volume-weighted fill price
+             */
+            price: number | null;
+        };
+        /** ReplayRowOut */
+        ReplayRowOut: {
+            /**
+             * Time
+             * Format: date-time
+             * @description open time of the bar that gave the signal
+             */
+            time: string;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            live: components["schemas"]["ReplayOutcomeOut"];
+            backtest: components["schemas"]["ReplayOutcomeOut"];
+            /**
+             * Differences
+             * @description empty when both sides did the same
+             */
+            differences: string[];
         };
         /**
          * RiskSettings
@@ -3297,6 +3440,76 @@ export interface operations {
             };
         };
     };
+    replay_api_strategies_instances__instance_id__replay_get: {
+        parameters: {
+            query: {
+                /** @description UTC day to replay, e.g. 2026-03-02 */
+                day: string;
+            };
+            header?: never;
+            path: {
+                instance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     get_risk_api_risk_get: {
         parameters: {
             query?: never;
@@ -4315,6 +4528,94 @@ export interface operations {
             };
             /** @description Bad Gateway */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    import_csv_api_history_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    symbol: string;
+                    timeframe?: string;
+                    /** @enum {string} */
+                    adjustment?: "raw" | "all" | "split" | "dividend";
+                    /**
+                     * Format: binary
+                     * @description CSV bars
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryImportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { Coverage, HistoryFetch } from "../api/types";
+import type { Coverage, HistoryFetch, HistoryFetchIn } from "../api/types";
 import { asApiError } from "../hooks/useResource";
 import { DataTable, type Column } from "./DataTable";
 import { ErrorMessage } from "./ErrorMessage";
@@ -46,6 +46,37 @@ export interface Picked {
   start: string;
   end: string;
   timeframe: string;
+  adjustment: NonNullable<HistoryFetchIn["adjustment"]>;
+}
+
+/** A coverage row as a range to run on: its symbol, its first and last covered day. */
+export function pickOf(c: Coverage): Picked {
+  const [first, last] = [c.ranges[0]?.[0] ?? "", c.ranges.at(-1)?.[1] ?? ""];
+  return { symbols: c.symbol, start: first.slice(0, 10), end: last.slice(0, 10), timeframe: c.timeframe, adjustment: c.adjustment as Picked["adjustment"] };
+}
+
+/** Pick symbols and a range from what the history cache holds. */
+export function CoverageSelect({ id, coverage, onPick }: { id: string; coverage: Coverage[]; onPick: (range: Picked) => void }) {
+  return (
+    <Field id={id} label="From the cache" hint={coverage.length ? "Fills symbols, days and bar size" : "Nothing cached yet: fetch or import history"}>
+      {(aria) => (
+        <select {...aria} value="" onChange={(e) => {
+            const row = e.target.value ? coverage[Number(e.target.value)] : undefined;
+            if (row) onPick(pickOf(row));
+          }}>
+          <option value="">Choose…</option>
+          {coverage.map((c, i) => {
+            const p = pickOf(c);
+            return (
+              <option key={`${c.symbol}-${c.timeframe}-${c.adjustment}`} value={String(i)}>
+                {c.symbol} {c.timeframe} {c.adjustment}: {p.start} – {p.end}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </Field>
+  );
 }
 
 export function HistoryPanel({ coverage, onFetched, onPick }: { coverage: Coverage[]; onFetched: () => void; onPick: (range: Picked) => void }) {
@@ -61,14 +92,11 @@ export function HistoryPanel({ coverage, onFetched, onPick }: { coverage: Covera
   const pick: Column<Coverage> = {
     key: "pick",
     header: "",
-    cell: (c) => {
-      const [first, last] = [c.ranges[0]?.[0] ?? "", c.ranges.at(-1)?.[1] ?? ""];
-      return (
-        <button type="button" className="btn small" onClick={() => onPick({ symbols: c.symbol, start: first.slice(0, 10), end: last.slice(0, 10), timeframe: c.timeframe })}>
-          Backtest {c.symbol}
-        </button>
-      );
-    },
+    cell: (c) => (
+      <button type="button" className="btn small" onClick={() => onPick(pickOf(c))}>
+        Backtest {c.symbol}
+      </button>
+    ),
   };
 
   async function submit(event: FormEvent) {

@@ -2,7 +2,8 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ClosedTrade, PnlStats } from "../api/types";
-import { installFakeApi } from "../test/fakeApi";
+import { apiError, installFakeApi } from "../test/fakeApi";
+import { anInstance } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import AnalyticsPage, { cumulative, dayStart } from "./AnalyticsPage";
 
@@ -97,5 +98,47 @@ describe("AnalyticsPage", () => {
     renderApp(<AnalyticsPage />, { route: "/?group_by=planet" });
     await waitFor(() => expect(grouped.at(-1)).toBe("symbol"));
     expect(screen.getByLabelText("Group by")).toHaveValue("symbol");
+  });
+
+  it("replays a live day of an instance and shows where it differs; a day without bars shows the API's error", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/analytics/pnl", { body: { group_by: "symbol", total: stats(), groups: [] } });
+    fake.on("GET /api/analytics/trades", { body: [] });
+    fake.on("GET /api/strategies/instances", { body: [anInstance({ id: 7, name: "aapl-fast" })] });
+    const outcome = (status: string, qty: number | null, price: number | null, reason: string | null = null) => ({ status, qty, price, reason });
+    fake.on("GET /api/strategies/instances/7/replay", ({ url }) =>
+      url.searchParams.get("day") === "2026-03-10"
+        ? {
+            body: {
+              instance_id: 7,
+              day: "2026-03-10",
+              timeframe: "1Min",
+              bars: 7,
+              warmup_bars: 5,
+              warmup_needed: 5,
+              agree: false,
+              rows: [
+                { time: "2026-03-10T14:31:00Z", side: "buy", live: outcome("filled", 10, 100.1), backtest: outcome("filled", 10, 100.05), differences: ["fill price live 100.1000, backtest 100.0500"] },
+                { time: "2026-03-10T14:34:00Z", side: "sell", live: outcome("rejected", null, null, "market closed"), backtest: outcome("filled", 10, 119.94), differences: ["live rejected (market closed), backtest filled"] },
+              ],
+            },
+          }
+        : apiError(422, "validation_error", "Invalid request", [{ field: "day", message: "the cache holds no 1Min bars of AAPL that day" }]),
+    );
+    renderApp(<AnalyticsPage />);
+    expect(await screen.findByRole("option", { name: /aapl-fast/ })).toBeInTheDocument();
+    const day = screen.getByLabelText("Day");
+    await userEvent.clear(day);
+    await userEvent.type(day, "2026-03-10");
+    await userEvent.click(screen.getByRole("button", { name: "Replay day" }));
+    expect(await screen.findByTestId("replay-summary")).toHaveTextContent("Live and backtest differ on 2 signals");
+    expect(screen.getByTestId("replay-14:34-sell")).toHaveTextContent("rejected (market closed)");
+    expect(screen.getByTestId("replay-14:31-buy")).toHaveTextContent("fill price live 100.1000, backtest 100.0500");
+
+    await userEvent.clear(day);
+    await userEvent.type(day, "2026-03-11");
+    await userEvent.click(screen.getByRole("button", { name: "Replay day" }));
+    expect(await screen.findByText("the cache holds no 1Min bars of AAPL that day")).toBeInTheDocument();
+    expect(screen.queryByTestId("replay-summary")).not.toBeInTheDocument();
   });
 });

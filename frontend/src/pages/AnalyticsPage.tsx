@@ -1,4 +1,4 @@
-/** Realised P&L from the recorded fills (FIFO lots): totals, a breakdown, the curve, CSV exports. */
+/** Realised P&L from the recorded fills (FIFO lots): totals, a breakdown, the curve, CSV exports; live vs backtest. */
 import { useMemo, useState } from "react";
 import { download } from "../api/client";
 import { api } from "../api/endpoints";
@@ -9,6 +9,7 @@ import { equitySeries } from "../charts/series";
 import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Loading } from "../components/Loading";
+import { ReplayPanel } from "../components/ReplayPanel";
 import { fmtMoney, fmtSignedMoney, trend } from "../format";
 import { useUrlFilters } from "../hooks/usePaging";
 import { asApiError, useResource } from "../hooks/useResource";
@@ -87,6 +88,7 @@ export default function AnalyticsPage() {
   const period = { since: dayStart(since), until: dayStart(until) };
   const report = useResource(() => Promise.all([api.pnl({ group_by: groupBy, ...period }), api.closedTrades(period)]), [groupBy, since, until]);
   const [pnl, trades] = report.data ?? [];
+  const instances = useResource(() => api.instances(), []);
   const curve = useMemo(() => equitySeries(cumulative(trades ?? [])), [trades]);
 
   async function exportCsv(kind: string) {
@@ -154,6 +156,7 @@ export default function AnalyticsPage() {
         </div>
         <ErrorMessage error={exportError} />
       </section>
+      <ReplayPanel instances={instances.data ?? []} />
     </div>
   );
 }

@@ -190,6 +190,7 @@ describe("BacktestsPage", () => {
       start: "2016-01-01",
       end: "2026-01-01",
       timeframe: "1Day",
+      adjustment: "all",
     });
   });
 });

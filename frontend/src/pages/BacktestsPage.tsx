@@ -37,19 +37,19 @@ export interface BacktestInput {
   timeframe: string;
   file: File | null;
   /** Cached history instead of the simulated market: symbols and days [start, end). */
-  history?: { symbols: string; start: string; end: string };
+  history?: { symbols: string; start: string; end: string; adjustment?: string };
 }
 
 /** JSON runs on the simulated market or cached history; a CSV goes as multipart with params and config as JSON text. */
 export function backtestBody(input: BacktestInput): Record<string, unknown> | FormData {
   const symbol = input.symbol.trim().toUpperCase();
   if (!input.file && input.history) {
-    const { symbols, start, end } = input.history;
+    const { symbols, start, end, adjustment = "all" } = input.history;
     return {
       strategy: input.strategy,
       params: input.params,
       config: input.config,
-      data: { source: "history", symbols: symbolList(symbols), start, end, timeframe: input.timeframe },
+      data: { source: "history", symbols: symbolList(symbols), start, end, timeframe: input.timeframe, adjustment },
     };
   }
   if (!input.file) {
@@ -150,7 +150,7 @@ function BacktestForm({ strategies, config: configSchema, picked, onStarted }: {
   const [params, setParams] = useState<Values>(() => (strategy ? defaults(strategy.params_schema) : {}));
   const [config, setConfig] = useState<Values>(() => defaults(configSchema, CONFIG_EXCLUDED));
   const [source, setSource] = useState<Source>(picked ? "history" : "simulated");
-  const [range, setRange] = useState({ symbols: picked?.symbols ?? "", start: picked?.start ?? "", end: picked?.end ?? "" });
+  const [range, setRange] = useState({ symbols: picked?.symbols ?? "", start: picked?.start ?? "", end: picked?.end ?? "", adjustment: picked?.adjustment ?? "all" });
   const [symbol, setSymbol] = useState("SIMA");
   const [bars, setBars] = useState("2000");
   const [timeframe, setTimeframe] = useState(picked?.timeframe ?? "1Min");

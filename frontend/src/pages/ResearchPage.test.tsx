@@ -65,4 +65,26 @@ describe("ResearchPage", () => {
     await waitFor(() => expect(screen.getByText(/Instance 7 created, disabled/)).toBeInTheDocument());
     expect(fake.calls.find((c) => c.path === "/api/strategies/instances")?.body).toEqual({ strategy: "sma_crossover", symbol: "SIMA", params: { fast: 10, slow: 20 }, enabled: false, allow_short: false });
   });
+
+  it("searches on cached history picked from the cache's coverage, and offers the searched symbol for the instance", async () => {
+    const fake = installFakeApi();
+    fake.on("GET /api/strategies", { body: [sma] });
+    fake.on("GET /api/history/coverage", {
+      body: [{ symbol: "AAPL", timeframe: "1Day", adjustment: "all", bars: 2609, ranges: [["2016-01-01T00:00:00Z", "2026-01-01T00:00:00Z"]], sources: ["alpaca"] }],
+    });
+    const base = { id, created_at: "2026-01-01T00:00:00Z", finished_at: null, error: null, best: null, walk_forward: null };
+    fake.on("POST /api/research/searches", { status: 202, body: { ...base, status: "queued", done: 0, total: 0, trials: [] } });
+    fake.on(`GET /api/research/searches/${id}`, { body: { ...base, status: "done", done: 1, total: 1, trials: [trial(10, 20, 1.5)], best: trial(10, 20, 1.5) } });
+    renderApp(<ResearchPage />);
+    await userEvent.selectOptions(await screen.findByLabelText("Bars from"), "history");
+    await userEvent.selectOptions(await screen.findByLabelText("From the cache"), "AAPL 1Day all: 2016-01-01 – 2026-01-01");
+    const symbols = screen.getByLabelText("Symbols");
+    expect(symbols).toHaveValue("AAPL");
+    await userEvent.type(symbols, ",MSFT");
+    await userEvent.click(screen.getByRole("button", { name: "Start search" }));
+    await waitFor(() => expect(fake.calls.some((c) => c.path === "/api/research/searches")).toBe(true));
+    const started = fake.calls.find((c) => c.path === "/api/research/searches")?.body as Record<string, unknown>;
+    expect(started.data).toEqual({ source: "history", symbols: ["AAPL", "MSFT"], start: "2016-01-01", end: "2026-01-01", timeframe: "1Day", adjustment: "all" });
+    expect(await screen.findByLabelText("Instance symbol", {}, { timeout: 3000 })).toHaveValue("AAPL");
+  });
 });

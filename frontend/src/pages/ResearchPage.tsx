@@ -2,12 +2,13 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "../api/endpoints";
 import type { ApiError } from "../api/errors";
-import type { SearchJobOut, SearchIn, StrategyOut, Trial } from "../api/types";
+import type { Coverage, SearchJobOut, SearchIn, StrategyOut, Trial } from "../api/types";
 import { LazyChart } from "../charts/LazyChart";
 import { equitySeries } from "../charts/series";
 import { DataTable, type Column } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Field } from "../components/Field";
+import { BarSizeField, CoverageSelect, symbolList, type Picked } from "../components/HistoryPanel";
 import { Loading } from "../components/Loading";
 import { Pager } from "../components/Pager";
 import { StrategySelect } from "../components/StrategySelect";
@@ -105,8 +106,8 @@ const trialColumns = (names: string[]): Column<Trial>[] => [
   { key: "note", header: "Note", className: "muted", cell: (t) => t.error ?? "" },
 ];
 
-function Results({ job, strategy, paging }: { job: SearchJobOut; strategy: string; paging: Paging<never> }) {
-  const [symbol, setSymbol] = useState("SIMA");
+function Results({ job, strategy, searched, paging }: { job: SearchJobOut; strategy: string; searched: string; paging: Paging<never> }) {
+  const [symbol, setSymbol] = useState(searched);
   const [made, setMade] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const all = job.trials ?? [];
@@ -184,7 +185,16 @@ function Results({ job, strategy, paging }: { job: SearchJobOut; strategy: strin
   );
 }
 
-function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onStarted: (job: SearchJobOut, strategy: string) => void }) {
+const NO_RANGE: Picked = { symbols: "", start: "", end: "", timeframe: "1Day", adjustment: "all" };
+
+/** The bars a search runs on: the simulated market, or symbols and days from the history cache. */
+export function searchData(source: "simulated" | "history", range: Picked): SearchIn["data"] {
+  if (source === "simulated") return undefined;
+  const { symbols, start, end, timeframe, adjustment } = range;
+  return { source: "history", symbols: symbolList(symbols), start, end, timeframe, adjustment };
+}
+
+function SearchForm({ strategies, coverage, onStarted }: { strategies: StrategyOut[]; coverage: Coverage[]; onStarted: (job: SearchJobOut, strategy: string, symbol: string) => void }) {
   const [name, setName] = useState(strategies[0]?.name ?? "");
   const strategy = strategies.find((s) => s.name === name);
   const [params, setParams] = useState(() => (strategy ? numericParams(strategy) : []));
@@ -194,6 +204,8 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onSt
   const [trials, setTrials] = useState("30");
   const [walk, setWalk] = useState(true);
   const [folds, setFolds] = useState("3");
+  const [source, setSource] = useState<"simulated" | "history">("simulated");
+  const [range, setRange] = useState<Picked>(NO_RANGE);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -217,9 +229,10 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onSt
       ranges: Object.fromEntries(params.map((p) => [p.name, [Number(p.low), Number(p.high)]])),
       trials: Number(trials),
       walk_forward: walk ? { folds: Number(folds), in_sample_share: 0.75 } : null,
+      data: searchData(source, range),
     };
     try {
-      onStarted(await api.startSearch(body), name);
+      onStarted(await api.startSearch(body), name, (source === "history" && symbolList(range.symbols)[0]) || "SIMA");
     } catch (err) {
       setError(asApiError(err));
     } finally {
@@ -230,7 +243,31 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onSt
   return (
     <form className="card" onSubmit={submit} noValidate aria-label="Parameter search">
       <h2>New search</h2>
-      <p className="muted">On the simulated market (SIMA, 2,000 hourly bars).</p>
+      <div className="form-grid">
+        <Field id="search-source" label="Bars from">
+          {(aria) => (
+            <select {...aria} value={source} onChange={(e) => setSource(e.target.value as "simulated" | "history")}>
+              <option value="simulated">Simulated market (SIMA, 2,000 hourly bars)</option>
+              <option value="history">Cached history</option>
+            </select>
+          )}
+        </Field>
+        {source === "history" && (
+          <>
+            <CoverageSelect id="search-cached" coverage={coverage} onPick={setRange} />
+            <Field id="search-symbols" label="Symbols" hint="Comma-separated, from the history cache">
+              {(aria) => <input {...aria} value={range.symbols} onChange={(e) => setRange({ ...range, symbols: e.target.value })} autoComplete="off" />}
+            </Field>
+            <Field id="search-start" label="From">
+              {(aria) => <input {...aria} type="date" value={range.start} onChange={(e) => setRange({ ...range, start: e.target.value })} />}
+            </Field>
+            <Field id="search-end" label="Until" hint="The day after the last">
+              {(aria) => <input {...aria} type="date" value={range.end} onChange={(e) => setRange({ ...range, end: e.target.value })} />}
+            </Field>
+            <BarSizeField id="search-timeframe" value={range.timeframe} onChange={(timeframe) => setRange({ ...range, timeframe })} />
+          </>
+        )}
+      </div>
       <div className="form-grid">
         <StrategySelect id="search-strategy" strategies={strategies} value={name} onChange={choose} />
         <Field id="search-method" label="Method">
@@ -301,8 +338,10 @@ function SearchForm({ strategies, onStarted }: { strategies: StrategyOut[]; onSt
 
 export default function ResearchPage() {
   const strategies = useResource(() => api.strategies());
+  const coverage = useResource(() => api.coverage());
   const [job, setJob] = useState<SearchJobOut | null>(null);
   const [strategy, setStrategy] = useState("");
+  const [searched, setSearched] = useState("SIMA");
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const running = job !== null && (job.status === "queued" || job.status === "running");
   const trials = usePaging({ pageSize: TRIALS_PAGE });
@@ -323,7 +362,9 @@ export default function ResearchPage() {
       {strategies.data && strategies.data.length > 0 && (
         <SearchForm
           strategies={strategies.data}
-          onStarted={(started, name) => {
+          coverage={coverage.data ?? []}
+          onStarted={(started, name, symbol) => {
+            setSearched(symbol);
             if (trials.offset) trials.goTo(0);
             setStrategy(name);
             setPollError(null);
@@ -355,7 +396,7 @@ export default function ResearchPage() {
               {job.error}
             </div>
           )}
-          {!running && <Results job={job} strategy={strategy} paging={trials} />}
+          {!running && <Results key={job.id} job={job} strategy={strategy} searched={searched} paging={trials} />}
         </div>
       )}
     </div>
