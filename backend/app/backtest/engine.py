@@ -29,7 +29,7 @@ import talib
 from numpy.typing import NDArray
 
 from app.backtest.config import BacktestConfig
-from app.backtest.trades import Trade
+from app.backtest.trades import Execution, Trade
 from app.domain import Bar, Position, Side, Signal
 from app.risk.chain import RiskChain
 from app.risk.context import Decision, RiskContext
@@ -97,6 +97,7 @@ class SimulationOutput:
     equity: FloatArray
     invested: NDArray[np.bool_]
     trades: list[Trade]
+    fills: list[Execution]
     rejected: list[Rejected] = field(default_factory=list)
     halted_at: datetime | None = None
 
@@ -124,7 +125,7 @@ class Simulation:
         self.chain = RiskChain.from_settings(
             config.risk, config.commission_bps / 10_000, config.commission_per_share
         )
-        self.fills = FillModel(config)
+        self.model = FillModel(config)
         self.times = (
             frames[0].time
             if len(frames) == 1
@@ -150,6 +151,7 @@ class Simulation:
         self.peak = config.cash
         self.open_trades: dict[int, Trade] = {}
         self.trades: list[Trade] = []
+        self.executions: list[Execution] = []
         self.rejected: list[Rejected] = []
         self.working: dict[int, _Working] = {}  # by market: its one order still working
         self.legs: set[int] = set()  # markets whose trade's bracket exits are live
@@ -176,7 +178,13 @@ class Simulation:
         for index, trade in self.open_trades.items():
             trade.mark_price = float(self.markets[index].frame.close[-1])
         return SimulationOutput(
-            self.times, self.equity, self._invested(), self.trades, self.rejected, self.halted_at
+            self.times,
+            self.equity,
+            self._invested(),
+            self.trades,
+            self.executions,
+            self.rejected,
+            self.halted_at,
         )
 
     # -- timeline ---------------------------------------------------------------------------
@@ -301,7 +309,7 @@ class Simulation:
             return  # closed, or its exits canceled by a signal, before the bracket was reached
         exit_side = Side.SELL if trade.direction > 0 else Side.BUY
         prices = self._bar(index, bar)
-        outcome = self.fills.bracket_exit(exit_side, trade.stop_loss, trade.take_profit, prices)
+        outcome = self.model.bracket_exit(exit_side, trade.stop_loss, trade.take_profit, prices)
         assert outcome is not None  # _bracket_bar found the bar that reaches one of them
         reason, price = outcome
         order = _Working(
@@ -357,11 +365,11 @@ class Simulation:
             return
         side = Side.BUY if order.direction > 0 else Side.SELL
         if order.limit is None:
-            price: float | None = self.fills.slipped(
+            price: float | None = self.model.slipped(
                 float(self.markets[index].frame.open[bar]), side
             )
         else:
-            price = self.fills.limit(side, order.limit, self._bar(index, bar))
+            price = self.model.limit(side, order.limit, self._bar(index, bar))
         if price is None or not self._execute(index, bar, order, price):
             self._work_next(index, bar, order)
 
@@ -373,7 +381,7 @@ class Simulation:
 
     def _execute(self, index: int, bar: int, order: _Working, price: float) -> bool:
         """Trade what the bar's volume allows of the order at `price`; False when nothing."""
-        qty = self.fills.fill_qty(order.remaining, float(self.markets[index].frame.volume[bar]))
+        qty = self.model.fill_qty(order.remaining, float(self.markets[index].frame.volume[bar]))
         if qty <= 0:
             return False
         order.remaining -= qty
@@ -392,8 +400,9 @@ class Simulation:
 
     def _bought(self, index: int, bar: int, direction: int, qty: float, price: float) -> None:
         """An entry's fill: the trade opens with it, or grows (entry price their average)."""
-        commission = self.fills.commission(qty, price)
+        commission = self.model.commission(qty, price)
         self.cash -= direction * qty * price + commission
+        self._executed(index, bar, direction, qty, price, commission)
         trade = self.open_trades.get(index)
         if trade is not None:
             total = trade.qty + qty
@@ -414,6 +423,15 @@ class Simulation:
         )
         self.open_trades[index] = trade
         self.trades.append(trade)
+
+    def _executed(
+        self, index: int, bar: int, direction: int, qty: float, price: float, commission: float
+    ) -> None:
+        side = "buy" if direction > 0 else "sell"
+        symbol = self.markets[index].frame.symbol
+        self.executions.append(
+            Execution(self._time(index, bar), symbol, side, qty, price, commission)
+        )
 
     def _entry_done(self, index: int, live_from: int, order: _Working) -> None:
         """The entry filled (or expired part filled): its bracket goes live from `live_from`."""
@@ -448,8 +466,9 @@ class Simulation:
     ) -> None:
         """An exit's fill: the trade shrinks (exit price their average), and closes when done."""
         trade = self.open_trades[index]
-        commission = self.fills.commission(qty, price)
+        commission = self.model.commission(qty, price)
         self.cash += trade.direction * qty * price - commission
+        self._executed(index, bar, -trade.direction, qty, price, commission)
         if trade.exit_price is None:
             trade.exit_price = price
         else:

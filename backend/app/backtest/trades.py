@@ -1,10 +1,32 @@
-"""Trade: one position from entry fill to exit fill, with its costs."""
+"""Trade: one position from entry fill to exit fill, with its costs; Execution: one fill."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """One fill on the simulated market: an order trades in one, or in parts under a volume cap."""
+
+    time: datetime
+    symbol: str
+    side: str  # buy or sell
+    qty: float
+    price: float
+    commission: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time.isoformat(),
+            "symbol": self.symbol,
+            "side": self.side,
+            "qty": self.qty,
+            "price": self.price,
+            "commission": self.commission,
+        }
 
 
 @dataclass(slots=True)

@@ -83,6 +83,7 @@ class _Resting:
     sequence: int = 0  # place in submission order
     time_in_force: TimeInForce = TimeInForce.DAY
     session: date | None = None  # day of the first bar it met: a DAY order lives that day
+    met: datetime | None = None  # time of the last bar matched against it: one match a bar
 
 
 class SimBroker(Broker):
@@ -457,8 +458,12 @@ class SimBroker(Broker):
                 self._open_exits(resting)
 
     def _match(self, resting: _Resting, bar: Bar) -> None:
+        if resting.met == bar.time:
+            return  # matched with its other exit already: an order trades once a bar
+        resting.met = bar.time
         sibling = self._orders.get(resting.oco_with or "")
         if sibling is not None and sibling.order.status.is_open:
+            sibling.met = bar.time
             self._match_oco(resting, sibling, bar)
             return
         price = self._fill_price(resting, bar)
