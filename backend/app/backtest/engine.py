@@ -126,6 +126,7 @@ class Simulation:
             config.risk, config.commission_bps / 10_000, config.commission_per_share
         )
         self.model = FillModel(config)
+        self.capped = config.max_volume_share is not None
         self.times = (
             frames[0].time
             if len(frames) == 1
@@ -355,10 +356,11 @@ class Simulation:
     def _work(self, index: int, bar: int, order: _Working) -> None:
         """An order meets a bar: it expires (DAY orders, once a later day began than the first
         bar it met), or trades what the bar allows, at the open or at its limit."""
-        now = self._time(index, bar)
-        if order.session is None:
-            order.session = now.date()
-        elif not order.gtc and now.date() > order.session:
+        if (
+            order.session is not None
+            and not order.gtc
+            and self._time(index, bar).date() > order.session
+        ):
             del self.working[index]
             if order.purpose == "entry":
                 self._entry_done(index, bar, order)  # its exits go live at this bar
@@ -374,6 +376,9 @@ class Simulation:
             self._work_next(index, bar, order)
 
     def _work_next(self, index: int, bar: int, order: _Working) -> None:
+        """The order carries on from the next bar; its session is the day of the first bar."""
+        if order.session is None:
+            order.session = self._time(index, bar).date()
         market = self.markets[index]
         if bar + 1 < len(market.frame):
             following = int(market.timeline_index[bar + 1])
@@ -381,7 +386,9 @@ class Simulation:
 
     def _execute(self, index: int, bar: int, order: _Working, price: float) -> bool:
         """Trade what the bar's volume allows of the order at `price`; False when nothing."""
-        qty = self.model.fill_qty(order.remaining, float(self.markets[index].frame.volume[bar]))
+        qty = order.remaining
+        if self.capped:  # (without a cap every order fills whole: no volume to read)
+            qty = self.model.fill_qty(qty, float(self.markets[index].frame.volume[bar]))
         if qty <= 0:
             return False
         order.remaining -= qty
