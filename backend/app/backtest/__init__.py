@@ -12,7 +12,7 @@ from app.backtest.config import BacktestConfig
 from app.backtest.data import DataError, load_csv
 from app.backtest.engine import Simulation
 from app.backtest.result import BacktestResult
-from app.backtest.trades import Trade
+from app.backtest.trades import Execution, Trade
 from app.strategies import BarFrame, Strategy, build
 
 
@@ -42,6 +42,7 @@ def run(
         )
         | {"halted_at": output.halted_at.isoformat() if output.halted_at else None},
         trades=output.trades,
+        fills=output.fills,
         times=output.times,
         equity=output.equity,
         rejected=output.rejected,
@@ -62,4 +63,13 @@ def run_csv(
     return run(build(strategy, params), frames, config)
 
 
-__all__ = ["BacktestConfig", "BacktestResult", "DataError", "Trade", "load_csv", "run", "run_csv"]
+__all__ = [
+    "BacktestConfig",
+    "BacktestResult",
+    "DataError",
+    "Execution",
+    "Trade",
+    "load_csv",
+    "run",
+    "run_csv",
+]

@@ -51,6 +51,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--commission-per-share", type=float, default=market.commission_per_share)
     p.add_argument("--slippage-bps", type=float, default=market.slippage_bps)
+    p.add_argument(
+        "--max-volume-share",
+        type=float,
+        help="largest share of a bar's volume one order takes (0.1 = 10%%); default: no cap",
+    )
     p.add_argument("--stop-loss", type=float, help="bracket stop, fraction from entry")
     p.add_argument("--take-profit", type=float, help="bracket target, fraction from entry")
     p.add_argument(
@@ -81,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             slippage_bps=args.slippage_bps,
             allow_short=not args.long_only,
             round_to_tick=not args.no_tick_rounding,
+            max_volume_share=args.max_volume_share,
             stop_loss_pct=args.stop_loss,
             take_profit_pct=args.take_profit,
             risk=RiskSettings.permissive(args.sizing),

@@ -7,6 +7,10 @@ too), with brackets live from the bar after the entry; a trade still open at the
 at the last close. Equity is cash plus positions at each bar's close. Sizing sees the fill bar's
 open, as in backtesting.py (the live engine sizes at the signal bar's close).
 
+Under a volume cap an order that does not fill whole works on, as on the paper exchange: while a
+signal's order is working, the symbol's next signals are refused (the live engine waits for
+its orders' answer too), and a position reverses only once it is flat.
+
 Only bars where something happens are visited one by one; the equity between them is filled
 in with array arithmetic, which is what makes long histories fast."""
 
@@ -18,23 +22,26 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 import numpy as np
 import talib
 from numpy.typing import NDArray
 
 from app.backtest.config import BacktestConfig
-from app.backtest.trades import Trade
+from app.backtest.trades import Execution, Trade
 from app.domain import Bar, Position, Side, Signal
 from app.risk.chain import RiskChain
 from app.risk.context import Decision, RiskContext
-from app.simulation import FillModel
+from app.simulation import QTY_EPSILON, FillModel
 from app.strategies.base import SignalSeries, Strategy
 from app.strategies.frame import BarFrame, FloatArray, to_datetime64
 
 logger = logging.getLogger(__name__)
 
-_FILL, _BRACKET = 0, 1  # order of events within one bar: open fills, then intrabar brackets
+# Order of events within one bar: a signal's order at the open, then the rest of orders still
+# working (volume cap), then bracket exits within the bar.
+_FILL, _WORK, _BRACKET = 0, 1, 2
 _SEARCH_CHUNK = 64
 _NOTHING: frozenset[str] = frozenset()
 _highest = np.maximum.reduce
@@ -48,6 +55,28 @@ class Rejected:
     symbol: str
     side: str
     reason: str
+
+
+Purpose = Literal["entry", "signal", "halt", "stop_loss", "take_profit"]
+
+
+@dataclass(slots=True)
+class _Working:
+    """An order of one symbol on the simulated market: what is left of it to fill."""
+
+    direction: int  # +1 buys, -1 sells
+    remaining: float
+    purpose: Purpose  # an entry, or why it exits
+    gtc: bool = False  # bracket exits; the others are DAY orders
+    session: date | None = None  # the day of the first bar it met
+    limit: float | None = None  # a take-profit's rest trades where the bar reaches its limit
+    stop: float | None = None  # an entry's bracket, placed once the entry is done
+    target: float | None = None
+
+    @property
+    def blocks_signals(self) -> bool:
+        """A strategy's own order: the live engine waits for it before the next signal."""
+        return self.purpose in ("entry", "signal")
 
 
 @dataclass(slots=True)
@@ -68,6 +97,7 @@ class SimulationOutput:
     equity: FloatArray
     invested: NDArray[np.bool_]
     trades: list[Trade]
+    fills: list[Execution]
     rejected: list[Rejected] = field(default_factory=list)
     halted_at: datetime | None = None
 
@@ -100,7 +130,8 @@ class Simulation:
         self.chain = RiskChain.from_settings(
             config.risk, config.commission_bps / 10_000, config.commission_per_share
         )
-        self.fills = FillModel(config)
+        self.model = FillModel(config)
+        self.capped = config.max_volume_share is not None
         self.times = (
             frames[0].time
             if len(frames) == 1
@@ -126,7 +157,10 @@ class Simulation:
         self.peak = config.cash
         self.open_trades: dict[int, Trade] = {}
         self.trades: list[Trade] = []
+        self.executions: list[Execution] = []
         self.rejected: list[Rejected] = []
+        self.working: dict[int, _Working] = {}  # by market: its one order still working
+        self.legs: set[int] = set()  # markets whose trade's bracket exits are live
         self.stop_outs: dict[str, datetime] = {}
         self.day_trades: list[date] = []  # sorted, so the stale ones are a prefix
         self._day_trades_seen: tuple[date, ...] = ()
@@ -139,17 +173,25 @@ class Simulation:
         """Simulate every event in time order, then fill in the equity to the last bar."""
         self._schedule_signal_fills()
         while self.events:
-            bar, phase, _, market_index, payload = heapq.heappop(self.events)
+            bar, phase, local, market_index, payload = heapq.heappop(self.events)
             self._advance(bar)
             if phase == _FILL:
                 self._fill_signal(market_index, payload)
+            elif phase == _WORK:
+                self._carry_on(market_index, local, payload)
             else:
-                self._bracket_exit(market_index, payload)
+                self._bracket_exit(market_index, local, payload)
         self._advance(self.times.size)
         for index, trade in self.open_trades.items():
             trade.mark_price = float(self.markets[index].frame.close[-1])
         return SimulationOutput(
-            self.times, self.equity, self._invested(), self.trades, self.rejected, self.halted_at
+            self.times,
+            self.equity,
+            self._invested(),
+            self.trades,
+            self.executions,
+            self.rejected,
+            self.halted_at,
         )
 
     # -- timeline ---------------------------------------------------------------------------
@@ -190,10 +232,10 @@ class Simulation:
         for index, trade in self.open_trades.items():
             closes = self.close_rows[index][start:bar]
             if first:
-                np.multiply(closes, trade.direction * trade.qty, out=segment)
+                np.multiply(closes, trade.direction * trade.held, out=segment)
                 first = False
             else:
-                segment += (trade.direction * trade.qty) * closes
+                segment += (trade.direction * trade.held) * closes
         segment += self.cash
         top = float(_highest(segment))
         if top > self.peak:
@@ -215,6 +257,19 @@ class Simulation:
 
     def _fill_signal(self, index: int, signal_bar: int) -> None:
         market = self.markets[index]
+        working = self.working.get(index)
+        if working is not None and working.blocks_signals:
+            signal = market.signals.at(signal_bar)
+            assert signal is not None
+            self.rejected.append(
+                Rejected(
+                    signal.time.isoformat(),
+                    signal.symbol,
+                    signal.side.value,
+                    f"an order for {signal.symbol} is still working",
+                )
+            )
+            return
         direction = int(market.signals.side[signal_bar])
         trade = self.open_trades.get(index)
         if trade is not None and trade.direction == direction:
@@ -232,11 +287,11 @@ class Simulation:
                 if not decision.approved:
                     self._reject(signal, decision)
                     return
-            self._close(index, fill_bar, self._slipped(price, -trade.direction), "signal")
-        if opens:
+            self._exit(index, fill_bar, "signal")
+        if opens and index not in self.open_trades:  # a position reverses once it is flat
             decision = self.chain.evaluate(signal, self._context(index, fill_bar, price))
             if decision.approved:
-                self._open(index, fill_bar, direction, decision, price)
+                self._open(index, fill_bar, direction, decision)
             else:
                 self._reject(signal, decision)
                 if decision.rejection is not None and decision.rejection.halt:
@@ -250,59 +305,127 @@ class Simulation:
         if not flatten:
             return
         now_bar = int(self.markets[index].timeline_index[bar])
+        self.working.clear()  # the kill switch cancels every order, then closes what is held
         for held_index in list(self.open_trades):
             market = self.markets[held_index]
             local = int(np.searchsorted(market.timeline_index, now_bar))
             if local < len(market.frame):
-                price = float(market.frame.open[local])
-                direction = self.open_trades[held_index].direction
-                self._close(held_index, local, self._slipped(price, -direction), "halt")
+                self._exit(held_index, local, "halt")
 
-    def _bracket_exit(self, index: int, trade_id: int) -> None:
+    def _bracket_exit(self, index: int, bar: int, trade_id: int) -> None:
         trade = self.open_trades.get(index)
-        if trade is None or id(trade) != trade_id:
-            return  # closed by a signal before its bracket was reached
-        frame = self.markets[index].frame
-        bar = self._bracket_bar(index, trade)
-        assert bar is not None
-        prices = Bar(
-            trade.symbol,
-            trade.entry_time,
-            float(frame.open[bar]),
-            float(frame.high[bar]),
-            float(frame.low[bar]),
-            float(frame.close[bar]),
-            float(frame.volume[bar]),
-        )
+        if trade is None or id(trade) != trade_id or index not in self.legs:
+            return  # closed, or its exits canceled by a signal, before the bracket was reached
         exit_side = Side.SELL if trade.direction > 0 else Side.BUY
-        outcome = self.fills.bracket_exit(exit_side, trade.stop_loss, trade.take_profit, prices)
+        prices = self._bar(index, bar)
+        outcome = self.model.bracket_exit(exit_side, trade.stop_loss, trade.take_profit, prices)
         assert outcome is not None  # _bracket_bar found the bar that reaches one of them
         reason, price = outcome
-        self._close(index, bar, price, reason)
+        order = _Working(
+            -trade.direction,
+            trade.held,
+            reason,  # type: ignore[arg-type]  # bracket_exit names one of the two legs
+            gtc=True,
+            limit=trade.take_profit if reason == "take_profit" else None,
+        )
+        self.working[index] = order
+        if not self._execute(index, bar, order, price):  # a bar with no volume to take
+            del self.working[index]
+            self._schedule_bracket(index, trade, bar + 1)
+            return
+        self.legs.discard(index)  # the first exit to trade cancels the other
         if reason == "stop_loss":
             self.stop_outs[trade.symbol] = self._time(index, bar)
 
-    # -- fills ------------------------------------------------------------------------------
+    # -- orders and fills -------------------------------------------------------------------
 
-    def _slipped(self, price: float, direction: int) -> float:
-        return self.fills.slipped(price, Side.BUY if direction > 0 else Side.SELL)
+    def _open(self, index: int, bar: int, direction: int, decision: Decision) -> None:
+        """Send the approved entry; it trades from its first bar on."""
+        proposal = decision.proposal
+        order = _Working(
+            direction, proposal.qty, "entry", stop=proposal.stop_loss, target=proposal.take_profit
+        )
+        self.working[index] = order
+        self._work(index, bar, order)
 
-    def _commission(self, qty: float, price: float) -> float:
-        return self.fills.commission(qty, price)
+    def _exit(self, index: int, bar: int, purpose: Purpose) -> None:
+        """Close what is held with a market order; it takes the place of the trade's exits."""
+        trade = self.open_trades[index]
+        self.legs.discard(index)
+        order = _Working(-trade.direction, trade.held, purpose)
+        self.working[index] = order
+        self._work(index, bar, order)
 
-    def _open(
-        self, index: int, bar: int, direction: int, decision: Decision, opening: float
-    ) -> None:
+    def _carry_on(self, index: int, bar: int, order_id: int) -> None:
+        order = self.working.get(index)
+        if order is not None and id(order) == order_id:  # not canceled or replaced meanwhile
+            self._work(index, bar, order)
+
+    def _work(self, index: int, bar: int, order: _Working) -> None:
+        """An order meets a bar: it expires (DAY orders, once a later day began than the first
+        bar it met), or trades what the bar allows, at the open or at its limit."""
+        if (
+            order.session is not None
+            and not order.gtc
+            and self._time(index, bar).date() > order.session
+        ):
+            del self.working[index]
+            if order.purpose == "entry":
+                self._entry_done(index, bar, order)  # its exits go live at this bar
+            return
+        side = Side.BUY if order.direction > 0 else Side.SELL
+        if order.limit is None:
+            price: float | None = self.model.slipped(
+                float(self.markets[index].frame.open[bar]), side
+            )
+        else:
+            price = self.model.limit(side, order.limit, self._bar(index, bar))
+        if price is None or not self._execute(index, bar, order, price):
+            self._work_next(index, bar, order)
+
+    def _work_next(self, index: int, bar: int, order: _Working) -> None:
+        """The order carries on from the next bar; its session is the day of the first bar."""
+        if order.session is None:
+            order.session = self._time(index, bar).date()
         market = self.markets[index]
-        qty = decision.proposal.qty
-        price = self._slipped(opening, direction)
-        commission = self._commission(qty, price)
+        if bar + 1 < len(market.frame):
+            following = int(market.timeline_index[bar + 1])
+            heapq.heappush(self.events, (following, _WORK, bar + 1, index, id(order)))
+
+    def _execute(self, index: int, bar: int, order: _Working, price: float) -> bool:
+        """Trade what the bar's volume allows of the order at `price`; False when nothing."""
+        qty = order.remaining
+        if self.capped:  # (without a cap every order fills whole: no volume to read)
+            qty = self.model.fill_qty(qty, float(self.markets[index].frame.volume[bar]))
+        if qty <= 0:
+            return False
+        order.remaining -= qty
+        done = order.remaining < QTY_EPSILON
+        if order.purpose == "entry":
+            self._bought(index, bar, order.direction, qty, price)
+        else:
+            self._sold(index, bar, qty, price, order.purpose, done)
+        if not done:
+            self._work_next(index, bar, order)
+            return True
+        del self.working[index]
+        if order.purpose == "entry":
+            self._entry_done(index, bar + 1, order)  # exits go live on the bar after
+        return True
+
+    def _bought(self, index: int, bar: int, direction: int, qty: float, price: float) -> None:
+        """An entry's fill: the trade opens with it, or grows (entry price their average)."""
+        commission = self.model.commission(qty, price)
         self.cash -= direction * qty * price + commission
-        stop, target = decision.proposal.stop_loss, decision.proposal.take_profit
-        if self.config.stop_loss_pct is not None:
-            stop = price * (1 - direction * self.config.stop_loss_pct)
-        if self.config.take_profit_pct is not None:
-            target = price * (1 + direction * self.config.take_profit_pct)
+        self._executed(index, bar, direction, qty, price, commission)
+        trade = self.open_trades.get(index)
+        if trade is not None:
+            total = trade.qty + qty
+            trade.entry_price = (trade.qty * trade.entry_price + qty * price) / total
+            trade.qty = total
+            trade.entry_commission += commission
+            return
+        market = self.markets[index]
         trade = Trade(
             market.frame.symbol,
             direction,
@@ -312,27 +435,70 @@ class Simulation:
             self._time(index, bar),
             price,
             commission,
-            stop,
-            target,
         )
         self.open_trades[index] = trade
         self.trades.append(trade)
-        if stop is not None or target is not None:
-            hit = self._bracket_bar(index, trade)
-            if hit is not None:
-                heapq.heappush(
-                    self.events,
-                    (int(market.timeline_index[hit]), _BRACKET, hit, index, id(trade)),
-                )
 
-    def _close(self, index: int, bar: int, price: float, reason: str) -> None:
+    def _executed(
+        self, index: int, bar: int, direction: int, qty: float, price: float, commission: float
+    ) -> None:
+        side = "buy" if direction > 0 else "sell"
+        symbol = self.markets[index].frame.symbol
+        self.executions.append(
+            Execution(self._time(index, bar), symbol, side, qty, price, commission)
+        )
+
+    def _entry_done(self, index: int, live_from: int, order: _Working) -> None:
+        """The entry filled (or expired part filled): its bracket goes live from `live_from`."""
+        trade = self.open_trades.get(index)
+        if trade is None:
+            return  # expired with nothing filled
+        stop, target, direction, price = (
+            order.stop,
+            order.target,
+            trade.direction,
+            trade.entry_price,
+        )
+        if self.config.stop_loss_pct is not None:
+            stop = price * (1 - direction * self.config.stop_loss_pct)
+        if self.config.take_profit_pct is not None:
+            target = price * (1 + direction * self.config.take_profit_pct)
+        trade.stop_loss, trade.take_profit = stop, target
+        if stop is not None or target is not None:
+            self.legs.add(index)
+            self._schedule_bracket(index, trade, live_from)
+
+    def _schedule_bracket(self, index: int, trade: Trade, start: int) -> None:
+        hit = self._bracket_bar(index, trade, start)
+        if hit is not None:
+            market = self.markets[index]
+            heapq.heappush(
+                self.events, (int(market.timeline_index[hit]), _BRACKET, hit, index, id(trade))
+            )
+
+    def _sold(
+        self, index: int, bar: int, qty: float, price: float, reason: str, done: bool
+    ) -> None:
+        """An exit's fill: the trade shrinks (exit price their average), and closes when done."""
+        trade = self.open_trades[index]
+        commission = self.model.commission(qty, price)
+        self.cash += trade.direction * qty * price - commission
+        self._executed(index, bar, -trade.direction, qty, price, commission)
+        if trade.exit_price is None:
+            trade.exit_price = price
+        else:
+            trade.exit_price = (trade.exited * trade.exit_price + qty * price) / (
+                trade.exited + qty
+            )
+        trade.exited = trade.qty if done else trade.exited + qty
+        trade.exit_commission += commission
+        if not done:
+            return
+        del self.open_trades[index]
         market = self.markets[index]
-        trade = self.open_trades.pop(index)
-        commission = self._commission(trade.qty, price)
-        self.cash += trade.direction * trade.qty * price - commission
         trade.exit_bar = int(market.timeline_index[bar])
         trade.exit_time = self._time(index, bar)
-        trade.exit_price, trade.exit_commission, trade.exit_reason = price, commission, reason
+        trade.exit_reason = reason
         if trade.exit_time.date() == trade.entry_time.date():
             recent = trade.exit_time.date() - timedelta(days=14)  # PDT looks 5 sessions back
             bisect.insort(self.day_trades, trade.exit_time.date())
@@ -346,10 +512,21 @@ class Simulation:
 
     # -- brackets ---------------------------------------------------------------------------
 
-    def _bracket_bar(self, index: int, trade: Trade) -> int | None:
-        """First bar after the entry where the stop or the target is touched."""
+    def _bar(self, index: int, bar: int) -> Bar:
         frame = self.markets[index].frame
-        start = trade.symbol_bar + 1  # the exits go live on the bar after the entry
+        return Bar(
+            frame.symbol,
+            self._time(index, bar),
+            float(frame.open[bar]),
+            float(frame.high[bar]),
+            float(frame.low[bar]),
+            float(frame.close[bar]),
+            float(frame.volume[bar]),
+        )
+
+    def _bracket_bar(self, index: int, trade: Trade, start: int) -> int | None:
+        """First bar from `start` on where the stop or the target is touched."""
+        frame = self.markets[index].frame
         adverse, favourable = (
             (frame.low, frame.high) if trade.direction > 0 else (frame.high, frame.low)
         )
@@ -384,7 +561,7 @@ class Simulation:
         positions: dict[str, Position] = {}
         for held_index, trade in self.open_trades.items():
             mark = price if held_index == index else float(self.close_rows[held_index][now_bar - 1])
-            qty = trade.direction * trade.qty
+            qty = trade.direction * trade.held
             equity += qty * mark
             positions[trade.symbol] = Position(trade.symbol, qty, trade.entry_price, mark)
         previous = int(self.day_start[now_bar])

@@ -39,7 +39,7 @@ def compute(
         "initial_cash": cash,
         "final_equity": final,
         "total_return": final / cash - 1,
-        "cagr": _finite((final / cash) ** (1 / years) - 1) if years > 0 and final > 0 else None,
+        "cagr": _cagr(final / cash, years),
         "volatility": _finite(float(np.std(returns, ddof=1)) * math.sqrt(bars_per_year))
         if returns.size > 1
         else None,
@@ -83,6 +83,16 @@ def _drawdown(times: NDArray[np.datetime64], equity: NDArray[np.float64]) -> tup
         longest_bars = int(lengths.max())
         longest_time = spans.max()
     return float(depth.max()), longest_bars, str(longest_time.astype("timedelta64[s]").item())
+
+
+def _cagr(growth: float, years: float) -> float | None:
+    """Annual growth rate; None when undefined, or beyond a float (a gain over minutes)."""
+    if years <= 0 or growth <= 0:
+        return None
+    try:
+        return _finite(growth ** (1 / years) - 1)
+    except OverflowError:
+        return None
 
 
 def _finite(value: float) -> float | None:

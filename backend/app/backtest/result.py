@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.backtest.engine import Rejected
-from app.backtest.trades import Trade
+from app.backtest.trades import Execution, Trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class BacktestResult:
     config: dict[str, Any]
     metrics: dict[str, Any]
     trades: list[Trade]
+    fills: list[Execution]
     times: NDArray[np.datetime64]
     equity: NDArray[np.float64]
     rejected: list[Rejected]
@@ -39,6 +40,7 @@ class BacktestResult:
             "config": self.config,
             "metrics": self.metrics,
             "trades": [trade.to_dict() for trade in self.trades],
+            "fills": [fill.to_dict() for fill in self.fills],
             "equity_curve": [
                 {"time": str(stamp), "equity": float(value)}
                 for stamp, value in zip(stamps, self.equity, strict=True)

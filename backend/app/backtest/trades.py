@@ -1,4 +1,4 @@
-"""Trade: one position from entry fill to exit fill, with its costs."""
+"""Trade: one position from entry fill to exit fill, with its costs; Execution: one fill."""
 
 from __future__ import annotations
 
@@ -7,9 +7,33 @@ from datetime import datetime
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """One fill on the simulated market: an order trades in one, or in parts under a volume cap."""
+
+    time: datetime
+    symbol: str
+    side: str  # buy or sell
+    qty: float
+    price: float
+    commission: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time.isoformat(),
+            "symbol": self.symbol,
+            "side": self.side,
+            "qty": self.qty,
+            "price": self.price,
+            "commission": self.commission,
+        }
+
+
 @dataclass(slots=True)
 class Trade:
-    """direction is +1 long or -1 short; exit fields stay None while the trade is open."""
+    """direction is +1 long or -1 short; exit time, bar and reason stay None while the trade is
+    open. Under a volume cap a trade fills in parts: qty is what its entry bought (entry_price
+    their average), exited what its exits sold so far (exit_price their average)."""
 
     symbol: str
     direction: int
@@ -27,17 +51,25 @@ class Trade:
     exit_commission: float = 0.0
     exit_reason: str | None = None
     mark_price: float | None = None  # last close, for a trade still open at the end
+    exited: float = 0.0
+
+    @property
+    def held(self) -> float:
+        """What is still open of the position."""
+        return self.qty - self.exited
 
     @property
     def closed(self) -> bool:
-        return self.exit_price is not None
+        return self.exit_bar is not None
 
     @property
     def pnl(self) -> float:
-        """Profit after both commissions (marked at the last close while open)."""
-        price = self.exit_price if self.exit_price is not None else self.mark_price
-        gross = self.direction * self.qty * ((price or self.entry_price) - self.entry_price)
-        return gross - self.entry_commission - self.exit_commission
+        """Profit after both commissions (what is still held marked at the last close)."""
+        entry = self.entry_price
+        gross = self.held * ((self.mark_price or entry) - entry)
+        if self.exit_price is not None:
+            gross += self.exited * (self.exit_price - entry)
+        return self.direction * gross - self.entry_commission - self.exit_commission
 
     def to_dict(self) -> dict[str, Any]:
         return {

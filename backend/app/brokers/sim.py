@@ -5,9 +5,12 @@ against it by the simulated market's rules (`app.simulation`, which the backtest
 then the bar's close marks positions. Orders placed after a bar therefore fill on the next one,
 never on prices they were decided on; a bracket's exits go live on the bar after its entry.
 Everything is deterministic: order ids count up, times come from the bars. The exchange never
-closes. It lives in the process's memory: a restarted backend rebuilds it with `restore` from
-the fills and working orders the database kept.
-Not modelled: partial fills (orders fill whole), order expiry, borrow fees.
+closes (its sessions are UTC days: a DAY order expires when a later day's bar arrives than
+the first bar it met). With a volume cap (`max_volume_share`) an order takes at most that share
+of each bar's volume: it stays partially filled and fills more on the next bars, and a
+bracket's exits go live once the entry is done, for the quantity filled. It lives in the
+process's memory: a restarted backend rebuilds it with `restore` from the fills and working
+orders the database kept. Not modelled: borrow fees.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ from app.domain import (
     OrderType,
     Position,
     Side,
+    TimeInForce,
 )
-from app.simulation import FillModel, MarketConfig
+from app.simulation import QTY_EPSILON, FillModel, MarketConfig
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,9 @@ class _Resting:
     triggered: bool = False  # stop-limit: the stop was reached, it now rests as a limit
     reserved: float = 0.0  # buying power held for it while it is open
     sequence: int = 0  # place in submission order
+    time_in_force: TimeInForce = TimeInForce.DAY
+    session: date | None = None  # day of the first bar it met: a DAY order lives that day
+    met: datetime | None = None  # time of the last bar matched against it: one match a bar
 
 
 class SimBroker(Broker):
@@ -108,12 +115,15 @@ class SimBroker(Broker):
         if bar.symbol not in self._ledger.marks:
             self._ledger.set_mark(bar.symbol, bar.open)
         for resting in list(self._open_by_symbol.get(bar.symbol, {}).values()):
+            self._begin_or_expire(resting, bar.time)
+        for resting in list(self._open_by_symbol.get(bar.symbol, {}).values()):
             if resting.order.status.is_open:
                 self._match(resting, bar)
         self._ledger.set_mark(bar.symbol, bar.close)
 
     def on_price(self, symbol: str, price: float, at: datetime) -> None:
-        """A single trade print: a bar whose open, high, low and close are all `price`."""
+        """A single trade print: a bar whose open, high, low and close are all `price` (of no
+        volume, so under a volume cap it trades nothing)."""
         self.on_bar(Bar(symbol, at, price, price, price, price, 0.0))
 
     @property
@@ -268,6 +278,7 @@ class SimBroker(Broker):
             bracket=bracket,
             reserve=reserve,
             order_id=order_id,
+            time_in_force=request.time_in_force,
         )
 
     async def cancel_order(self, order_id: str) -> None:
@@ -302,14 +313,16 @@ class SimBroker(Broker):
             new_client_id,
             o.symbol,
             o.side,
-            qty if qty is not None else o.qty,
+            qty if qty is not None else o.qty - o.filled_qty,
             o.type,
             limit_price=limit_price if limit_price is not None else o.limit_price,
             stop_price=stop_price if stop_price is not None else o.stop_price,
             bracket=old.bracket,
             oco_with=old.oco_with,
             reserve=old.reserved,
+            time_in_force=old.time_in_force,
         )
+        self._orders[new.id].session = old.session  # a DAY order's session stays its own
         if old.oco_with is not None:
             self._orders[old.oco_with].oco_with = new.id
         return new
@@ -384,6 +397,7 @@ class SimBroker(Broker):
         oco_with: str | None = None,
         reserve: float = 0.0,
         order_id: str | None = None,
+        time_in_force: TimeInForce = TimeInForce.DAY,
     ) -> Order:
         self._sequence += 1
         now = self._clock()
@@ -400,7 +414,14 @@ class SimBroker(Broker):
             submitted_at=now,
             updated_at=now,
         )
-        resting = _Resting(order, bracket, oco_with, reserved=reserve, sequence=self._sequence)
+        resting = _Resting(
+            order,
+            bracket,
+            oco_with,
+            reserved=reserve,
+            sequence=self._sequence,
+            time_in_force=time_in_force,
+        )
         self._orders[order.id] = resting
         self._open_by_symbol.setdefault(symbol, {})[order.id] = resting
         self._reserved += reserve
@@ -424,14 +445,30 @@ class SimBroker(Broker):
         self._retire(resting)
         self._publish(TradeUpdate(event, resting.order, self._clock()))
 
+    def _begin_or_expire(self, resting: _Resting, now: datetime) -> None:
+        """An order meets its first bar (its session begins), or a DAY order outlived its session:
+        it expires, and a bracket entry filled in part places its exits for what it bought."""
+        if resting.session is None:
+            resting.session = now.date()
+        elif resting.order.status.is_open and self._fills.expired(
+            resting.time_in_force, resting.session, now
+        ):
+            self._finish(resting, OrderStatus.EXPIRED, TradeEvent.EXPIRED)
+            if resting.bracket is not None and resting.order.filled_qty > 0:
+                self._open_exits(resting)
+
     def _match(self, resting: _Resting, bar: Bar) -> None:
+        if resting.met == bar.time:
+            return  # matched with its other exit already: an order trades once a bar
+        resting.met = bar.time
         sibling = self._orders.get(resting.oco_with or "")
         if sibling is not None and sibling.order.status.is_open:
+            sibling.met = bar.time
             self._match_oco(resting, sibling, bar)
             return
         price = self._fill_price(resting, bar)
         if price is not None:
-            self._fill(resting, price, bar.time)
+            self._fill(resting, price, bar)
 
     def _match_oco(self, first: _Resting, second: _Resting, bar: Bar) -> None:
         """A bracket's two exits: at most one trades in a bar, the other is canceled."""
@@ -443,8 +480,8 @@ class SimBroker(Broker):
             return
         reason, price = outcome
         winner, loser = (stop, take) if reason == "stop_loss" else (take, stop)
-        self._fill(winner, price, bar.time)
-        self._finish(loser, OrderStatus.CANCELED, TradeEvent.CANCELED)
+        if self._fill(winner, price, bar):  # the first to trade cancels the other
+            self._finish(loser, OrderStatus.CANCELED, TradeEvent.CANCELED)
 
     def _fill_price(self, resting: _Resting, bar: Bar) -> float | None:
         order, fills = resting.order, self._fills
@@ -452,7 +489,9 @@ class SimBroker(Broker):
             return fills.market(order.side, bar)
         if order.type is OrderType.LIMIT:
             return fills.limit(order.side, order.limit_price or 0.0, bar)
-        if order.type is OrderType.STOP:
+        if order.type is OrderType.STOP:  # once it traded, its rest is a market order
+            if resting.triggered:
+                return fills.market(order.side, bar)
             return fills.stop(order.side, order.stop_price or 0.0, bar)
         limit = order.limit_price or 0.0
         if resting.triggered:
@@ -460,31 +499,47 @@ class SimBroker(Broker):
         resting.triggered, price = fills.stop_limit(order.side, order.stop_price or 0.0, limit, bar)
         return price
 
-    def _fill(self, resting: _Resting, price: float, at: datetime) -> None:
-        order = resting.order
-        qty = order.qty - order.filled_qty
+    def _fill(self, resting: _Resting, price: float, bar: Bar) -> bool:
+        """Trade what the bar's volume allows of the order's rest; False when that is nothing."""
+        order, at = resting.order, bar.time
+        remaining = order.qty - order.filled_qty
+        qty = self._fills.fill_qty(remaining, bar.volume)
+        if qty <= 0:
+            return False
         commission = self._fills.commission(qty, price)
         self._ledger.book(order.symbol, order.side, qty, price, commission)
+        filled = order.filled_qty + qty
+        done = order.qty - filled < QTY_EPSILON
+        average = price
+        if order.filled_qty > 0:
+            average = (order.filled_qty * (order.filled_avg_price or 0.0) + qty * price) / filled
         resting.order = replace(
             order,
-            status=OrderStatus.FILLED,
-            filled_qty=order.qty,
-            filled_avg_price=price,
+            status=OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED,
+            filled_qty=order.qty if done else filled,
+            filled_avg_price=average,
             updated_at=at,
         )
-        self._retire(resting)
+        resting.triggered = True  # a stop that traded goes on as a market order
+        if done:
+            self._retire(resting)
+        else:  # the part bought is a position now: release the buying power it held
+            released = resting.reserved * qty / remaining
+            resting.reserved -= released
+            self._reserved = max(0.0, self._reserved - released)
         fill = Fill(
             order.id, order.client_order_id, order.symbol, order.side, qty, price, at, commission
         )
         position = self._ledger.position_qty(order.symbol)
-        self._publish(
-            TradeUpdate(TradeEvent.FILL, resting.order, at, fill=fill, position_qty=position)
-        )
-        if resting.bracket is not None:
+        event = TradeEvent.FILL if done else TradeEvent.PARTIAL_FILL
+        self._publish(TradeUpdate(event, resting.order, at, fill=fill, position_qty=position))
+        if done and resting.bracket is not None:
             self._open_exits(resting)
+        return True
 
     def _open_exits(self, entry: _Resting) -> None:
-        """The entry filled: place its take-profit and stop-loss as one-cancels-other."""
+        """The entry is done: place its take-profit and stop-loss as one-cancels-other, GTC,
+        for the quantity it filled."""
         order, bracket = entry.order, entry.bracket
         assert bracket is not None
         exit_side = order.side.opposite
@@ -492,17 +547,19 @@ class SimBroker(Broker):
             order.client_order_id + _TAKE_PROFIT,
             order.symbol,
             exit_side,
-            order.qty,
+            order.filled_qty,
             OrderType.LIMIT,
             limit_price=bracket.take_profit,
+            time_in_force=TimeInForce.GTC,
         )
         stop = self._open(
             order.client_order_id + _STOP_LOSS,
             order.symbol,
             exit_side,
-            order.qty,
+            order.filled_qty,
             OrderType.STOP,
             stop_price=bracket.stop_loss,
+            time_in_force=TimeInForce.GTC,
         )
         self._orders[take.id].oco_with = stop.id
         self._orders[stop.id].oco_with = take.id

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
     sim_initial_cash: Annotated[float, Field(gt=0)] = 100_000.0
     sim_slippage_bps: Annotated[float, Field(ge=0, le=1000)] = 5.0
     sim_commission_per_share: Annotated[float, Field(ge=0)] = 0.0
+    # Largest share of a bar's volume one order takes on the simulated exchange (0.1 = 10%);
+    # the rest fills on later bars. Unset: orders fill whole (MarketConfig.max_volume_share).
+    sim_max_volume_share: Annotated[float | None, Field(gt=0, le=1)] = None
     sim_csv_path: str | None = None  # replay this CSV instead of the simulated market
     # Directory of the user's own strategy files (*.py), loaded at start; unset: built-ins only.
     strategies_dir: str | None = None

@@ -44,6 +44,7 @@ def build_venue(settings: Settings) -> Venue:
             cash=settings.sim_initial_cash,
             slippage_bps=settings.sim_slippage_bps,
             commission_per_share=settings.sim_commission_per_share,
+            max_volume_share=settings.sim_max_volume_share,
         ),
         health=health,
     )

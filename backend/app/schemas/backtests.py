@@ -89,6 +89,10 @@ class BacktestResultOut(BaseModel):
     config: dict[str, Any]
     metrics: dict[str, Any]
     trades: list[dict[str, Any]]
+    fills: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="every fill in time order; an order fills in parts under a volume cap",
+    )
     equity_curve: list[dict[str, Any]]
     rejected_signals: list[dict[str, Any]]
     report: str = Field(description="the summary the backtest CLI prints")

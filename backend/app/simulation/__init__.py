@@ -2,6 +2,6 @@
 broker both call, with one config vocabulary, so a backtest runs what paper trading runs."""
 
 from app.simulation.config import MarketConfig
-from app.simulation.fills import FillModel, tick_round
+from app.simulation.fills import QTY_EPSILON, FillModel, tick_round
 
-__all__ = ["FillModel", "MarketConfig", "tick_round"]
+__all__ = ["QTY_EPSILON", "FillModel", "MarketConfig", "tick_round"]

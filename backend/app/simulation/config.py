@@ -25,3 +25,12 @@ class MarketConfig(InputModel):
     round_to_tick: bool = Field(
         True, description="Fill prices on the exchange tick: a cent from $1 up, 0.01 cent below"
     )
+    max_volume_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description=(
+            "Largest share of a bar's volume one order may take (0.1 = 10%, whole shares); "
+            "the rest stays working and fills on later bars. None: orders fill whole"
+        ),
+    )

@@ -15,14 +15,26 @@ Conventions (pessimistic where a bar cannot tell what happened first):
   (a gap); otherwise the stop-loss, since a bar cannot tell which came first.
 - Slipped and triggered prices are rounded to the exchange tick (unless the config says not
   to); commission is per share plus basis points of the traded value.
+
+Volume caps (`max_volume_share`, off by default): one order takes at most that share of a bar's
+volume, in whole shares; the rest stays working (partially filled) and trades on the next bars by
+the same rules: a market order, or a stop once triggered, at each next open; a limit whenever
+the bar reaches it. A DAY order expires when a bar of a later day arrives than the first bar it
+met (its session; the simulated market never closes, so a session is a UTC day); bracket exits
+are GTC. A bracket's exits go live once its entry is done (filled, or expired part filled) and
+cover the quantity filled; the first exit to trade cancels the other, and its rest carries on.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from app.domain import Bar, Side
+from app.domain import Bar, Side, TimeInForce
 from app.simulation.config import MarketConfig
+
+QTY_EPSILON = 1e-9  # a remaining quantity this small is nothing: the order is done
 
 
 def tick_round(price: float) -> float:
@@ -85,6 +97,22 @@ class FillModel:
         if stopped is not None:
             return "stop_loss", stopped
         return ("take_profit", taken) if taken is not None else None
+
+    def capacity(self, volume: float) -> float:
+        """The most one order may trade in a bar of this volume: whole shares of the configured
+        share of it, unbounded when no cap is set."""
+        share = self.config.max_volume_share
+        return math.inf if share is None else float(math.floor(volume * share + 1e-9))
+
+    def fill_qty(self, remaining: float, volume: float) -> float:
+        """How much of an order's remaining quantity trades in a bar of this volume."""
+        return min(remaining, self.capacity(volume))
+
+    @staticmethod
+    def expired(time_in_force: TimeInForce, session: date, now: datetime) -> bool:
+        """Whether an order still working at a bar of time `now` has expired: a DAY order once a
+        later day than its session (the day of the first bar it met) has begun."""
+        return time_in_force is TimeInForce.DAY and now.date() > session
 
     def commission(self, qty: float, price: float) -> float:
         """Per share plus basis points of the value traded."""

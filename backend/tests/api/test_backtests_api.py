@@ -124,6 +124,10 @@ async def test_backtest_input_errors_name_the_field(
     assert await fields(await post("/api/backtests", json=bad_bars, headers=auth_headers)) == [
         "data.bars"
     ]
+    for share in (0, 1.5, "lots"):  # a share of the bar's volume: above 0, at most 1
+        capped = {"strategy": "sma_crossover", "config": {"max_volume_share": share}}
+        response = await post("/api/backtests", json=capped, headers=auth_headers)
+        assert await fields(response) == ["config.max_volume_share"]
     bad_csv = {"file": ("x.csv", b"timestamp,open\n1,2\n", "text/csv")}
     response = await post(
         "/api/backtests", data={"strategy": "sma_crossover"}, files=bad_csv, headers=auth_headers

@@ -172,3 +172,80 @@ def test_frames_out_of_time_order_are_refused() -> None:
     )
     with pytest.raises(ValueError, match=r"X: bar 1 time .* is not after bar 0"):
         backtest.run(SMA, [shuffled])
+
+
+# -- volume cap: orders fill in parts ---------------------------------------------------------
+
+
+def minute_bars(
+    closes: list[float],
+    opens: list[float],
+    volumes: list[float],
+    lows: list[float] | None = None,
+    next_day_from: int | None = None,
+) -> BarFrame:
+    """Minute bars of one day (from bar `next_day_from` on, of the next day) with volumes."""
+    close, open_ = np.array(closes), np.array(opens)
+    low = np.array(lows) if lows else np.minimum(open_, close)
+    times = np.datetime64("2024-01-02T14:30", "us") + np.arange(close.size) * np.timedelta64(1, "m")
+    if next_day_from is not None:
+        times[next_day_from:] += np.timedelta64(1, "D")
+    return BarFrame("X", times, open_, np.maximum(open_, close), low, close, np.array(volumes))
+
+
+def test_an_entry_above_the_volume_cap_fills_a_quarter_of_each_bar_until_done() -> None:
+    bars = minute_bars(RISE, RISE_OPENS, [100.0] * 8)
+    result = backtest.run(SMA, [bars], exact(cash=1000.0, max_volume_share=0.25))
+    (trade,) = result.trades
+    # 79 shares, at most 25 a bar: 25 at 12.5, 25 at 13.5, 25 at 14.5, the last 4 at 15.5
+    assert [(f.side, f.qty, f.price) for f in result.fills] == [
+        ("buy", 25, 12.5),
+        ("buy", 25, 13.5),
+        ("buy", 25, 14.5),
+        ("buy", 4, 15.5),
+    ]
+    assert (trade.entry_bar, trade.qty) == (4, 79)
+    assert trade.entry_price == pytest.approx((312.5 + 337.5 + 362.5 + 62) / 79)
+    assert result.equity[4] == pytest.approx(1000 + 25 * (13 - 12.5))  # 25 held at bar 4's close
+    assert result.metrics["final_equity"] == pytest.approx(1000 - 1074.5 + 79 * 16)
+
+
+def test_the_rest_of_a_day_order_expires_when_the_next_day_begins() -> None:
+    bars = minute_bars(RISE, RISE_OPENS, [100.0] * 8, next_day_from=5)
+    result = backtest.run(SMA, [bars], exact(cash=1000.0, max_volume_share=0.25))
+    (trade,) = result.trades
+    assert (trade.qty, trade.entry_price) == (25, 12.5)  # bar 5 is a new day: the rest expired
+    assert result.metrics["final_equity"] == pytest.approx(1000 + 25 * (16 - 12.5))
+
+
+def test_a_stop_leg_covers_the_position_and_its_rest_sells_at_the_next_open() -> None:
+    closes = [10.0, 10.0, 9.0, 12.0, 13.0, 13.5, 14.0, 15.0]
+    opens = [10.0, 10.0, 9.0, 11.0, 12.5, 12.0, 13.8, 14.5]
+    lows = [10.0, 10.0, 9.0, 11.0, 12.5, 11.0, 13.8, 14.5]
+    volumes = [1000.0] * 5 + [300.0] + [1000.0] * 2
+    bars = minute_bars(closes, opens, volumes, lows)
+    config = exact(cash=1000.0, max_volume_share=0.1, stop_loss_pct=0.1)
+    result = backtest.run(SMA, [bars], config)
+    (trade,) = result.trades
+    # 79 bought at 12.5 (cap 100); the stop at 11.25 is reached on bar 5, which takes 30 (10%
+    # of 300) at the stop; the other 49 sell at bar 6's open, above the stop (it triggered)
+    assert [(f.side, f.qty, f.price) for f in result.fills] == [
+        ("buy", 79, 12.5),
+        ("sell", 30, 11.25),
+        ("sell", 49, 13.8),
+    ]
+    assert (trade.exit_bar, trade.exit_reason, trade.closed) == (6, "stop_loss", True)
+    assert trade.exit_price == pytest.approx((30 * 11.25 + 49 * 13.8) / 79)
+    assert trade.pnl == pytest.approx(30 * 11.25 + 49 * 13.8 - 79 * 12.5)
+    assert result.metrics["final_equity"] == pytest.approx(1000 - 987.5 + 337.5 + 676.2)
+
+
+def test_signals_wait_while_the_strategy_s_order_is_still_working() -> None:
+    # rises, then falls: the sell signal comes while the capped entry is still filling
+    closes = [10.0, 10.0, 9.0, 12.0, 13.0, 12.8, 10.0, 9.0, 8.0, 8.0]
+    bars = minute_bars(closes, closes, [40.0] * 10)
+    result = backtest.run(SMA, [bars], exact(cash=1000.0, max_volume_share=0.5))
+    assert [r.reason for r in result.rejected] == ["an order for X is still working"]
+    (trade,) = result.trades
+    assert trade.qty == 1000 // 13  # 76 shares at 13 (bar 4), 20 a bar: done at bar 7
+    assert [f.qty for f in result.fills] == [20, 20, 20, 16]

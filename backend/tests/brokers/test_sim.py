@@ -437,3 +437,96 @@ async def test_a_working_order_the_new_exchange_cannot_carry_is_refused_with_the
     assert list(refused) == ["big"] and "insufficient buying power" in refused["big"]
     assert [o.id for o in await broker.get_orders()] == ["id-2"]
     assert not broker.traded
+
+
+# -- volume cap: partial fills ---------------------------------------------------------------
+
+
+def traded(minute: int, o: float, h: float, l: float, c: float, volume: float) -> Bar:  # noqa: E741
+    return Bar("AAPL", T0 + timedelta(minutes=minute), o, h, l, c, volume)
+
+
+async def test_an_order_above_the_volume_cap_fills_in_parts_over_the_next_bars() -> None:
+    broker = free_broker(max_volume_share=0.1, commission_per_share=0.01)
+    updates = broker.trade_updates()
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(market("big", Side.BUY, 250))
+    broker.on_bar(traded(1, 100.0, 100.0, 100.0, 100.0, 1000))  # 100 shares at 100
+    part = await broker.get_order_by_client_id("big")
+    assert part is not None and part.status is OrderStatus.PARTIALLY_FILLED
+    assert (part.filled_qty, part.filled_avg_price) == (100, 100.0)
+    assert [o.client_order_id for o in await broker.get_orders(OrderQuery.OPEN)] == ["big"]
+    broker.on_bar(traded(2, 102.0, 102.0, 102.0, 102.0, 1000))  # 100 more at 102
+    broker.on_bar(traded(3, 104.0, 104.0, 104.0, 104.0, 5000))  # the last 50 at 104
+    done = await broker.get_order_by_client_id("big")
+    assert done is not None and done.status is OrderStatus.FILLED and done.filled_qty == 250
+    assert done.filled_avg_price == pytest.approx((100 * 100 + 100 * 102 + 50 * 104) / 250)
+    events = []
+    while len(events) < 4:
+        events.append(await anext(updates))
+    assert [u.event for u in events] == [
+        TradeEvent.NEW,
+        TradeEvent.PARTIAL_FILL,
+        TradeEvent.PARTIAL_FILL,
+        TradeEvent.FILL,
+    ]
+    assert [(u.fill.qty, u.fill.price, u.fill.commission) for u in events[1:] if u.fill] == [
+        (100, 100.0, 1.0),
+        (100, 102.0, 1.0),
+        (50, 104.0, 0.5),
+    ]
+    assert [u.position_qty for u in events[1:]] == [100, 200, 250]
+    account = await broker.get_account()
+    assert account.cash == pytest.approx(100_000 - (100 * 100 + 100 * 102 + 50 * 104) - 2.5)
+
+
+async def test_the_rest_of_a_day_order_expires_when_the_next_day_begins() -> None:
+    broker = free_broker(max_volume_share=0.1)
+    broker.on_bar(flat(0, 100.0))
+    await broker.submit_order(market("day", Side.BUY, 250))
+    broker.on_bar(traded(1, 100.0, 100.0, 100.0, 100.0, 1000))
+    broker.on_bar(replace(traded(2, 101.0, 101.0, 101.0, 101.0, 1000), time=T0 + timedelta(days=1)))
+    order = await broker.get_order_by_client_id("day")
+    assert order is not None and order.status is OrderStatus.EXPIRED
+    assert (order.filled_qty, order.filled_avg_price) == (100, 100.0)
+    [position] = await broker.get_positions()
+    assert position.qty == 100
+
+
+async def test_a_partially_filled_order_can_be_canceled_and_keeps_what_it_filled() -> None:
+    broker = free_broker(max_volume_share=0.1)
+    broker.on_bar(flat(0, 100.0))
+    order = await broker.submit_order(market("c", Side.BUY, 250))
+    broker.on_bar(traded(1, 100.0, 100.0, 100.0, 100.0, 1000))
+    await broker.cancel_order(order.id)
+    broker.on_bar(traded(2, 100.0, 100.0, 100.0, 100.0, 1000))
+    canceled = await broker.get_order_by_client_id("c")
+    assert canceled is not None and canceled.status is OrderStatus.CANCELED
+    assert canceled.filled_qty == 100
+    assert (await broker.get_positions())[0].qty == 100
+
+
+async def test_a_bracket_filled_in_part_protects_only_what_it_bought() -> None:
+    broker = free_broker(max_volume_share=0.1)
+    broker.on_bar(flat(0, 100.0))
+    request = replace(market("br", Side.BUY, 250), take_profit=110.0, stop_loss=95.0)
+    await broker.submit_order(request)
+    broker.on_bar(traded(1, 100.0, 100.0, 100.0, 100.0, 1000))  # 100 bought
+    assert await broker.get_order_by_client_id("br.sl") is None  # exits wait for the entry
+    next_day = T0 + timedelta(days=1)
+    # the entry expires at the next day's first bar; its exits go live for 100 shares at once,
+    # and this bar's low reaches the stop: 50 of the 100 sell at 95 (10% of 500)
+    broker.on_bar(Bar("AAPL", next_day, 97.0, 97.0, 94.0, 96.0, 500))
+    stop = await broker.get_order_by_client_id("br.sl")
+    take = await broker.get_order_by_client_id("br.tp")
+    assert stop is not None and take is not None
+    assert (stop.qty, take.qty) == (100, 100)
+    assert stop.status is OrderStatus.PARTIALLY_FILLED and stop.filled_qty == 50
+    assert stop.filled_avg_price == 95.0
+    assert take.status is OrderStatus.CANCELED  # the first exit to trade cancels the other
+    # the stop traded: its rest is a market order, filled at the next open though above the stop
+    broker.on_bar(Bar("AAPL", next_day + timedelta(minutes=1), 98.0, 99.0, 97.0, 98.0, 1000))
+    stop = await broker.get_order_by_client_id("br.sl")
+    assert stop is not None and stop.status is OrderStatus.FILLED
+    assert stop.filled_avg_price == pytest.approx((50 * 95 + 50 * 98) / 100)
+    assert await broker.get_positions() == []

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app.brokers.sim import SimBroker
 from app.core.config import SecretFileError, Settings, describe_error
 from app.core.security import hash_password
+from app.engine.wiring import build_venue
 from tests.conftest import BACKEND_DIR
 
 GOOD_SECRET = "x" * 40
@@ -59,6 +61,15 @@ def test_bad_url_names_the_variable() -> None:
     with pytest.raises(ValidationError) as caught:
         Settings(database_url="mysql://db/x", _env_file=None)  # type: ignore[call-arg]
     assert describe_error(caught.value).startswith("DATABASE_URL: must be a postgresql")
+
+
+def test_the_volume_cap_of_the_simulated_exchange_is_checked_and_reaches_it() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(sim_max_volume_share=2, _env_file=None)  # type: ignore[call-arg]
+    assert describe_error(caught.value).startswith("SIM_MAX_VOLUME_SHARE:")
+    venue = build_venue(Settings(sim_max_volume_share=0.25, _env_file=None))  # type: ignore[call-arg]
+    assert isinstance(venue.broker, SimBroker)
+    assert venue.broker.config.max_volume_share == 0.25
 
 
 def test_plain_postgres_url_gets_the_async_driver() -> None:

@@ -1,6 +1,7 @@
 """One market simulation: the same strategy on the same bars through the backtester and through
 the live engine on the simulated broker (bars replayed one by one) gives the same orders, the
-same fills (time, side, quantity, price, commission) and the same final equity."""
+same fills (time, side, quantity, price, commission) and the same final equity; also when a
+volume cap splits orders into partial fills over several bars."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from app.brokers.base import OrderQuery
 from app.brokers.sim import SimBroker, SimBrokerConfig
 from app.core.events import SafePublisher
 from app.domain import OrderStatus
-from app.models import OrderRecord, RiskSettingsRecord, StrategyInstanceRecord
+from app.models import FillRecord, OrderRecord, RiskSettingsRecord, StrategyInstanceRecord
 from app.risk import RiskSettings
 from app.strategies import BarFrame, build
 from tests.engine.conftest import RecordingPublisher
@@ -49,10 +50,10 @@ def walk(size: int, seed: int) -> BarFrame:
 
 
 def backtested(
-    name: str, params: dict[str, Any], frame: BarFrame
+    name: str, params: dict[str, Any], frame: BarFrame, market: dict[str, Any] = MARKET
 ) -> tuple[list[Fill], float, float]:
     """Fills, commission paid and final equity of the backtest."""
-    config = backtest.BacktestConfig(**MARKET)
+    config = backtest.BacktestConfig(**market)
     result = backtest.run(build(name, params), [frame], config)
     fills: list[Fill] = []
     for t in result.trades:
@@ -68,6 +69,8 @@ async def traded_live(
     name: str,
     params: dict[str, Any],
     frame: BarFrame,
+    market: dict[str, Any] = MARKET,
+    publisher: RecordingPublisher | None = None,
 ) -> tuple[list[Fill], float, float, list[OrderRecord]]:
     """Fills, commission paid, final equity and the orders recorded by the live engine."""
     async with sessions.begin() as session:
@@ -79,9 +82,9 @@ async def traded_live(
         session.add(
             RiskSettingsRecord(settings=RiskSettings.permissive().model_dump(), updated_by="t")
         )
-    broker = SimBroker(SimBrokerConfig(**MARKET))
+    broker = SimBroker(SimBrokerConfig(**market))
     loop, parts = await replay_loop(
-        broker, sessions, SafePublisher(RecordingPublisher()), len(frame), 0.0
+        broker, sessions, SafePublisher(publisher or RecordingPublisher()), len(frame), 0.0
     )
     for bar in bars_of(frame):
         await loop.process([bar])
@@ -129,3 +132,37 @@ async def test_backtester_and_live_engine_on_the_simulated_broker_agree(
     refused = [r for r in others if r.status == "rejected"]
     assert all(r.side == "sell" and "insufficient qty" in (r.reject_reason or "") for r in refused)
     assert len(others) - len(refused) <= 1  # a signal on the last bar has no next bar to fill
+
+
+CAPPED = MARKET | {"max_volume_share": 0.04}  # 400 of a bar's 10,000 shares: ~1,000 need 3 bars
+
+
+async def test_with_a_volume_cap_both_fill_the_same_parts_and_the_engine_records_each(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    name, params, frame = "sma_crossover", {"fast": 5, "slow": 20}, walk(400, 3)
+    config = backtest.BacktestConfig(**CAPPED)
+    result = backtest.run(build(name, params), [frame], config)
+    expected = [(f.time, f.side, f.qty, f.price) for f in result.fills]
+    assert len(expected) > 2 * len(result.trades) >= 12, "the cap must split the orders"
+    assert any("still working" in r.reason for r in result.rejected)
+    published = RecordingPublisher()
+    _, paid, equity, recorded = await traded_live(sessions, name, params, frame, CAPPED, published)
+    async with sessions() as session:
+        rows = list(await session.scalars(select(FillRecord).order_by(FillRecord.id)))
+    fills = [(r.filled_at, r.side, float(r.qty), float(r.price)) for r in rows]
+    assert [f[:3] for f in fills] == [f[:3] for f in expected]
+    assert [f[3] for f in fills] == pytest.approx([f[3] for f in expected], rel=1e-12)
+    assert paid == pytest.approx(sum(f.commission for f in result.fills), rel=1e-12)
+    assert equity == pytest.approx(float(result.metrics["final_equity"]), rel=1e-12)
+    # each split order went partially_filled -> filled, its rows adding up to its quantity
+    states: dict[str, list[str]] = {}
+    for snapshot in published.of("order"):
+        seen = states.setdefault(snapshot.client_order_id, [])
+        if not seen or seen[-1] != snapshot.status:
+            seen.append(snapshot.status)
+    split = [r for r in recorded if sum(1 for f in rows if f.order_id == r.id) > 1]
+    assert split, "some orders must have filled in parts"
+    for record in split:
+        assert states[record.client_order_id][-2:] == ["partially_filled", "filled"]
+        assert sum(float(f.qty) for f in rows if f.order_id == record.id) == float(record.qty)

@@ -826,6 +826,11 @@ export interface components {
              */
             round_to_tick: boolean;
             /**
+             * Max Volume Share
+             * @description Largest share of a bar's volume one order may take (0.1 = 10%, whole shares); the rest stays working and fills on later bars. None: orders fill whole
+             */
+            max_volume_share?: number | null;
+            /**
              * Stop Loss Pct
              * @description Bracket stop this fraction from the entry fill
              */
@@ -905,6 +910,13 @@ export interface components {
             };
             /** Trades */
             trades: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Fills
+             * @description every fill in time order; an order fills in parts under a volume cap
+             */
+            fills?: {
                 [key: string]: unknown;
             }[];
             /** Equity Curve */
