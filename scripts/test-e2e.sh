@@ -57,6 +57,8 @@ export ADMIN_PASSWORD_HASH
 # A fast simulated market so prices, fills and equity move within seconds.
 export ENGINE_AUTOSTART=true SIM_SPEED=600 ENGINE_POLL_SECONDS=0.5 ENGINE_EQUITY_SECONDS=1 ENGINE_SEED_SYMBOLS=SIMA,SIMB
 unset ALPACA_API_KEY ALPACA_SECRET_KEY
+# The README's example strategy file of one's own, loaded beside the built-ins.
+export STRATEGIES_DIR="$REPO_ROOT/strategies"
 (cd "$REPO_ROOT/backend" && "$VENV/bin/alembic" upgrade head >"$work/alembic.log" 2>&1) \
   || { cat "$work/alembic.log" >&2; die "alembic upgrade failed"; }
 (cd "$REPO_ROOT/backend" && exec "$VENV/bin/uvicorn" app.main:app --host 127.0.0.1 --port "$backend_port" >"$work/backend.log" 2>&1) &

@@ -107,6 +107,31 @@ step("adding the same strategy again shows the API's refusal", async () => {
   await form.getByRole("alert").filter({ hasText: "exists already" }).waitFor();
 });
 
+step("your own strategy file (the README's example) is offered, trades on SIMB and backtests", async () => {
+  await navigateInApp("Strategies");
+  const form = page.getByRole("form", { name: "Add a strategy" });
+  await form.getByLabel("Strategy").selectOption("channel_breakout");
+  await form.getByLabel("Symbol").fill("SIMB");
+  await form.getByRole("button", { name: "Add strategy" }).click();
+  const row = page.getByTestId("instance-SIMB-channel_breakout");
+  await row.getByText("disabled").waitFor();
+  await row.getByRole("button", { name: "Enable channel_breakout on SIMB" }).click();
+  await row.getByText("enabled", { exact: true }).waitFor();
+  await navigateInApp("Signals");
+  await page.getByTestId("signal-reason").filter({ hasText: /channel middle|exit middle/ }).first().waitFor({ timeout: 60_000 });
+  await navigateInApp("Backtests");
+  await page.getByLabel("Strategy").selectOption("channel_breakout");
+  const finished = page.waitForResponse(
+    async (r) => /\/api\/backtests\/[0-9a-f]{32}$/.test(r.url()) && ["done", "failed"].includes((await r.json()).status),
+    { timeout: 60_000 },
+  );
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const job = await (await finished).json();
+  expect(job.status === "done", `the backtest of the user's strategy should finish, got ${job.status}: ${job.error}`);
+  expect(job.result.trades.length > 0, "the user's strategy should trade in its backtest");
+  await page.getByTestId("backtest-metrics").waitFor();
+});
+
 step("a manual market order fills and shows up live", async () => {
   await navigateInApp("Orders");
   await page.locator("#order-symbol").fill("SIMA");
