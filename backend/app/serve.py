@@ -1,0 +1,72 @@
+"""The backend container's two processes: uvicorn serving the API and the engine worker, so API
+load never shares the engine's event loop. If either ends on its own the other is stopped and
+this exits non-zero (the child's code when it gave one), so systemd restarts the container;
+SIGTERM or SIGINT stops both and exits 0.
+
+Usage: python -m app.serve [uvicorn arguments...]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from types import FrameType
+
+logger = logging.getLogger("app.serve")
+
+STOP_SECONDS = 25.0  # each child's grace after SIGTERM before it is killed
+
+
+class Pair:
+    """Two children; the first to end takes the other with it."""
+
+    def __init__(self, commands: dict[str, list[str]], env: dict[str, str]) -> None:
+        self.children = {name: subprocess.Popen(argv, env=env) for name, argv in commands.items()}
+        self.stopping = False
+
+    def stop(self, signum: int = signal.SIGTERM, _frame: FrameType | None = None) -> None:
+        self.stopping = True
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    def wait(self) -> int:
+        pid, status = os.wait()  # the first child to end (retried across handled signals)
+        asked = self.stopping
+        name = next(n for n, c in self.children.items() if c.pid == pid)
+        code = os.waitstatus_to_exitcode(status)
+        self.children[name].returncode = code
+        if not asked:
+            logger.error("serve: the %s process ended (exit %d); stopping the other", name, code)
+        self.stop()
+        for other in self.children.values():
+            try:
+                other.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                other.kill()
+                other.wait()
+        if asked:
+            return 0
+        return code if code > 0 else 1
+
+
+def main(uvicorn_args: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    env = {**os.environ, "ENGINE_PROCESS": "separate"}
+    pair = Pair(
+        {
+            "api": [sys.executable, "-m", "uvicorn", "app.main:app", *uvicorn_args],
+            "engine": [sys.executable, "-m", "app.worker"],
+        },
+        env,
+    )
+    signal.signal(signal.SIGTERM, pair.stop)
+    signal.signal(signal.SIGINT, pair.stop)
+    return pair.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
