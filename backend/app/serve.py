@@ -24,7 +24,11 @@ class Pair:
     """Two children; the first to end takes the other with it."""
 
     def __init__(self, commands: dict[str, list[str]], env: dict[str, str]) -> None:
-        self.children = {name: subprocess.Popen(argv, env=env) for name, argv in commands.items()}
+        # Our own interpreter and fixed module names; only uvicorn's options come from the caller.
+        self.children = {
+            name: subprocess.Popen(argv, env=env)  # noqa: S603
+            for name, argv in commands.items()
+        }
         self.stopping = False
 
     def stop(self, signum: int = signal.SIGTERM, _frame: FrameType | None = None) -> None:

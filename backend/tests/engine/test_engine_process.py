@@ -159,7 +159,8 @@ async def test_orders_fill_and_the_kill_switch_works_in_the_engine_process(
         positions = (await http.get("/api/positions", headers=headers)).json()
         assert "SIMA" in {p["symbol"] for p in positions}
         missing = await http.post("/api/positions/NONE/close", headers=headers)
-        assert missing.status_code == 404 and missing.json()["error"]["code"] == "position_not_found"
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "position_not_found"
 
         kill = {"confirm": "kill", "flatten": True}
         killed = await http.post("/api/engine/kill", json=kill, headers=headers)
