@@ -58,6 +58,7 @@ class CommandServer:
         self._renewed_at = 0.0
         self._task: asyncio.Task[None] | None = None
         self._working: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     @property
     def leading(self) -> bool:
@@ -70,10 +71,14 @@ class CommandServer:
         self._task = asyncio.create_task(self._serve(), name="engine-commands")
 
     async def close(self) -> None:
+        # Ended by a flag, not a cancel: redis-py can swallow a cancel that lands inside a BLPOP,
+        # and the BLPOP returns within a tick anyway.
+        self._closing = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=self._tick + 5)
+            if not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=5)
         for task in list(self._working):
             with contextlib.suppress(Exception):
                 await task  # a command under way finishes and replies
@@ -84,7 +89,7 @@ class CommandServer:
         self._leading = False
 
     async def _serve(self) -> None:
-        while True:
+        while not self._closing:
             try:
                 if time.monotonic() - self._renewed_at >= self._tick:
                     await self._keep_lock()
