@@ -38,9 +38,13 @@ class Pair:
                 child.send_signal(signal.SIGTERM)
 
     def wait(self) -> int:
-        pid, status = os.wait()  # the first child to end (retried across handled signals)
+        by_pid = {child.pid: name for name, child in self.children.items()}
+        while True:  # as PID 1 we also reap orphans (e.g. of `docker exec`): not ours, go on
+            pid, status = os.wait()  # retried across handled signals
+            if pid in by_pid:
+                break
         asked = self.stopping
-        name = next(n for n, c in self.children.items() if c.pid == pid)
+        name = by_pid[pid]
         code = os.waitstatus_to_exitcode(status)
         self.children[name].returncode = code
         if not asked:
