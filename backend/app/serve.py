@@ -13,11 +13,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from types import FrameType
 
 logger = logging.getLogger("app.serve")
 
-STOP_SECONDS = 25.0  # each child's grace after SIGTERM before it is killed
+STOP_SECONDS = 20.0  # the children's grace after SIGTERM (docker stop waits 30 s)
 
 
 class Pair:
@@ -50,9 +51,10 @@ class Pair:
         if not asked:
             logger.error("serve: the %s process ended (exit %d); stopping the other", name, code)
         self.stop()
+        deadline = time.monotonic() + STOP_SECONDS
         for other in self.children.values():
             try:
-                other.wait(STOP_SECONDS)
+                other.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 other.kill()
                 other.wait()
