@@ -33,6 +33,9 @@ GUEST_PACKAGES = (
     "systemd,systemd-sysv,dbus,udev,kmod,linux-image-amd64,openssh-server,python3,sudo,"
     "ca-certificates,iproute2,procps,curl"
 )
+# Stand-in bases, by the variable that names each; the VM gets the archives of those it runs, and
+# of the build bases only when it builds the images itself.
+RUNTIME_BASES = ("postgres", "redis")
 STANDINS = {
     "postgres": "postgres_image",
     "redis": "redis_image",
@@ -141,7 +144,9 @@ def firewall_accepts(ruleset: str) -> set[int]:
     return ports
 
 
-def inventory(*, ssh_port: int, key: Path, cache: Path, tags: dict[str, str], swap_mb: int) -> dict[str, object]:
+def inventory(
+    *, ssh_port: int, key: Path, cache: Path, tags: dict[str, str], swap_mb: int, build_on: str
+) -> dict[str, object]:  # fmt: skip
     """A production-like inventory for the VM: the production group_vars' choices (firewall on,
     placeholders refused), the stand-in bases as archives, SSH as the provider's sudo user."""
     host = {
@@ -149,14 +154,17 @@ def inventory(*, ssh_port: int, key: Path, cache: Path, tags: dict[str, str], sw
         "ansible_ssh_private_key_file": str(key), "ansible_python_interpreter": "/usr/bin/python3",
         "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
     }  # fmt: skip
+    shipped = STANDINS if build_on == "host" else RUNTIME_BASES
     group = {
         "firewall_enabled": True,
         "preflight_refuse_placeholders": True,
         "backup_dir": "/var/backups/trading-bot",
         "docker_engine_swap_file_mb": swap_mb,
         "docker_engine_image_archives": [
-            {"src": str(cache / f"{name}.tar"), "images": [tags[name]]} for name in STANDINS
+            {"src": str(cache / f"{name}.tar"), "images": [tags[name]]} for name in shipped
         ],
+        "backend_build_on": build_on,
+        "frontend_build_on": build_on,
         **{variable: tags[name] for name, variable in STANDINS.items()},
     }
     return {"all": {"vars": group, "children": {"trading_bot": {"hosts": {"vm": host}}}}}
@@ -310,10 +318,10 @@ def boot(cache: Path, suite: str, base: Path, key: Path, args: argparse.Namespac
 # --- the deployment and its checks ----------------------------------------------------------
 
 
-def write_inventory(work: Path, vm: Vm, cache: Path, tags: dict[str, str], swap_mb: int) -> Path:
+def write_inventory(work: Path, vm: Vm, cache: Path, tags: dict[str, str], args: argparse.Namespace) -> Path:
     hosts = work / "hosts.json"  # JSON is YAML: no YAML library needed here
     hosts.write_text(json.dumps(inventory(
-        ssh_port=vm.ssh_port, key=vm.key, cache=cache, tags=tags, swap_mb=swap_mb
+        ssh_port=vm.ssh_port, key=vm.key, cache=cache, tags=tags, swap_mb=args.swap_mb, build_on=args.build_on,
     )))  # fmt: skip
     return hosts
 
@@ -344,12 +352,11 @@ class Deployer:
     hosts: Path
     vault: Path
     password: Path
-    extra: list[str]
 
     def __call__(self, playbook: Path = REPO / "site.yml") -> str:
         return play(self.venv_bin, [
             "-i", str(self.hosts), str(playbook), "-e", f"@{self.vault}",
-            "--vault-password-file", str(self.password), *self.extra,
+            "--vault-password-file", str(self.password),
         ])  # fmt: skip
 
 
@@ -370,7 +377,11 @@ def held(lock: Path | None) -> Iterator[None]:
 
 def play(venv_bin: Path, arguments: list[str]) -> str:
     """A playbook run, its output streamed as it comes (every slow task says what it waits for)."""
-    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    # The time of every task as it ends, and the 25 slowest at the end of the run.
+    env = {
+        **os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks", "PROFILE_TASKS_TASK_OUTPUT_LIMIT": "25",
+    }  # fmt: skip
     command = [str(venv_bin / "ansible-playbook"), *arguments]
     logger.info("$ %s", shlex.join(command))
     output: list[str] = []
@@ -440,13 +451,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with figures.timed("boot until SSH answers"):
             vm.wait_for_ssh(600)
-        hosts = write_inventory(work, vm, cache / "images", stand_in_tags("bookworm"), args.swap_mb)
+        if args.build_on == "auto":
+            args.build_on = "host" if vm.kvm else "controller"
+        hosts = write_inventory(work, vm, cache / "images", stand_in_tags("bookworm"), args)
         vault, password = write_vault(work, venv_bin)
-        build_on = args.build_on if args.build_on != "auto" else ("host" if vm.kvm else "controller")
-        deploy = Deployer(venv_bin, hosts, vault, password,
-                          ["-e", f"backend_build_on={build_on}", "-e", f"frontend_build_on={build_on}"])  # fmt: skip
-        with figures.timed(f"cold deploy, images built on the {build_on}"):
-            if build_on == "controller":
+        deploy = Deployer(venv_bin, hosts, vault, password)
+        with figures.timed(f"cold deploy, images built on the {args.build_on}"):
+            if args.build_on == "controller":
                 # The same tasks as site.yml's, ahead of it, so that only they hold the engine's lock.
                 with figures.timed("provision (playbooks/provision.yml: firewall, Docker Engine, archives)"):
                     deploy(REPO / "playbooks/provision.yml")
