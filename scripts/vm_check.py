@@ -59,10 +59,15 @@ class Figures:
     def timed(self, what: str) -> Iterator[None]:
         logger.info("%s ...", what)
         start = time.monotonic()
-        yield
-        took = time.monotonic() - start
-        self.steps.append((what, took))
-        logger.info("%s: %.0f s", what, took)
+        try:
+            yield
+        except BaseException:
+            what = f"{what} (did not finish)"
+            raise
+        finally:
+            took = time.monotonic() - start
+            self.steps.append((what, took))
+            logger.info("%s: %.0f s", what, took)
 
     def report(self) -> str:
         return "\n".join(f"  {seconds:7.0f} s  {what}" for what, seconds in self.steps)
