@@ -80,7 +80,7 @@ def test_firewall_reads_only_the_deployment_table() -> None:
 
 def test_inventory_is_production_like(tmp_path: Path) -> None:
     tags = {name: f"standin/{name}" for name in ("postgres", "redis", "python", "node", "nginx")}
-    inv = inventory(ssh_port=2222, key=tmp_path / "key", cache=tmp_path, tags=tags, swap_mb=1024, build_on="host")
+    inv = inventory(ssh_port=2222, key=tmp_path / "key", cache=tmp_path, tags=tags, swap_mb=1024)
     group = inv["all"]["vars"]  # type: ignore[index]
     host = inv["all"]["children"]["trading_bot"]["hosts"]["vm"]  # type: ignore[index]
     assert group["firewall_enabled"] is True
@@ -89,15 +89,4 @@ def test_inventory_is_production_like(tmp_path: Path) -> None:
     assert group["docker_engine_image_archives"][0] == {
         "src": str(tmp_path / "postgres.tar"), "images": ["standin/postgres"],
     }  # fmt: skip
-    assert len(group["docker_engine_image_archives"]) == 5
     assert (host["ansible_user"], host["ansible_port"]) == ("deploy", 2222)
-
-
-def test_inventory_ships_only_the_runtime_bases_when_the_controller_builds(tmp_path: Path) -> None:
-    tags = {name: f"standin/{name}" for name in ("postgres", "redis", "python", "node", "nginx")}
-    inv = inventory(ssh_port=2222, key=tmp_path / "key", cache=tmp_path, tags=tags, swap_mb=0, build_on="controller")
-    group = inv["all"]["vars"]  # type: ignore[index]
-    shipped = [archive["images"] for archive in group["docker_engine_image_archives"]]
-    assert shipped == [["standin/postgres"], ["standin/redis"]]
-    assert (group["backend_build_on"], group["frontend_build_on"]) == ("controller", "controller")
-    assert group["frontend_node_image"] == "standin/node"  # still the controller's build argument
