@@ -1,7 +1,5 @@
 #!/bin/sh
-# Container start: wait (bounded) for PostgreSQL, apply migrations, then run the backend's two
-# processes under app.serve: uvicorn serving the API and the engine worker (if either ends, the
-# other is stopped and the container exits non-zero, so systemd restarts it).
+# Container start: wait (bounded) for PostgreSQL, apply migrations, then become the API server.
 # Exit codes a supervisor can act on (e.g. systemd RestartPreventExitStatus=2 4):
 #   2 configuration error (a bad or placeholder setting; the log line names it)
 #   3 PostgreSQL did not answer within DB_WAIT_SECONDS (a restart may help)
@@ -32,7 +30,5 @@ wait "$child" || {
 }
 
 # Idle connections stay open longer than nginx keeps them (60 s), so nginx always closes first.
-# API_WORKERS > 1 runs more API processes (the engine stays one process, behind its locks).
-exec python3 -m app.serve --host 0.0.0.0 --port 8000 --timeout-keep-alive 75 \
-  --workers "${API_WORKERS:-1}" \
+exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --timeout-keep-alive 75 \
   --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS" --no-server-header

@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 
 from app import __version__
 from app.api.deps import current_user
-from app.api.engine_deps import EngineClient
+from app.api.live_events import ShapedPublisher
 from app.api.main import api_router
 from app.api.routes.health import CachedChecks
 from app.core.config import Settings, load_settings_or_exit
@@ -24,11 +24,11 @@ from app.core.input_guard import InputGuardMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.redis import make_redis
+from app.engine.service import EngineService
 from app.notify.room import Notifications
 from app.research.backtests import BacktestJobs
 from app.research.jobs import SearchJobs
 from app.strategies import load_user_strategies
-from app.worker import EngineWorker
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +39,20 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     api.state.db_engine = make_engine(settings.database_url)
     api.state.sessions = make_sessionmaker(api.state.db_engine)
     api.state.redis = make_redis(settings.redis_url)
+    # The engine's own connections: a burst of API requests waiting for the pool never delays a bar.
+    api.state.engine_db = make_engine(settings.database_url, pool_size=5, max_overflow=5)
     logger.info("trading-bot %s starting (environment %s)", __version__, settings.environment)
     load_user_strategies(Path(settings.strategies_dir) if settings.strategies_dir else None)
-    api.state.notifications = Notifications(settings, api.state.sessions)  # the test message
-    api.state.engine = EngineClient(api.state.redis, settings.engine_command_timeout_seconds)
-    # Inline, the engine worker is a task of this process, reached through Redis all the same.
-    worker = EngineWorker(settings) if settings.engine_process == "inline" else None
-    api.state.engine_worker = worker
-    if worker is not None:
-        await worker.start()
+    api.state.notifications = Notifications(settings, api.state.sessions)
+    api.state.engine = EngineService(
+        settings,
+        make_sessionmaker(api.state.engine_db),
+        api.state.redis,
+        ShapedPublisher(api.state.notifications.publisher(api.state.publisher)),
+        alerts=api.state.notifications.alerts,
+    )
+    api.state.notifications.attach(api.state.engine, api.state.redis)
+    await api.state.engine.start()
     api.state.backtests = BacktestJobs(api.state.redis)
     api.state.searches = SearchJobs()
     try:
@@ -55,10 +60,10 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     finally:
         await api.state.backtests.close()
         await api.state.searches.close()
-        if worker is not None:
-            await worker.close()
+        await api.state.engine.close()
         await api.state.notifications.close()
         await api.state.redis.aclose()
+        await api.state.engine_db.dispose()
         await api.state.db_engine.dispose()
 
 

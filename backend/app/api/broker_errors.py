@@ -13,6 +13,7 @@ from app.brokers.base import (
     OrderRejected,
 )
 from app.core.errors import ApiError
+from app.core.metrics import count_broker_error
 
 T = TypeVar("T")
 
@@ -21,7 +22,8 @@ async def broker_call(call: Awaitable[T], what: str) -> T:
     """Await a broker call, turning its errors into 404, 422 or 503 answers."""
     try:
         return await call
-    except BrokerError as exc:  # the engine's venue counted it in the metrics where it happened
+    except BrokerError as exc:
+        count_broker_error(exc.kind)
         raise _api_error(exc, what) from None
 
 

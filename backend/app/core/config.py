@@ -164,12 +164,6 @@ class Settings(BaseSettings):
     engine_timeframe: str = "1Min"
     engine_window_bars: Annotated[int, Field(ge=10, le=5000)] = 300
     engine_lock_ttl_seconds: Annotated[float, Field(gt=0.5, le=300)] = 15.0
-    # Where the engine runs: "separate" is its own process (`python -m app.engine`, as the
-    # container does); "inline" runs the same worker as a task of the API's process (tests,
-    # `uvicorn app.main:app` in development). Either way the API reaches it through Redis.
-    engine_process: Literal["inline", "separate"] = "inline"
-    # How long the API waits for the engine to answer a command before it answers 503.
-    engine_command_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 15.0
     engine_poll_seconds: Annotated[float, Field(gt=0, le=300)] = 5.0
     engine_reconcile_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
     engine_equity_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0

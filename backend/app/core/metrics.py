@@ -5,14 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    Info,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from starlette.types import Scope
 
 REGISTRY = CollectorRegistry()
@@ -23,30 +16,26 @@ REQUEST_SECONDS = Histogram(
     ["method", "route", "status"],
     registry=REGISTRY,
 )
-# The engine process's own series: it leaves their text in Redis, /api/metrics appends it.
-ENGINE_REGISTRY = CollectorRegistry()
 BAR_SECONDS = Histogram(
     "trading_bot_engine_bar_latency_seconds",
     "From a batch of closed bars reaching the engine to its orders being submitted",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-    registry=ENGINE_REGISTRY,
+    registry=REGISTRY,
 )
 ORDERS = Gauge("trading_bot_orders", "Orders by state", ["state"], registry=REGISTRY)
 BROKER_ERRORS = Counter(
-    "trading_bot_broker_errors", "Broker call failures by kind", ["kind"], registry=ENGINE_REGISTRY
+    "trading_bot_broker_errors", "Broker call failures by kind", ["kind"], registry=REGISTRY
 )
 LEADER = Gauge(
     "trading_bot_engine_leader",
     "1 while this process holds the engine leader lock and trades, else 0",
-    registry=ENGINE_REGISTRY,
+    registry=REGISTRY,
 )
-LOCK = Info(
-    "trading_bot_engine_lock", "Leader lock holder and this process", registry=ENGINE_REGISTRY
-)
+LOCK = Info("trading_bot_engine_lock", "Leader lock holder and this process", registry=REGISTRY)
 LAST_BAR_AGE = Gauge(
     "trading_bot_last_bar_age_seconds",
     "Seconds since this process last received a bar (NaN before the first)",
-    registry=ENGINE_REGISTRY,
+    registry=REGISTRY,
 )
 
 LAST_BAR_AGE.set_function(lambda: math.nan)
@@ -60,13 +49,6 @@ def observe_batch(seconds: float) -> None:
 def report_bar_age(age: Callable[[], float | None]) -> None:
     """The gauge reads the engine's own clock of arriving bars (NaN before the first)."""
     LAST_BAR_AGE.set_function(lambda: math.nan if (seconds := age()) is None else seconds)
-
-
-def engine_metrics_text(trading: bool, lock: dict[str, str]) -> str:
-    """The engine's series in Prometheus text, with its leadership as of now."""
-    LEADER.set(1 if trading else 0)
-    LOCK.info(lock)
-    return generate_latest(ENGINE_REGISTRY).decode()
 
 
 def count_broker_error(kind: str) -> None:

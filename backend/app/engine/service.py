@@ -11,7 +11,6 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.brokers.base import NotFound
 from app.core.config import Settings
 from app.core.events import Publisher, SafePublisher
 from app.core.metrics import report_bar_age
@@ -32,14 +31,7 @@ from app.engine.risk_gate import (
 )
 from app.engine.runs import RunRecords
 from app.engine.sim_account import carry_on_account
-from app.engine.status import (
-    AccountStatus,
-    EngineStatus,
-    KillOutcome,
-    NoPosition,
-    WorkerInfo,
-    compose_status,
-)
+from app.engine.status import AccountStatus, EngineStatus, KillOutcome
 from app.engine.supervisor import RunPlan, Supervisor
 from app.engine.watch import AlertSink, BarClock, EngineWatch, LogOnly
 from app.engine.wiring import Venue, build_venue
@@ -175,29 +167,40 @@ class EngineService:
         await self.events.publish("engine", await self._status_or_minimal())
 
     # ------------------------------------------------------------------ the façade
-    def info(self) -> WorkerInfo:
-        """This process and its venue, for the status read from Redis by any process."""
-        return WorkerInfo(
-            holder=self.holder,
-            broker=self.venue.broker_name,
-            market_data=self.venue.market_data.source,
-            data_source=self.venue.data_source,
-            live_trading=self.settings.is_live_trading,
-            last_error=self.supervisor.last_error,
-        )
-
     async def status(self) -> EngineStatus:
         desired = await self.leadership.desired()
         run = await self._runs.current()
         leader = await self.leadership.leader()
-        return compose_status(self.info(), desired, leader, run)
+        return EngineStatus(
+            desired=desired,
+            state="running" if run is not None else STOPPED,
+            leader=leader,
+            this_process_leads=leader == self.holder,
+            broker=self.venue.broker_name,
+            market_data=self.venue.market_data.source,
+            data_source=self.venue.data_source,
+            live_trading=self.settings.is_live_trading,
+            run=run,
+            last_error=self.supervisor.last_error,
+        )
 
     async def _status_or_minimal(self) -> EngineStatus:
         try:
             return await self.status()
         except Exception:
             logger.warning("engine status unavailable", exc_info=True)
-            return compose_status(self.info(), STOPPED, None, None)
+            return EngineStatus(
+                desired=STOPPED,
+                state=STOPPED,
+                leader=None,
+                this_process_leads=False,
+                broker=self.venue.broker_name,
+                market_data=self.venue.market_data.source,
+                data_source=self.venue.data_source,
+                live_trading=self.settings.is_live_trading,
+                run=None,
+                last_error=self.supervisor.last_error,
+            )
 
     async def request(self, running: bool, user: str) -> EngineStatus:
         """Ask every process for a running or stopped engine; the leader acts within a tick."""
@@ -261,12 +264,8 @@ class EngineService:
         note = AuditNote(actor, "order_create", after=asked)
         return await self.orders.place(request, OrderOrigin("manual"), note)
 
-    async def cancel_order(self, order_id: int, actor: str) -> None:
+    async def cancel_order(self, record: OrderRecord, actor: str) -> None:
         """Ask the broker to cancel an open order, audited; it turns canceled when confirmed."""
-        async with self._sessions() as session:
-            record = await session.get(OrderRecord, order_id)
-        if record is None:
-            raise NotFound(f"no order {order_id}")
         await self.orders.cancel(record)
         async with self._sessions.begin() as session:
             add_audit(
@@ -292,3 +291,7 @@ class EngineService:
         after = {"client_order_id": request.client_order_id, "qty": request.qty}
         note = AuditNote(actor, "position_close", "position", symbol, after)
         return await self.orders.place(request, OrderOrigin("manual"), note)
+
+
+class NoPosition(LookupError):
+    """Nothing is held in the symbol asked to close."""

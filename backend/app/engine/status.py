@@ -56,47 +56,9 @@ class AccountStatus:
     data_source: DataSource
 
 
-class NoPosition(LookupError):
-    """Nothing is held in the symbol asked to close."""
-
-    def __init__(self, symbol: str) -> None:
-        super().__init__(symbol)
-        self.symbol = symbol
-
-
 @dataclass(frozen=True, slots=True)
 class KillOutcome:
     """The engine's status after the kill switch, and what the switch did."""
 
     status: EngineStatus
     report: KillReport
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerInfo:
-    """The commanding engine process and its venue: what status adds to Redis's state."""
-
-    holder: str
-    broker: Literal["sim", "alpaca"]
-    market_data: str
-    data_source: DataSource
-    live_trading: bool
-    last_error: str | None
-
-
-def compose_status(
-    venue: WorkerInfo, desired: str | None, leader: str | None, run: RunStatus | None
-) -> EngineStatus:
-    """The status from what Redis holds (wanted state, lock, run) and the engine's own words."""
-    return EngineStatus(
-        desired="running" if desired == "running" else "stopped",
-        state="running" if run is not None else "stopped",
-        leader=leader,
-        this_process_leads=leader is not None and leader == venue.holder,
-        broker=venue.broker,
-        market_data=venue.market_data,
-        data_source=venue.data_source,
-        live_trading=venue.live_trading,
-        run=run,
-        last_error=venue.last_error,
-    )

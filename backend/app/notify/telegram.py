@@ -23,8 +23,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from app.engine.service import EngineService
-from app.engine.status import NoPosition
+from app.engine.service import EngineService, NoPosition
 from app.models.audit import add_audit
 from app.notify.feed import money, quantity
 from app.notify.pnl import realised_since

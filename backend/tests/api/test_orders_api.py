@@ -16,7 +16,7 @@ Headers = dict[str, str]
 
 
 def exchange_of(api_app: tuple[FastAPI, ASGIApp]) -> EngineService:
-    engine: EngineService = api_app[0].state.engine_worker.engine
+    engine: EngineService = api_app[0].state.engine
     return engine
 
 

@@ -31,8 +31,7 @@ from tests.core.test_config import production
 )
 def test_broker_errors_are_counted_by_kind(error: BrokerError, kind: str) -> None:
     def count() -> float:
-        series = "trading_bot_broker_errors_total"
-        found = metrics.ENGINE_REGISTRY.get_sample_value(series, {"kind": kind})
+        found = metrics.REGISTRY.get_sample_value("trading_bot_broker_errors_total", {"kind": kind})
         return found or 0.0
 
     before = count()

@@ -27,7 +27,7 @@ def settings(settings: Settings, receiver: HttpReceiver) -> Settings:
 
 
 def daily_of(api_app: tuple[FastAPI, ASGIApp]) -> DailySummary:
-    daily = api_app[0].state.engine_worker.notifications.daily
+    daily = api_app[0].state.notifications.daily
     assert isinstance(daily, DailySummary)
     return daily
 
@@ -49,7 +49,7 @@ async def test_the_summary_goes_out_once_after_the_close_and_only_while_leading(
     assert not await daily.check(CLOSE + timedelta(minutes=10))  # not leading: not mine to send
 
     assert (await client.post("/api/engine/start", headers=auth_headers)).is_success
-    engine = api_app[0].state.engine_worker.engine
+    engine = api_app[0].state.engine
     await wait_for(lambda: _now(engine.trading), what="leading")
     assert not await daily.check(CLOSE + timedelta(minutes=2))  # too soon after the close
     assert await daily.check(CLOSE + timedelta(minutes=10))

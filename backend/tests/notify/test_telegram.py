@@ -37,7 +37,7 @@ def settings(settings: Settings, double: TelegramDouble) -> Settings:
 
 
 def bot_of(api_app: tuple[FastAPI, ASGIApp]) -> CommandBot:
-    bot = api_app[0].state.engine_worker.notifications.bot
+    bot = api_app[0].state.notifications.bot
     assert isinstance(bot, CommandBot)
     return bot
 

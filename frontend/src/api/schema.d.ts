@@ -67,8 +67,7 @@ export interface paths {
         };
         /**
          * Metrics
-         * @description Prometheus text format: request and engine latency, orders, broker faults, leadership
-         *     (the engine process's series as it last left them in Redis).
+         * @description Prometheus text format: request and engine latency, orders, broker faults, leadership.
          */
         get: operations["metrics_api_metrics_get"];
         put?: never;

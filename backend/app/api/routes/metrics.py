@@ -14,7 +14,7 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.engine_deps import EngineDep
 from app.core.config import Settings
 from app.core.errors import ApiError
-from app.core.metrics import ORDERS, REGISTRY
+from app.core.metrics import LEADER, LOCK, ORDERS, REGISTRY
 from app.models import OrderRecord
 from app.schemas.errors import error_responses
 
@@ -56,8 +56,7 @@ def _authorize(request: Request, settings: Settings) -> None:
 async def metrics(
     request: Request, settings: SettingsDep, session: SessionDep, engine: EngineDep
 ) -> Response:
-    """Prometheus text format: request and engine latency, orders, broker faults, leadership
-    (the engine process's series as it last left them in Redis)."""
+    """Prometheus text format: request and engine latency, orders, broker faults, leadership."""
     _authorize(request, settings)
     counts = await session.execute(
         select(OrderRecord.status, func.count()).group_by(OrderRecord.status)
@@ -65,9 +64,10 @@ async def metrics(
     ORDERS.clear()
     for state, count in counts.all():
         ORDERS.labels(state).set(count)
+    LEADER.set(1 if engine.trading else 0)
     try:
-        engine_series = await engine.metrics_text()
+        leader = (await engine.status()).leader
     except RedisError:
-        engine_series = ""  # the API's own series still answer
-    text = generate_latest(REGISTRY).decode() + engine_series
-    return Response(text, media_type=CONTENT_TYPE_LATEST)
+        leader = None
+    LOCK.info({"holder": leader or "", "this_process": engine.holder})
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -107,8 +107,8 @@ async def create_order(
         take_profit=body.take_profit,
         stop_loss=body.stop_loss,
     )
-    order_id = await engine.place_order(request, user, body.model_dump(mode="json"))
-    return order_out(await order_row(session, order_id))
+    record = await engine.place_order(request, user, body.model_dump(mode="json"))
+    return order_out(record)
 
 
 @router.get("/statuses", responses=error_responses(401))
@@ -120,12 +120,12 @@ async def list_order_statuses() -> list[OrderStatusOut]:
 
 @router.get("/{order_id}", responses=error_responses(401, 404, 422))
 async def get_order(order_id: OrderId, session: SessionDep) -> OrderOut:
-    return order_out(await order_row(session, order_id))
+    return order_out(await _order(session, order_id))
 
 
 @router.get("/{order_id}/fills", responses=error_responses(401, 404, 422))
 async def list_fills(order_id: OrderId, session: SessionDep) -> list[FillOut]:
-    await order_row(session, order_id)
+    await _order(session, order_id)
     rows = await session.scalars(
         select(FillRecord).where(FillRecord.order_id == order_id).order_by(FillRecord.filled_at)
     )
@@ -137,17 +137,17 @@ async def cancel_order(
     order_id: OrderId, engine: EngineDep, user: CurrentUser, session: SessionDep
 ) -> OrderOut:
     """Ask the broker to cancel; the order turns canceled when the broker confirms."""
-    record = await order_row(session, order_id)
+    record = await _order(session, order_id)
     if not OrderStatus(record.status).is_open:
         raise ApiError(
             409, "order_not_open", f"order_id: order {order_id} is already {record.status}."
         )
-    await broker_call(engine.cancel_order(order_id, user), f"cancel order {order_id}")
+    await broker_call(engine.cancel_order(record, user), f"cancel order {order_id}")
     await session.refresh(record)
     return order_out(record)
 
 
-async def order_row(session: SessionDep, order_id: int) -> OrderRecord:
+async def _order(session: SessionDep, order_id: int) -> OrderRecord:
     record = await session.get(OrderRecord, order_id)
     if record is None:
         raise ApiError(404, "order_not_found", f"order_id: no order {order_id}.")

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path, Query
 from app.api.broker_errors import broker_call
 from app.api.deps import CurrentUser, SessionDep
 from app.api.engine_deps import EngineDep
-from app.api.routes.orders import order_out, order_row
+from app.api.routes.orders import order_out
 from app.core.errors import ApiError
 from app.domain import SYMBOL_MAX_LENGTH, SYMBOL_PATTERN, Position
-from app.engine.status import NoPosition
+from app.engine.service import NoPosition
 from app.schemas.errors import error_responses
 from app.schemas.trading import OrderOut, PositionOut
 
@@ -45,7 +45,7 @@ async def close_position(
     """Send a market order that closes the position (or `qty` of it)."""
     symbol = symbol.upper()
     try:
-        order_id = await broker_call(engine.close_position(symbol, user, qty), "positions")
+        record = await broker_call(engine.close_position(symbol, user, qty), "positions")
     except NoPosition:
         raise ApiError(
             404, "position_not_found", f"symbol: no open position in {symbol}."
@@ -57,4 +57,4 @@ async def close_position(
             f"qty: {error}.",
             details=[{"field": "qty", "message": str(error)}],
         ) from None
-    return order_out(await order_row(session, order_id))
+    return order_out(record)

@@ -79,7 +79,7 @@ async def create_instance(
     add_audit(session, user, "instance_create", "strategy_instance", row.id, after=_view(row))
     await session.commit()
     await session.refresh(row)
-    await engine.reload_instances()
+    await engine.instances.reload()
     return StrategyInstanceOut.model_validate(row)
 
 
@@ -115,7 +115,7 @@ async def update_instance(
     add_audit(session, user, action, "strategy_instance", row.id, before=before, after=_view(row))
     await session.commit()
     await session.refresh(row)
-    await engine.reload_instances()
+    await engine.instances.reload()
     return StrategyInstanceOut.model_validate(row)
 
 
@@ -129,7 +129,7 @@ async def delete_instance(
     add_audit(session, user, "instance_delete", "strategy_instance", row.id, before=_view(row))
     await session.delete(row)
     await session.commit()
-    await engine.reload_instances()
+    await engine.instances.reload()
     return Response(status_code=204)
 
 
